@@ -1,9 +1,9 @@
-// A bump allocator over an Arena: it takes chunks from the Arena and hands out
-// pieces of them with an inline pointer bump. The grammar and the interpreter
-// allocate dozens of small nodes per query; through the Arena's
-// monotonic_buffer_resource each one was a virtual call, a tenth of the parse.
-// What it allocates lives (and dies) with the Arena, as anything allocated
-// there.
+// The allocator the grammar and the interpreter build their nodes with: an
+// Arena's own inline pointer bump (lib/common/arena.h). It used to take 1 KiB
+// chunks from the Arena and bump inside them, when each Arena allocation was a
+// virtual call into a monotonic_buffer_resource; now that the Arena bumps
+// inline itself, it only forwards (and no chunk tail is wasted). What it
+// allocates lives (and dies) with the Arena, as anything allocated there.
 #ifndef QUERYSAFE_GRAMMAR_BUMP_ALLOCATOR_H_
 #define QUERYSAFE_GRAMMAR_BUMP_ALLOCATOR_H_
 
@@ -29,12 +29,7 @@ class BumpAllocator {
   BumpAllocator& operator=(const BumpAllocator&) = delete;
 
   [[gnu::always_inline]] void* Allocate(size_t bytes, size_t align) {
-    const uintptr_t p = (cur_ + align - 1) & ~(uintptr_t{align} - 1);
-    if (p + bytes <= end_ && cur_ != 0) {
-      cur_ = p + bytes;
-      return reinterpret_cast<void*>(p);
-    }
-    return Refill(bytes, align);
+    return arena_->Allocate(bytes, align);
   }
 
   template <typename T, typename... Args>
@@ -72,20 +67,7 @@ class BumpAllocator {
   }
 
  private:
-  static constexpr size_t kChunk = 1024;
-
-  void* Refill(size_t bytes, size_t align) {
-    // Large requests go straight to the arena; the current chunk stays.
-    if (bytes + align > kChunk / 2) return arena_->Allocate(bytes, align);
-    cur_ = reinterpret_cast<uintptr_t>(
-        arena_->Allocate(kChunk, alignof(std::max_align_t)));
-    end_ = cur_ + kChunk;
-    return Allocate(bytes, align);
-  }
-
   Arena* arena_;
-  uintptr_t cur_ = 0;
-  uintptr_t end_ = 0;
 };
 
 }  // namespace querysafe::grammar

@@ -477,7 +477,7 @@ const bound::Query* Assemble(Context& ctx, ChainState& state, const ast::Query& 
   if (state.annotations_group) out->group_by = out->fields;
   out->aggregates = state.aggregates.span();
   ArenaVector<bound::Join> joins = state.joins;
-  CollectJoins(out->filter, joins);
+  if (ctx.made_joins()) CollectJoins(out->filter, joins);
   for (const bound::OrderBy& o : out->order_by) {
     if (o.field.join != nullptr) {
       bool seen = false;

@@ -60,12 +60,18 @@ class Context {
   // A string that lives as long as the bound tree.
   std::string_view Keep(std::string_view s) { return arena_->CopyString(s); }
 
+  // Whether a key crossed a ForeignKey (ResolveKey made a bound::Join): most queries have no
+  // join, and then nothing needs to look for one in the filter tree.
+  void NoteJoin() { made_joins_ = true; }
+  bool made_joins() const { return made_joins_; }
+
  private:
   const schema::Schema& schema_;
   const AnalyzeOptions& options_;
   Arena* arena_;
   Diagnostics diagnostics_;
   ArenaVector<bound::Param> params_;
+  bool made_joins_ = false;
 };
 
 }  // namespace querysafe::analyze

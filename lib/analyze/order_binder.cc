@@ -27,7 +27,7 @@ std::optional<bound::FieldRef> ResolveFieldName(Context& ctx, const schema::Mode
                "Cannot resolve keyword '' into field.", span);
     return std::nullopt;
   }
-  std::vector<ast::KeyPart> parts = SplitKey(key, begin);
+  KeyParts parts = SplitKey(key, begin);
   std::optional<Resolved> r = ResolveKey(ctx, model, parts, span, ResolveMode::kField);
   if (!r) return std::nullopt;
   return r->ref;
@@ -89,7 +89,7 @@ std::span<const bound::OrderBy> EffectiveOrdering(Context& ctx, const ChainState
     // Meta.ordering applies to every query that does not order explicitly; an encrypted field
     // there breaks all of them, so it is reported against the whole query.
     for (const schema::OrderSpec& spec : state.model->ordering) {
-      std::vector<ast::KeyPart> parts = SplitKey(spec.field, query_span.begin);
+      KeyParts parts = SplitKey(spec.field, query_span.begin);
       for (ast::KeyPart& part : parts) part.span = query_span;
       std::optional<Resolved> r =
           ResolveKey(ctx, *state.model, parts, query_span, ResolveMode::kField);

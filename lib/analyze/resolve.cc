@@ -14,8 +14,8 @@ using schema::Field;
 using schema::FieldClass;
 using schema::Model;
 
-std::vector<ast::KeyPart> SplitKey(std::string_view key, uint32_t begin) {
-  std::vector<ast::KeyPart> parts;
+KeyParts SplitKey(std::string_view key, uint32_t begin) {
+  KeyParts parts;
   size_t start = 0;
   while (true) {
     size_t sep = key.find("__", start);
@@ -108,9 +108,22 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
                parts[0].span);
     return std::nullopt;
   }
-  // `rel_path` is the path inside `collection`; `prefix` the join alias in front of it.
-  std::string rel_path = field->column;
-  std::string prefix;
+  // `rel_path` is the path inside `collection`; `join_alias` names the join in front of it. Both
+  // view schema strings until a walk into an embedded model or a JSON key extends the path in
+  // `rel_path_buffer`: most keys name one column, and need no copy of it.
+  std::string_view rel_path = field->column;
+  std::string rel_path_buffer;
+  std::string_view join_alias;
+  const auto extend = [&](std::string_view part) {
+    if (rel_path.data() != rel_path_buffer.data()) rel_path_buffer.assign(rel_path);
+    rel_path_buffer += '.';
+    rel_path_buffer += part;
+    rel_path = rel_path_buffer;
+  };
+  const auto full_path = [&] {
+    return join_alias.empty() ? std::string(rel_path)
+                              : std::format("{}.{}", join_alias, rel_path);
+  };
   bool below_embedded = false;  // KeyTransform context: lookup errors name the field
   size_t i = 1;
 
@@ -123,7 +136,7 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
     if (field->encrypted && (IsEmbedded(field->cls) || field->cls == FieldClass::kArray)) {
       if (lookup_here) break;
       // Below an encrypted subdocument: the server sees one ciphertext, not its fields.
-      std::string full = prefix + rel_path;
+      std::string full = full_path();
       const Field* cursor = field;
       for (size_t j = i; j < n; ++j) {
         const Field* sub = cursor != nullptr ? FindSubField(*cursor, parts[j].name) : nullptr;
@@ -148,7 +161,7 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
           field->cls == FieldClass::kPolymorphicEmbeddedModelArray) {
         r.through_array = true;
       }
-      rel_path += "." + sub->column;
+      extend(sub->column);
       field = sub;
       below_embedded = true;
       continue;
@@ -182,13 +195,14 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
         return std::nullopt;
       }
       auto* join = ctx.arena()->New<bound::Join>();
+      ctx.NoteJoin();
       join->fk = field;
       join->target = target;
       join->local_column = field->column;
       join->alias = field->name;
       r.ref.join = join;
       collection = target;
-      prefix = field->name + ".";
+      join_alias = field->name;
       rel_path = sub->column;
       field = sub;
       continue;
@@ -196,8 +210,7 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
     if (field->cls == FieldClass::kJSON || r.json_key) {
       if (lookup_here) break;
       // KeyTransform: any other name is a key of the JSON document.
-      rel_path += ".";
-      rel_path += name;
+      extend(name);
       r.json_key = true;
       continue;
     }
@@ -207,9 +220,9 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
   r.ref.field = field;
   r.ref.model = field->model;
   // A one-column path names the schema's own string: no copy on the common path.
-  r.ref.db_path = prefix.empty() && rel_path == field->column
-                      ? std::string_view(field->column)
-                      : ctx.Keep(prefix + rel_path);
+  r.ref.db_path = join_alias.empty() && rel_path.data() != rel_path_buffer.data()
+                      ? rel_path
+                      : ctx.Keep(full_path());
   if (i == 1) {
     r.ref.django_path = parts[0].name;
   } else {

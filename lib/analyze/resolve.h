@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "lib/analyze/bound.h"
 #include "lib/analyze/context.h"
 #include "lib/parse/ast.h"
@@ -49,9 +50,12 @@ std::optional<Resolved> ResolveKey(Context& ctx, const schema::Model& model,
                                    std::span<const ast::KeyPart> parts, Span key_span,
                                    ResolveMode mode);
 
+// The parts of one key; a key rarely has more than four (no heap allocation up to there).
+using KeyParts = absl::InlinedVector<ast::KeyPart, 4>;
+
 // Splits "a__b" on "__" (Python's str.split) into key parts with spans starting at `begin`, for
 // field names given as strings (order_by("-a__b"), values("a__b")).
-std::vector<ast::KeyPart> SplitKey(std::string_view key, uint32_t begin);
+KeyParts SplitKey(std::string_view key, uint32_t begin);
 
 }  // namespace querysafe::analyze
 

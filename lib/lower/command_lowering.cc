@@ -38,422 +38,385 @@ bool NeedsPipeline(const bound::Query& q) {
 }
 
 // The output key of a projected field: Django names values() keys by the lookup path.
-std::string OutputKey(const bound::FieldRef& f) { return std::string(f.django_path); }
+std::string_view OutputKey(const bound::FieldRef& f) { return f.django_path; }
 
-void AppendInt64Or(bson_t* doc, const char* key, const Lowering& l, const bound::Value* param,
-                   int64_t fallback) {
+void AppendInt64Or(BsonWriter& w, BsonKey key, const Lowering& l,
+                   const bound::Value* param, int64_t fallback) {
   if (param != nullptr) {
     std::span<const bson_value_t> v = l.ValuesOf(*param);
     if (!v.empty()) {
-      bson_append_value(doc, key, -1, &v[0]);
+      w.AppendValue(key, v[0]);
       return;
     }
   }
-  bson_append_int64(doc, key, -1, fallback);
+  w.AppendInt64(key, fallback);
 }
 
 bool HasOffset(const bound::Query& q) { return q.offset_param != nullptr || q.offset > 0; }
 bool HasLimit(const bound::Query& q) { return q.limit_param != nullptr || q.limit >= 0; }
 
 // The filter clause, ANDed with in_bulk()'s key list.
-void WriteFilter(Lowering& l, bson_t* doc, const bound::Query& q) {
+void WriteFilter(Lowering& l, BsonWriter& w, const bound::Query& q) {
   if (!q.in_bulk_ids) {
-    l.WriteClause(doc, *q.filter);
+    l.WriteClause(w, *q.filter);
     return;
   }
-  auto write_in = [&](bson_t* target) {
-    bson_t cond;
-    const std::string_view path = q.in_bulk_field.db_path;
-    bson_append_document_begin(target, path.data(), static_cast<int>(path.size()), &cond);
+  auto write_in = [&] {
+    w.BeginDocument(q.in_bulk_field.db_path);
     {
-      ArrayWriter list(&cond, "$in");
+      ArrayWriter list(w, "$in");
       for (const bound::Value& v : q.in_bulk_values) list.Value(v.constant);
     }
-    bson_append_document_end(target, &cond);
+    w.EndDocument();
   };
   if (q.filter->kind == bound::Filter::Kind::kTrue) {
-    write_in(doc);
+    write_in();
     return;
   }
-  ArrayWriter both(doc, "$and");
-  bson_t a, b;
-  both.BeginDocument(&a);
-  l.WriteClause(&a, *q.filter);
-  both.EndDocument(&a);
-  both.BeginDocument(&b);
-  write_in(&b);
-  both.EndDocument(&b);
+  ArrayWriter both(w, "$and");
+  both.BeginDocument();
+  l.WriteClause(w, *q.filter);
+  both.EndDocument();
+  both.BeginDocument();
+  write_in();
+  both.EndDocument();
 }
 
-void WriteSort(bson_t* doc, const char* key, const bound::Query& q, bool by_output_key) {
+void WriteSort(BsonWriter& w, BsonKey key, const bound::Query& q, bool by_output_key) {
   if (q.order_by.empty()) return;
-  bson_t sort;
-  bson_append_document_begin(doc, key, -1, &sort);
+  w.BeginDocument(key);
   for (const bound::OrderBy& o : q.order_by) {
-    std::string path = by_output_key ? OutputKey(o.field) : std::string(o.field.db_path);
-    bson_append_int32(&sort, path.c_str(), static_cast<int>(path.size()), o.descending ? -1 : 1);
+    w.AppendInt32(by_output_key ? OutputKey(o.field) : o.field.db_path, o.descending ? -1 : 1);
   }
-  bson_append_document_end(doc, &sort);
+  w.EndDocument();
 }
 
-void WriteFind(Lowering& l, Command* out, const bound::Query& q) {
+void WriteFind(Lowering& l, BsonWriter& w, Command* out, const bound::Query& q) {
   out->kind = CommandKind::kFind;
-  bson_t* body = out->body.get();
-  AppendString(body, "find", out->collection);
-  bson_t filter;
-  bson_append_document_begin(body, "filter", 6, &filter);
-  WriteFilter(l, &filter, q);
-  bson_append_document_end(body, &filter);
-  WriteSort(body, "sort", q, false);
+  w.AppendUtf8("find", out->collection);
+  w.BeginDocument("filter");
+  WriteFilter(l, w, q);
+  w.EndDocument();
+  WriteSort(w, "sort", q, false);
   // Projection: values() fields (without _id unless asked for), only(), defer(); exists()
   // needs no field at all.
-  bson_t projection;
   if (q.operation == Operation::kExists) {
-    bson_append_document_begin(body, "projection", -1, &projection);
-    BSON_APPEND_INT32(&projection, "_id", 1);
-    bson_append_document_end(body, &projection);
+    w.BeginDocument("projection");
+    w.AppendInt32("_id", 1);
+    w.EndDocument();
   } else if (!q.fields.empty() || !q.deferred.empty()) {
-    bson_append_document_begin(body, "projection", -1, &projection);
+    w.BeginDocument("projection");
     bool has_pk = false;
     for (const bound::FieldRef& f : q.fields) {
       has_pk = has_pk || f.db_path == "_id";
-      bson_append_int32(&projection, f.db_path.data(), static_cast<int>(f.db_path.size()), 1);
+      w.AppendInt32(f.db_path, 1);
     }
-    for (const bound::FieldRef& f : q.deferred) {
-      bson_append_int32(&projection, f.db_path.data(), static_cast<int>(f.db_path.size()), 0);
-    }
+    for (const bound::FieldRef& f : q.deferred) w.AppendInt32(f.db_path, 0);
     if (!q.fields.empty() && q.shape != ResultShape::kModels && !has_pk) {
-      BSON_APPEND_INT32(&projection, "_id", 0);
+      w.AppendInt32("_id", 0);
     }
-    bson_append_document_end(body, &projection);
+    w.EndDocument();
   }
-  if (HasOffset(q)) AppendInt64Or(body, "skip", l, q.offset_param, q.offset);
-  if (HasLimit(q)) AppendInt64Or(body, "limit", l, q.limit_param, q.limit);
+  if (HasOffset(q)) AppendInt64Or(w, "skip", l, q.offset_param, q.offset);
+  if (HasLimit(q)) AppendInt64Or(w, "limit", l, q.limit_param, q.limit);
   if (q.operation == Operation::kFirst || q.operation == Operation::kLast ||
       q.operation == Operation::kExists) {
-    BSON_APPEND_BOOL(body, "singleBatch", true);
+    w.AppendBool("singleBatch", true);
   }
 }
 
-void WriteCount(Lowering& l, Command* out, const bound::Query& q) {
+void WriteCount(Lowering& l, BsonWriter& w, Command* out, const bound::Query& q) {
   out->kind = CommandKind::kCount;
-  bson_t* body = out->body.get();
-  AppendString(body, "count", out->collection);
-  bson_t filter;
-  bson_append_document_begin(body, "query", 5, &filter);
-  WriteFilter(l, &filter, q);
-  bson_append_document_end(body, &filter);
-  if (HasOffset(q)) AppendInt64Or(body, "skip", l, q.offset_param, q.offset);
-  if (HasLimit(q)) AppendInt64Or(body, "limit", l, q.limit_param, q.limit);
+  w.AppendUtf8("count", out->collection);
+  w.BeginDocument("query");
+  WriteFilter(l, w, q);
+  w.EndDocument();
+  if (HasOffset(q)) AppendInt64Or(w, "skip", l, q.offset_param, q.offset);
+  if (HasLimit(q)) AppendInt64Or(w, "limit", l, q.limit_param, q.limit);
 }
 
+// One pipeline stage: a document element of the pipeline array.
 template <typename Fn>
 void Stage(ArrayWriter& pipeline, Fn&& write) {
-  bson_t stage;
-  pipeline.BeginDocument(&stage);
-  write(&stage);
-  pipeline.EndDocument(&stage);
+  pipeline.BeginDocument();
+  write();
+  pipeline.EndDocument();
 }
 
 // {$project: {...}} for the aggregates after a $group: sizes of distinct counts, squares of
 // standard deviations for Variance.
-void ProjectAggregates(bson_t* project, std::span<const bound::Aggregate> aggregates) {
+void ProjectAggregates(BsonWriter& w, std::span<const bound::Aggregate> aggregates) {
   for (const bound::Aggregate& a : aggregates) {
     if (!a.selected) continue;
-    const std::string ref = std::format("${}", a.alias);
     if (a.func == bound::AggregateFunc::kCount && a.distinct && a.arg != nullptr) {
-      bson_t size;
-      bson_append_document_begin(project, a.alias.data(), static_cast<int>(a.alias.size()), &size);
-      AppendString(&size, "$size", ref);
-      bson_append_document_end(project, &size);
+      w.BeginDocument(a.alias);
+      AppendFieldRef(w, "$size", a.alias);
+      w.EndDocument();
     } else if (a.func == bound::AggregateFunc::kVariance) {
-      bson_t pow;
-      bson_append_document_begin(project, a.alias.data(), static_cast<int>(a.alias.size()), &pow);
+      w.BeginDocument(a.alias);
       {
-        ArrayWriter args(&pow, "$pow");
-        AppendString(args.array(), args.NextKey(), ref);
-        bson_append_int32(args.array(), args.NextKey(), -1, 2);
+        ArrayWriter args(w, "$pow");
+        AppendFieldRef(w, args.NextKey(), a.alias);
+        w.AppendInt32(args.NextKey(), 2);
       }
-      bson_append_document_end(project, &pow);
+      w.EndDocument();
     } else {
-      bson_append_int32(project, a.alias.data(), static_cast<int>(a.alias.size()), 1);
+      w.AppendInt32(a.alias, 1);
     }
   }
 }
 
-void WriteAggregate(Lowering& l, Command* out, const bound::Query& q) {
+void WriteAggregate(Lowering& l, BsonWriter& w, Command* out, const bound::Query& q) {
   out->kind = CommandKind::kAggregate;
-  bson_t* body = out->body.get();
-  AppendString(body, "aggregate", out->collection);
+  w.AppendUtf8("aggregate", out->collection);
   {
-    ArrayWriter pipeline(body, "pipeline");
+    ArrayWriter pipeline(w, "pipeline");
     for (const bound::Join& j : q.joins) {
       // localField/foreignField only: `let` is refused on databases with encryption.
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t lookup;
-        bson_append_document_begin(s, "$lookup", 7, &lookup);
-        AppendString(&lookup, "from", j.target->db_table);
-        AppendString(&lookup, "localField", j.local_column);
-        AppendString(&lookup, "foreignField", j.target->pk->column);
-        AppendString(&lookup, "as", j.alias);
-        bson_append_document_end(s, &lookup);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$lookup");
+        w.AppendUtf8("from", j.target->db_table);
+        w.AppendUtf8("localField", j.local_column);
+        w.AppendUtf8("foreignField", j.target->pk->column);
+        w.AppendUtf8("as", j.alias);
+        w.EndDocument();
       });
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t unwind;
-        bson_append_document_begin(s, "$unwind", 7, &unwind);
-        AppendFieldRef(&unwind, "path", j.alias);
-        BSON_APPEND_BOOL(&unwind, "preserveNullAndEmptyArrays", true);
-        bson_append_document_end(s, &unwind);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$unwind");
+        AppendFieldRef(w, "path", j.alias);
+        w.AppendBool("preserveNullAndEmptyArrays", true);
+        w.EndDocument();
       });
     }
     if (q.filter->kind != bound::Filter::Kind::kTrue || q.in_bulk_ids) {
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t match;
-        bson_append_document_begin(s, "$match", 6, &match);
-        WriteFilter(l, &match, q);
-        bson_append_document_end(s, &match);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$match");
+        WriteFilter(l, w, q);
+        w.EndDocument();
       });
     }
     bool sort_by_output = false;
     if (q.operation == Operation::kDates || q.operation == Operation::kDatetimes) {
       // dates(): distinct truncated values of a non-null field, ordered.
       const std::string_view path = q.dates_field.db_path;
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t match, cond;
-        bson_append_document_begin(s, "$match", 6, &match);
-        bson_append_document_begin(&match, path.data(), static_cast<int>(path.size()), &cond);
-        BSON_APPEND_NULL(&cond, "$ne");
-        bson_append_document_end(&match, &cond);
-        bson_append_document_end(s, &match);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$match");
+        w.BeginDocument(path);
+        w.AppendNull("$ne");
+        w.EndDocument();
+        w.EndDocument();
       });
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t group, trunc, args;
-        bson_append_document_begin(s, "$group", 6, &group);
-        bson_append_document_begin(&group, "_id", 3, &trunc);
-        bson_append_document_begin(&trunc, "$dateTrunc", -1, &args);
-        AppendFieldRef(&args, "date", path);
-        AppendString(&args, "unit", q.dates_kind);
-        if (q.dates_kind == "week") AppendString(&args, "startOfWeek", "monday");
-        bson_append_document_end(&trunc, &args);
-        bson_append_document_end(&group, &trunc);
-        bson_append_document_end(s, &group);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$group");
+        w.BeginDocument("_id");
+        w.BeginDocument("$dateTrunc");
+        AppendFieldRef(w, "date", path);
+        w.AppendUtf8("unit", q.dates_kind);
+        if (q.dates_kind == "week") w.AppendUtf8("startOfWeek", "monday");
+        w.EndDocument();
+        w.EndDocument();
+        w.EndDocument();
       });
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t sort;
-        bson_append_document_begin(s, "$sort", 5, &sort);
-        BSON_APPEND_INT32(&sort, "_id", q.dates_descending ? -1 : 1);
-        bson_append_document_end(s, &sort);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$sort");
+        w.AppendInt32("_id", q.dates_descending ? -1 : 1);
+        w.EndDocument();
       });
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t project;
-        bson_append_document_begin(s, "$project", 8, &project);
-        BSON_APPEND_INT32(&project, "_id", 0);
-        AppendString(&project, "datefield", "$_id");
-        bson_append_document_end(s, &project);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$project");
+        w.AppendInt32("_id", 0);
+        w.AppendUtf8("datefield", "$_id");
+        w.EndDocument();
       });
     } else if (q.operation == Operation::kAggregate) {
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t group;
-        bson_append_document_begin(s, "$group", 6, &group);
-        BSON_APPEND_NULL(&group, "_id");
-        for (const bound::Aggregate& a : q.aggregates) l.WriteAggregate(&group, a);
-        bson_append_document_end(s, &group);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$group");
+        w.AppendNull("_id");
+        for (const bound::Aggregate& a : q.aggregates) l.WriteAggregate(w, a);
+        w.EndDocument();
       });
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t project;
-        bson_append_document_begin(s, "$project", 8, &project);
-        BSON_APPEND_INT32(&project, "_id", 0);
-        ProjectAggregates(&project, q.aggregates);
-        bson_append_document_end(s, &project);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$project");
+        w.AppendInt32("_id", 0);
+        ProjectAggregates(w, q.aggregates);
+        w.EndDocument();
       });
     } else if (!q.annotations.empty() || (q.distinct && q.distinct_on.empty())) {
       // Group on the values() fields (Django's GROUP BY); without values(), on the document.
       const std::span<const bound::FieldRef> keys = q.fields;
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t group;
-        bson_append_document_begin(s, "$group", 6, &group);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$group");
         if (keys.empty()) {
-          AppendString(&group, "_id", "$_id");
+          w.AppendUtf8("_id", "$_id");
           for (const auto& f : q.model->fields) {
             if (f->column == "_id") continue;
-            bson_t first;
-            bson_append_document_begin(&group, f->column.c_str(), -1, &first);
-            AppendFieldRef(&first, "$first", f->column);
-            bson_append_document_end(&group, &first);
+            w.BeginDocument(f->column);
+            AppendFieldRef(w, "$first", f->column);
+            w.EndDocument();
           }
         } else {
-          bson_t id;
-          bson_append_document_begin(&group, "_id", 3, &id);
+          w.BeginDocument("_id");
           for (size_t i = 0; i < keys.size(); ++i) {
-            AppendFieldRef(&id, std::format("f{}", i), keys[i].db_path);
+            AppendFieldRef(w, std::format("f{}", i), keys[i].db_path);
           }
-          bson_append_document_end(&group, &id);
+          w.EndDocument();
         }
         for (const bound::Aggregate& a : q.annotations) {
-          if (a.selected) l.WriteAggregate(&group, a);
+          if (a.selected) l.WriteAggregate(w, a);
         }
-        bson_append_document_end(s, &group);
+        w.EndDocument();
       });
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t project;
-        bson_append_document_begin(s, "$project", 8, &project);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$project");
         if (keys.empty()) {
-          for (const auto& f : q.model->fields) {
-            bson_append_int32(&project, f->column.c_str(), -1, 1);
-          }
+          for (const auto& f : q.model->fields) w.AppendInt32(f->column, 1);
         } else {
-          BSON_APPEND_INT32(&project, "_id", 0);
+          w.AppendInt32("_id", 0);
           for (size_t i = 0; i < keys.size(); ++i) {
-            AppendString(&project, OutputKey(keys[i]), std::format("$_id.f{}", i));
+            w.AppendUtf8(OutputKey(keys[i]), std::format("$_id.f{}", i));
           }
         }
-        ProjectAggregates(&project, q.annotations);
-        bson_append_document_end(s, &project);
+        ProjectAggregates(w, q.annotations);
+        w.EndDocument();
       });
       sort_by_output = !keys.empty();
     } else if (!q.distinct_on.empty()) {
       // distinct(*fields): the first document of each group, in the query's order.
       if (!q.order_by.empty()) {
-        Stage(pipeline, [&](bson_t* s) { WriteSort(s, "$sort", q, false); });
+        Stage(pipeline, [&] { WriteSort(w, "$sort", q, false); });
       }
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t group, id, first;
-        bson_append_document_begin(s, "$group", 6, &group);
-        bson_append_document_begin(&group, "_id", 3, &id);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$group");
+        w.BeginDocument("_id");
         for (size_t i = 0; i < q.distinct_on.size(); ++i) {
-          AppendFieldRef(&id, std::format("f{}", i), q.distinct_on[i].db_path);
+          AppendFieldRef(w, std::format("f{}", i), q.distinct_on[i].db_path);
         }
-        bson_append_document_end(&group, &id);
-        bson_append_document_begin(&group, "doc", 3, &first);
-        AppendString(&first, "$first", "$$ROOT");
-        bson_append_document_end(&group, &first);
-        bson_append_document_end(s, &group);
+        w.EndDocument();
+        w.BeginDocument("doc");
+        w.AppendUtf8("$first", "$$ROOT");
+        w.EndDocument();
+        w.EndDocument();
       });
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t replace;
-        bson_append_document_begin(s, "$replaceRoot", -1, &replace);
-        AppendString(&replace, "newRoot", "$doc");
-        bson_append_document_end(s, &replace);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$replaceRoot");
+        w.AppendUtf8("newRoot", "$doc");
+        w.EndDocument();
       });
     }
     if (q.operation != Operation::kDates && q.operation != Operation::kDatetimes &&
         !q.order_by.empty()) {
-      Stage(pipeline, [&](bson_t* s) { WriteSort(s, "$sort", q, sort_by_output); });
+      Stage(pipeline, [&] { WriteSort(w, "$sort", q, sort_by_output); });
     }
     if (q.operation != Operation::kAggregate && q.annotations.empty() && !q.distinct &&
         !q.fields.empty()) {
-      Stage(pipeline, [&](bson_t* s) {
-        bson_t project;
-        bson_append_document_begin(s, "$project", 8, &project);
+      Stage(pipeline, [&] {
+        w.BeginDocument("$project");
         bool has_pk = false;
         for (const bound::FieldRef& f : q.fields) {
           has_pk = has_pk || f.db_path == "_id";
-          AppendFieldRef(&project, OutputKey(f), f.db_path);
+          AppendFieldRef(w, OutputKey(f), f.db_path);
         }
-        if (!has_pk && q.shape != ResultShape::kModels) BSON_APPEND_INT32(&project, "_id", 0);
-        bson_append_document_end(s, &project);
+        if (!has_pk && q.shape != ResultShape::kModels) w.AppendInt32("_id", 0);
+        w.EndDocument();
       });
     }
     if (HasOffset(q)) {
-      Stage(pipeline, [&](bson_t* s) { AppendInt64Or(s, "$skip", l, q.offset_param, q.offset); });
+      Stage(pipeline, [&] { AppendInt64Or(w, "$skip", l, q.offset_param, q.offset); });
     }
     if (HasLimit(q)) {
-      Stage(pipeline, [&](bson_t* s) { AppendInt64Or(s, "$limit", l, q.limit_param, q.limit); });
+      Stage(pipeline, [&] { AppendInt64Or(w, "$limit", l, q.limit_param, q.limit); });
     }
     if (q.operation == Operation::kCount) {
-      Stage(pipeline, [&](bson_t* s) { AppendString(s, "$count", "n"); });
+      Stage(pipeline, [&] { w.AppendUtf8("$count", "n"); });
     }
   }
-  bson_t cursor;
-  bson_append_document_begin(body, "cursor", 6, &cursor);
-  bson_append_document_end(body, &cursor);
+  w.BeginDocument("cursor");
+  w.EndDocument();
 }
 
-void WriteUpdate(Lowering& l, Command* out, const bound::Query& q) {
+void WriteUpdate(Lowering& l, BsonWriter& w, Command* out, const bound::Query& q) {
   out->kind = CommandKind::kUpdate;
-  bson_t* body = out->body.get();
-  AppendString(body, "update", out->collection);
-  {
-    ArrayWriter updates(body, "updates");
-    bson_t statement;
-    updates.BeginDocument(&statement);
-    bson_t filter, u, set;
-    bson_append_document_begin(&statement, "q", 1, &filter);
-    WriteFilter(l, &filter, q);
-    bson_append_document_end(&statement, &filter);
-    bson_append_document_begin(&statement, "u", 1, &u);
-    bson_append_document_begin(&u, "$set", 4, &set);
-    for (const bound::Assignment& a : q.assignments) {
-      std::span<const bson_value_t> v = l.ValuesOf(a.value);
-      if (v.empty()) continue;
-      if (a.field.is_encrypted() && v[0].value_type != BSON_TYPE_NULL) {
-        l.WriteStoredValue(&set, a.field.db_path, a.field, v[0], a.value.span);
-      } else {
-        AppendKey(&set, a.field.db_path, v[0]);
-      }
+  w.AppendUtf8("update", out->collection);
+  ArrayWriter updates(w, "updates");
+  updates.BeginDocument();
+  w.BeginDocument("q");
+  WriteFilter(l, w, q);
+  w.EndDocument();
+  w.BeginDocument("u");
+  w.BeginDocument("$set");
+  for (const bound::Assignment& a : q.assignments) {
+    std::span<const bson_value_t> v = l.ValuesOf(a.value);
+    if (v.empty()) continue;
+    if (a.field.is_encrypted() && v[0].value_type != BSON_TYPE_NULL) {
+      l.WriteStoredValue(w, a.field.db_path, a.field, v[0], a.value.span);
+    } else {
+      w.AppendValue(a.field.db_path, v[0]);
     }
-    bson_append_document_end(&u, &set);
-    bson_append_document_end(&statement, &u);
-    BSON_APPEND_BOOL(&statement, "multi", q.multi_update);
-    updates.EndDocument(&statement);
   }
+  w.EndDocument();
+  w.EndDocument();
+  w.AppendBool("multi", q.multi_update);
+  updates.EndDocument();
 }
 
-void WriteDelete(Lowering& l, Command* out, const bound::Query& q) {
+void WriteDelete(Lowering& l, BsonWriter& w, Command* out, const bound::Query& q) {
   out->kind = CommandKind::kDelete;
-  bson_t* body = out->body.get();
-  AppendString(body, "delete", out->collection);
-  ArrayWriter deletes(body, "deletes");
-  bson_t statement, filter;
-  deletes.BeginDocument(&statement);
-  bson_append_document_begin(&statement, "q", 1, &filter);
-  WriteFilter(l, &filter, q);
-  bson_append_document_end(&statement, &filter);
-  BSON_APPEND_INT32(&statement, "limit", 0);
-  deletes.EndDocument(&statement);
+  w.AppendUtf8("delete", out->collection);
+  ArrayWriter deletes(w, "deletes");
+  deletes.BeginDocument();
+  w.BeginDocument("q");
+  WriteFilter(l, w, q);
+  w.EndDocument();
+  w.AppendInt32("limit", 0);
+  deletes.EndDocument();
 }
 
 }  // namespace
 
 void Lower(const bound::Query& query, const Bindings& bindings, Command* out) {
-  out->database = std::string(query.database);
-  out->collection = query.model->db_table;
-  out->model = query.model->name;
+  out->database.assign(query.database);
+  out->collection.assign(query.model->db_table);
+  out->model.assign(query.model->name);
   out->operation = query.operation;
   out->shape = query.shape;
   out->encryptions.clear();
-  out->body.Clear();
   out->field_names.clear();
   for (const bound::FieldRef& f : query.fields) out->field_names.emplace_back(f.django_path);
-  if (query.operation == Operation::kInBulk) out->key_path = std::string(query.in_bulk_field.db_path);
+  if (query.operation == Operation::kInBulk) out->key_path.assign(query.in_bulk_field.db_path);
   Lowering lowering(query, bindings, out);
+  // The command is written front to back into a BsonWriter (on this stack frame for a command
+  // of up to 1 KiB) and copied into the command's bson_t once, at the end.
+  BsonWriter w;
   switch (query.operation) {
     case Operation::kUpdate:
-      WriteUpdate(lowering, out, query);
-      return;
+      WriteUpdate(lowering, w, out, query);
+      break;
     case Operation::kDelete:
-      WriteDelete(lowering, out, query);
-      return;
+      WriteDelete(lowering, w, out, query);
+      break;
     case Operation::kCount:
       if (NeedsPipeline(query)) {
-        WriteAggregate(lowering, out, query);
+        WriteAggregate(lowering, w, out, query);
       } else {
-        WriteCount(lowering, out, query);
+        WriteCount(lowering, w, out, query);
       }
-      return;
+      break;
     default:
       if (NeedsPipeline(query)) {
-        WriteAggregate(lowering, out, query);
+        WriteAggregate(lowering, w, out, query);
       } else {
-        WriteFind(lowering, out, query);
+        WriteFind(lowering, w, out, query);
       }
   }
+  w.Finish(&out->body);
 }
 
 std::string CommandToJson(const Command& command) {
   BsonDoc doc;
-  AppendString(doc.get(), "database", command.database);
-  AppendString(doc.get(), "collection", command.collection);
+  bson_append_utf8(doc.get(), "database", 8, command.database.data(),
+                   static_cast<int>(command.database.size()));
+  bson_append_utf8(doc.get(), "collection", 10, command.collection.data(),
+                   static_cast<int>(command.collection.size()));
   bson_append_document(doc.get(), "command", 7, command.body.get());
   return ToCanonicalJson(doc.get());
 }

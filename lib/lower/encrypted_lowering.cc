@@ -34,7 +34,7 @@ std::string_view AlgorithmName(Algorithm a) {
   return "";
 }
 
-std::string_view OperatorName(RangeOperator op) {
+BsonKey OperatorName(RangeOperator op) {
   switch (op) {
     case RangeOperator::kGt:
       return "$gt";
@@ -104,26 +104,25 @@ EncryptionRequest MakeRequest(const bound::FieldRef& field, const schema::QueryS
 
 // {"$encrypt": {...}}: what translate shows and explain replaces. Everything the payload will
 // be made from is in it, so a reader can check it against the collection's encryptedFields.
-void WritePlaceholder(bson_t* doc, std::string_view key, const EncryptionRequest& r,
+void WritePlaceholder(BsonWriter& w, BsonKey key, const EncryptionRequest& r,
                       std::string_view role, const bson_value_t* value,
                       std::string_view op = {}) {
-  bson_t outer, p;
-  bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &outer);
-  bson_append_document_begin(&outer, "$encrypt", 8, &p);
-  BSON_APPEND_INT32(&p, "id", static_cast<int32_t>(r.id));
-  AppendString(&p, "role", role);
-  AppendString(&p, "path", r.path);
-  AppendString(&p, "algorithm", AlgorithmName(r.algorithm));
-  if (!r.query_type.empty() && r.is_query) AppendString(&p, "queryType", r.query_type);
-  if (r.algorithm != Algorithm::kUnindexed) BSON_APPEND_INT64(&p, "contention", r.contention);
-  AppendString(&p, "bsonType", schema::BsonTypeName(r.bson_type));
+  w.BeginDocument(key);
+  w.BeginDocument("$encrypt");
+  w.AppendInt32("id", static_cast<int32_t>(r.id));
+  w.AppendUtf8("role", role);
+  w.AppendUtf8("path", r.path);
+  w.AppendUtf8("algorithm", AlgorithmName(r.algorithm));
+  if (!r.query_type.empty() && r.is_query) w.AppendUtf8("queryType", r.query_type);
+  if (r.algorithm != Algorithm::kUnindexed) w.AppendInt64("contention", r.contention);
+  w.AppendUtf8("bsonType", schema::BsonTypeName(r.bson_type));
   if (r.key.key_id) {
-    bson_append_binary(&p, "keyId", 5, BSON_SUBTYPE_UUID, r.key.key_id->data(), 16);
+    w.AppendBinary("keyId", BSON_SUBTYPE_UUID, r.key.key_id->data(), 16);
   } else {
-    AppendString(&p, "keyAltName", r.key.key_alt_name);
+    w.AppendUtf8("keyAltName", r.key.key_alt_name);
   }
-  if (!op.empty()) AppendString(&p, "operator", op);
-  if (value != nullptr) bson_append_value(&p, "value", 5, value);
+  if (!op.empty()) w.AppendUtf8("operator", op);
+  if (value != nullptr) w.AppendValue("value", *value);
   // The range options go with the full payload: under "lower" when there is a lower bound,
   // else under "upper" (the stub of a two-sided range needs none).
   const bool full_payload = role != "upper" || !bson_has_field(r.operands.get(), "lower");
@@ -131,12 +130,13 @@ void WritePlaceholder(bson_t* doc, std::string_view key, const EncryptionRequest
     bson_iter_t it;
     if (bson_iter_init(&it, r.range_options.get())) {
       while (bson_iter_next(&it)) {
-        bson_append_value(&p, bson_iter_key(&it), -1, bson_iter_value(&it));
+        w.AppendValue(std::string_view(bson_iter_key(&it), bson_iter_key_len(&it)),
+                      *bson_iter_value(&it));
       }
     }
   }
-  bson_append_document_end(&outer, &p);
-  bson_append_document_end(doc, &outer);
+  w.EndDocument();
+  w.EndDocument();
 }
 
 }  // namespace
@@ -144,20 +144,19 @@ void WritePlaceholder(bson_t* doc, std::string_view key, const EncryptionRequest
 namespace {
 
 // Appends {path: {op: placeholder}}.
-void WritePlaceholderComparison(bson_t* doc, std::string_view path, const EncryptionRequest& r,
+void WritePlaceholderComparison(BsonWriter& w, std::string_view path, const EncryptionRequest& r,
                                 std::string_view role, RangeOperator op,
                                 const bson_value_t& value) {
-  bson_t cond;
-  bson_append_document_begin(doc, path.data(), static_cast<int>(path.size()), &cond);
-  WritePlaceholder(&cond, OperatorName(op), r, role, &value, OperatorName(op));
-  bson_append_document_end(doc, &cond);
+  w.BeginDocument(path);
+  WritePlaceholder(w, OperatorName(op), r, role, &value, OperatorName(op).view());
+  w.EndDocument();
 }
 
 }  // namespace
 
 // A range request over [lower, upper] (either may be absent), written as the server expects:
 // one-sided bare, two-sided inside one $and.
-static void WriteRangeRequest(Lowering& lowering, bson_t* doc, const bound::FieldRef& field,
+static void WriteRangeRequest(Lowering& lowering, BsonWriter& w, const bound::FieldRef& field,
                               const schema::QuerySpec& index, const bson_value_t* lower,
                               RangeOperator lower_op, const bson_value_t* upper,
                               RangeOperator upper_op, Span span) {
@@ -169,26 +168,25 @@ static void WriteRangeRequest(Lowering& lowering, bson_t* doc, const bound::Fiel
   if (upper != nullptr) bson_append_value(r.operands.get(), "upper", 5, upper);
   const std::string path = r.path;
   if (lower != nullptr && upper != nullptr) {
-    ArrayWriter both(doc, "$and");
-    bson_t a, b;
-    both.BeginDocument(&a);
-    WritePlaceholderComparison(&a, path, r, "lower", lower_op, *lower);
-    both.EndDocument(&a);
-    both.BeginDocument(&b);
-    WritePlaceholderComparison(&b, path, r, "upper", upper_op, *upper);
-    both.EndDocument(&b);
+    ArrayWriter both(w, "$and");
+    both.BeginDocument();
+    WritePlaceholderComparison(w, path, r, "lower", lower_op, *lower);
+    both.EndDocument();
+    both.BeginDocument();
+    WritePlaceholderComparison(w, path, r, "upper", upper_op, *upper);
+    both.EndDocument();
   } else if (lower != nullptr) {
-    WritePlaceholderComparison(doc, path, r, "lower", lower_op, *lower);
+    WritePlaceholderComparison(w, path, r, "lower", lower_op, *lower);
   } else if (upper != nullptr) {
-    WritePlaceholderComparison(doc, path, r, "upper", upper_op, *upper);
+    WritePlaceholderComparison(w, path, r, "upper", upper_op, *upper);
   }
   lowering.out().encryptions.push_back(std::move(r));
 }
 
-void Lowering::WriteEncryptedClause(bson_t* doc, const bound::Predicate& p) {
+void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
   const schema::QuerySpec& index = *p.qe_index;
-  const std::string path(analyze::rules::ServerPath(p.lhs));
-  std::vector<bson_value_t> values = AllValues(p);
+  const std::string_view path = analyze::rules::ServerPath(p.lhs);
+  const absl::InlinedVector<bson_value_t, 4> values = AllValues(p);
 
   auto new_request = [&]() -> EncryptionRequest {
     EncryptionRequest r = MakeRequest(p.lhs, &index, true, p.span);
@@ -197,52 +195,50 @@ void Lowering::WriteEncryptedClause(bson_t* doc, const bound::Predicate& p) {
   };
 
   if (index.type == QueryType::kEquality) {
-    bson_t cond;
-    bson_append_document_begin(doc, path.data(), static_cast<int>(path.size()), &cond);
+    w.BeginDocument(path);
     if (p.lookup == LookupKind::kIn) {
-      ArrayWriter list(&cond, "$in");
+      ArrayWriter list(w, "$in");
       for (const bson_value_t& v : values) {
         EncryptionRequest r = new_request();
         bson_append_value(r.operands.get(), "v", 1, &v);
-        WritePlaceholder(list.array(), list.NextKey(), r, "value", &v);
+        WritePlaceholder(w, list.NextKey(), r, "value", &v);
         out().encryptions.push_back(std::move(r));
       }
     } else {
       EncryptionRequest r = new_request();
       bson_append_value(r.operands.get(), "v", 1, &values[0]);
-      WritePlaceholder(&cond, "$eq", r, "value", &values[0]);
+      WritePlaceholder(w, "$eq", r, "value", &values[0]);
       out().encryptions.push_back(std::move(r));
     }
-    bson_append_document_end(doc, &cond);
+    w.EndDocument();
     return;
   }
 
   if (index.type == QueryType::kRange) {
     switch (p.lookup) {
       case LookupKind::kExact:
-        WriteRangeRequest(*this, doc, p.lhs, index, &values[0], RangeOperator::kGte, &values[0],
+        WriteRangeRequest(*this, w, p.lhs, index, &values[0], RangeOperator::kGte, &values[0],
                           RangeOperator::kLte, p.span);
         return;
       case LookupKind::kIn: {
-        ArrayWriter any(doc, "$or");
+        ArrayWriter any(w, "$or");
         for (const bson_value_t& v : values) {
-          bson_t clause;
-          any.BeginDocument(&clause);
-          WriteRangeRequest(*this, &clause, p.lhs, index, &v, RangeOperator::kGte, &v,
+          any.BeginDocument();
+          WriteRangeRequest(*this, w, p.lhs, index, &v, RangeOperator::kGte, &v,
                             RangeOperator::kLte, p.span);
-          any.EndDocument(&clause);
+          any.EndDocument();
         }
         return;
       }
       case LookupKind::kGt:
       case LookupKind::kGte:
-        WriteRangeRequest(*this, doc, p.lhs, index, &values[0],
+        WriteRangeRequest(*this, w, p.lhs, index, &values[0],
                           p.lookup == LookupKind::kGt ? RangeOperator::kGt : RangeOperator::kGte,
                           nullptr, RangeOperator::kLte, p.span);
         return;
       case LookupKind::kLt:
       case LookupKind::kLte:
-        WriteRangeRequest(*this, doc, p.lhs, index, nullptr, RangeOperator::kGte, &values[0],
+        WriteRangeRequest(*this, w, p.lhs, index, nullptr, RangeOperator::kGte, &values[0],
                           p.lookup == LookupKind::kLt ? RangeOperator::kLt : RangeOperator::kLte,
                           p.span);
         return;
@@ -251,7 +247,7 @@ void Lowering::WriteEncryptedClause(bson_t* doc, const bound::Predicate& p) {
         const bson_value_t* upper = nullptr;
         if (values.size() > 0 && values[0].value_type != BSON_TYPE_EOD) lower = &values[0];
         if (values.size() > 1 && values[1].value_type != BSON_TYPE_EOD) upper = &values[1];
-        WriteRangeRequest(*this, doc, p.lhs, index, lower, RangeOperator::kGte, upper,
+        WriteRangeRequest(*this, w, p.lhs, index, lower, RangeOperator::kGte, upper,
                           RangeOperator::kLte, p.span);
         return;
       }
@@ -261,8 +257,8 @@ void Lowering::WriteEncryptedClause(bson_t* doc, const bound::Predicate& p) {
   }
 
   // Text previews: aggregation expressions, inside $expr.
-  const char* op = "$encStrNormalizedEq";
-  const char* operand = "string";
+  BsonKey op = "$encStrNormalizedEq";
+  BsonKey operand = "string";
   switch (p.lookup) {
     case LookupKind::kStartsWith:
     case LookupKind::kIStartsWith:
@@ -281,28 +277,28 @@ void Lowering::WriteEncryptedClause(bson_t* doc, const bound::Predicate& p) {
   }
   EncryptionRequest r = new_request();
   bson_append_value(r.operands.get(), "v", 1, &values[0]);
-  bson_t expr, call;
-  bson_append_document_begin(doc, "$expr", 5, &expr);
-  bson_append_document_begin(&expr, op, -1, &call);
-  AppendFieldRef(&call, "input", path);
-  WritePlaceholder(&call, operand, r, "value", &values[0]);
-  bson_append_document_end(&expr, &call);
-  bson_append_document_end(doc, &expr);
+  w.BeginDocument("$expr");
+  w.BeginDocument(op);
+  AppendFieldRef(w, "input", path);
+  WritePlaceholder(w, operand, r, "value", &values[0]);
+  w.EndDocument();
+  w.EndDocument();
   out().encryptions.push_back(std::move(r));
 }
 
-void Lowering::WriteEncryptedRange(bson_t* doc, const bound::Predicate& lower,
+void Lowering::WriteEncryptedRange(BsonWriter& w, const bound::Predicate& lower,
                                    const bound::Predicate& upper) {
-  std::vector<bson_value_t> lo = AllValues(lower), hi = AllValues(upper);
-  WriteRangeRequest(*this, doc, lower.lhs, *lower.qe_index, &lo[0],
+  const absl::InlinedVector<bson_value_t, 4> lo = AllValues(lower), hi = AllValues(upper);
+  WriteRangeRequest(*this, w, lower.lhs, *lower.qe_index, &lo[0],
                     lower.lookup == LookupKind::kGt ? RangeOperator::kGt : RangeOperator::kGte,
                     &hi[0],
                     upper.lookup == LookupKind::kLt ? RangeOperator::kLt : RangeOperator::kLte,
                     lower.span);
 }
 
-void Lowering::WriteStoredValue(bson_t* doc, std::string_view key, const bound::FieldRef& field,
-                                const bson_value_t& value, Span span) {
+void Lowering::WriteStoredValue(BsonWriter& w, BsonKey key,
+                                const bound::FieldRef& field, const bson_value_t& value,
+                                Span span) {
   // A stored value is encrypted with the field's own index (equality, range or text), or
   // unindexed when the field declares no queries.
   const schema::QuerySpec* index = nullptr;
@@ -310,7 +306,7 @@ void Lowering::WriteStoredValue(bson_t* doc, std::string_view key, const bound::
   EncryptionRequest r = MakeRequest(field, index, false, span);
   r.id = static_cast<uint32_t>(out().encryptions.size());
   bson_append_value(r.operands.get(), "v", 1, &value);
-  WritePlaceholder(doc, key, r, "value", &value);
+  WritePlaceholder(w, key, r, "value", &value);
   out().encryptions.push_back(std::move(r));
 }
 

@@ -16,23 +16,27 @@ using bound::TransformKind;
 
 namespace {
 
-void AppendLiteral(bson_t* doc, std::string_view key, const bson_value_t& v) {
-  bson_t lit;
-  bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &lit);
-  bson_append_value(&lit, "$literal", 8, &v);
-  bson_append_document_end(doc, &lit);
+void AppendLiteral(BsonWriter& w, BsonKey key, const bson_value_t& v) {
+  w.BeginDocument(key);
+  w.AppendValue("$literal", v);
+  w.EndDocument();
+}
+
+// An empty array element.
+void AppendEmptyArray(ArrayWriter& array) {
+  array.writer().BeginArray(array.NextKey());
+  array.writer().EndArray();
 }
 
 // The left-hand side of a predicate with its first `count` transforms applied.
-void WriteLhs(bson_t* doc, std::string_view key, const bound::Predicate& p, size_t count) {
+void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t count) {
   if (count == 0) {
-    AppendFieldRef(doc, key, p.lhs.db_path);
+    AppendFieldRef(w, key, p.lhs.db_path);
     return;
   }
   const bound::Transform& t = p.transforms[count - 1];
-  bson_t e;
-  bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &e);
-  auto unary = [&](const char* op) { WriteLhs(&e, op, p, count - 1); };
+  w.BeginDocument(key);
+  auto unary = [&](BsonKey op) { WriteLhs(w, op, p, count - 1); };
   switch (t.kind) {
     case TransformKind::kYear:
       unary("$year");
@@ -66,227 +70,206 @@ void WriteLhs(bson_t* doc, std::string_view key, const bound::Predicate& p, size
       break;
     case TransformKind::kQuarter: {
       // ceil(month / 3)
-      bson_t divide;
-      bson_append_document_begin(&e, "$ceil", 5, &divide);
+      w.BeginDocument("$ceil");
       {
-        ArrayWriter args(&divide, "$divide");
-        bson_t month;
-        args.BeginDocument(&month);
-        WriteLhs(&month, "$month", p, count - 1);
-        args.EndDocument(&month);
-        bson_append_int32(args.array(), args.NextKey(), -1, 3);
+        ArrayWriter args(w, "$divide");
+        args.BeginDocument();
+        WriteLhs(w, "$month", p, count - 1);
+        args.EndDocument();
+        w.AppendInt32(args.NextKey(), 3);
       }
-      bson_append_document_end(&e, &divide);
+      w.EndDocument();
       break;
     }
     case TransformKind::kDate: {
-      bson_t trunc;
-      bson_append_document_begin(&e, "$dateTrunc", -1, &trunc);
-      WriteLhs(&trunc, "date", p, count - 1);
-      AppendString(&trunc, "unit", "day");
-      bson_append_document_end(&e, &trunc);
+      w.BeginDocument("$dateTrunc");
+      WriteLhs(w, "date", p, count - 1);
+      w.AppendUtf8("unit", "day");
+      w.EndDocument();
       break;
     }
     case TransformKind::kTime: {
       // The time of day on 0001-01-01, as django-mongodb-backend stores TimeField values.
-      bson_t parts;
-      bson_append_document_begin(&e, "$dateFromParts", -1, &parts);
-      BSON_APPEND_INT32(&parts, "year", 1);
-      for (const char* unit : {"hour", "minute", "second", "millisecond"}) {
-        bson_t part;
-        bson_append_document_begin(&parts, unit, -1, &part);
-        WriteLhs(&part, std::string("$") + unit, p, count - 1);
-        bson_append_document_end(&parts, &part);
+      w.BeginDocument("$dateFromParts");
+      w.AppendInt32("year", 1);
+      for (std::string_view unit : {"hour", "minute", "second", "millisecond"}) {
+        w.BeginDocument(unit);
+        WriteLhs(w, std::string("$").append(unit), p, count - 1);
+        w.EndDocument();
       }
-      bson_append_document_end(&e, &parts);
+      w.EndDocument();
       break;
     }
     case TransformKind::kLen: {
       // The length of the array; a missing or null array has none (Django: NULL).
-      bson_t if_null;
-      bson_append_document_begin(&e, "$size", -1, &if_null);
+      w.BeginDocument("$size");
       {
-        ArrayWriter alt(&if_null, "$ifNull");
-        WriteLhs(alt.array(), alt.NextKey(), p, count - 1);
-        bson_t empty;
-        bson_append_array_begin(alt.array(), alt.NextKey(), -1, &empty);
-        bson_append_array_end(alt.array(), &empty);
+        ArrayWriter alt(w, "$ifNull");
+        WriteLhs(w, alt.NextKey(), p, count - 1);
+        AppendEmptyArray(alt);
       }
-      bson_append_document_end(&e, &if_null);
+      w.EndDocument();
       break;
     }
     case TransformKind::kIndex: {
-      ArrayWriter args(&e, "$arrayElemAt");
-      WriteLhs(args.array(), args.NextKey(), p, count - 1);
-      bson_append_int64(args.array(), args.NextKey(), -1, t.index);
+      ArrayWriter args(w, "$arrayElemAt");
+      WriteLhs(w, args.NextKey(), p, count - 1);
+      w.AppendInt64(args.NextKey(), t.index);
       break;
     }
   }
-  bson_append_document_end(doc, &e);
+  w.EndDocument();
 }
 
 // {$or: [{$eq: [{$type: lhs}, "missing"]}, {$eq: [lhs, null]}]}: Django's IS NULL in expression
 // form (a missing field and null are both NULL).
-void WriteIsNull(bson_t* doc, std::string_view key, const bound::Predicate& p) {
-  bson_t e;
-  bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &e);
+void WriteIsNull(BsonWriter& w, BsonKey key, const bound::Predicate& p) {
+  w.BeginDocument(key);
   {
-    ArrayWriter any(&e, "$or");
-    bson_t eq_type;
-    any.BeginDocument(&eq_type);
+    ArrayWriter any(w, "$or");
+    any.BeginDocument();
     {
-      ArrayWriter args(&eq_type, "$eq");
-      bson_t type;
-      args.BeginDocument(&type);
-      WriteLhs(&type, "$type", p, p.transforms.size());
-      args.EndDocument(&type);
-      bson_append_utf8(args.array(), args.NextKey(), -1, "missing", -1);
+      ArrayWriter args(w, "$eq");
+      args.BeginDocument();
+      WriteLhs(w, "$type", p, p.transforms.size());
+      args.EndDocument();
+      w.AppendUtf8(args.NextKey(), "missing");
     }
-    any.EndDocument(&eq_type);
-    bson_t eq_null;
-    any.BeginDocument(&eq_null);
+    any.EndDocument();
+    any.BeginDocument();
     {
-      ArrayWriter args(&eq_null, "$eq");
-      WriteLhs(args.array(), args.NextKey(), p, p.transforms.size());
-      bson_append_null(args.array(), args.NextKey(), -1);
+      ArrayWriter args(w, "$eq");
+      WriteLhs(w, args.NextKey(), p, p.transforms.size());
+      w.AppendNull(args.NextKey());
     }
-    any.EndDocument(&eq_null);
+    any.EndDocument();
   }
-  bson_append_document_end(doc, &e);
+  w.EndDocument();
 }
 
 }  // namespace
 
-void Lowering::WriteExpr(bson_t* doc, std::string_view key, const bound::Expr& e) {
+void Lowering::WriteExpr(BsonWriter& w, BsonKey key, const bound::Expr& e) {
   switch (e.kind) {
     case bound::Expr::Kind::kField:
-      AppendFieldRef(doc, key, e.field.db_path);
+      AppendFieldRef(w, key, e.field.db_path);
       return;
     case bound::Expr::Kind::kValue:
-      AppendLiteral(doc, key, e.value);
+      AppendLiteral(w, key, e.value);
       return;
     case bound::Expr::Kind::kNeg: {
-      bson_t neg;
-      bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &neg);
+      w.BeginDocument(key);
       {
-        ArrayWriter args(&neg, "$multiply");
-        bson_append_int32(args.array(), args.NextKey(), -1, -1);
-        WriteExpr(args.array(), args.NextKey(), *e.lhs);
+        ArrayWriter args(w, "$multiply");
+        w.AppendInt32(args.NextKey(), -1);
+        WriteExpr(w, args.NextKey(), *e.lhs);
       }
-      bson_append_document_end(doc, &neg);
+      w.EndDocument();
       return;
     }
     case bound::Expr::Kind::kArith: {
-      static constexpr const char* kOps[] = {"$add", "$subtract", "$multiply", "$divide", "$mod"};
-      bson_t arith;
-      bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &arith);
+      static constexpr std::string_view kOps[] = {"$add", "$subtract", "$multiply", "$divide",
+                                                  "$mod"};
+      w.BeginDocument(key);
       {
-        ArrayWriter args(&arith, kOps[static_cast<int>(e.op)]);
-        WriteExpr(args.array(), args.NextKey(), *e.lhs);
-        WriteExpr(args.array(), args.NextKey(), *e.rhs);
+        ArrayWriter args(w, kOps[static_cast<int>(e.op)]);
+        WriteExpr(w, args.NextKey(), *e.lhs);
+        WriteExpr(w, args.NextKey(), *e.rhs);
       }
-      bson_append_document_end(doc, &arith);
+      w.EndDocument();
       return;
     }
   }
 }
 
-void Lowering::WritePredicateExpr(bson_t* doc, std::string_view key, const bound::Predicate& p) {
+void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key,
+                                  const bound::Predicate& p) {
   const size_t n = p.transforms.size();
   if (p.lookup == LookupKind::kIsNull) {
     const bool is_null = ValuesOf(p.values[0])[0].value.v_bool;
     if (is_null) {
-      WriteIsNull(doc, key, p);
+      WriteIsNull(w, key, p);
     } else {
-      bson_t e;
-      bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &e);
-      WriteIsNull(&e, "$not", p);
-      bson_append_document_end(doc, &e);
+      w.BeginDocument(key);
+      WriteIsNull(w, "$not", p);
+      w.EndDocument();
     }
     return;
   }
   // The right-hand side: an expression, or the predicate's constant(s) as literals.
-  auto write_rhs = [&](bson_t* target, const char* k, size_t index) {
+  auto write_rhs = [&](BsonKey k, size_t index) {
     if (p.expr != nullptr) {
-      WriteExpr(target, k, *p.expr);
+      WriteExpr(w, k, *p.expr);
     } else {
-      AppendLiteral(target, k, ValuesOf(p.values[index])[0]);
+      AppendLiteral(w, k, ValuesOf(p.values[index])[0]);
     }
   };
-  bson_t e;
-  bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &e);
+  w.BeginDocument(key);
   switch (p.lookup) {
     case LookupKind::kExact:
     case LookupKind::kGt:
     case LookupKind::kGte: {
-      const char* op = p.lookup == LookupKind::kExact ? "$eq"
-                       : p.lookup == LookupKind::kGt  ? "$gt"
-                                                      : "$gte";
-      ArrayWriter args(&e, op);
-      WriteLhs(args.array(), args.NextKey(), p, n);
-      write_rhs(args.array(), args.NextKey(), 0);
+      const BsonKey op = p.lookup == LookupKind::kExact ? BsonKey("$eq")
+                                  : p.lookup == LookupKind::kGt  ? BsonKey("$gt")
+                                                                 : BsonKey("$gte");
+      ArrayWriter args(w, op);
+      WriteLhs(w, args.NextKey(), p, n);
+      write_rhs(args.NextKey(), 0);
       break;
     }
     case LookupKind::kLt:
     case LookupKind::kLte: {
       // In expressions null sorts below everything; Django's lt never matches NULL.
-      ArrayWriter both(&e, "$and");
-      bson_t cmp;
-      both.BeginDocument(&cmp);
+      ArrayWriter both(w, "$and");
+      both.BeginDocument();
       {
-        ArrayWriter args(&cmp, p.lookup == LookupKind::kLt ? "$lt" : "$lte");
-        WriteLhs(args.array(), args.NextKey(), p, n);
-        write_rhs(args.array(), args.NextKey(), 0);
+        ArrayWriter args(w, p.lookup == LookupKind::kLt ? BsonKey("$lt") : BsonKey("$lte"));
+        WriteLhs(w, args.NextKey(), p, n);
+        write_rhs(args.NextKey(), 0);
       }
-      both.EndDocument(&cmp);
-      bson_t not_null;
-      both.BeginDocument(&not_null);
-      WriteIsNull(&not_null, "$not", p);
-      both.EndDocument(&not_null);
+      both.EndDocument();
+      both.BeginDocument();
+      WriteIsNull(w, "$not", p);
+      both.EndDocument();
       break;
     }
     case LookupKind::kIn: {
-      ArrayWriter args(&e, "$in");
-      WriteLhs(args.array(), args.NextKey(), p, n);
-      bson_t list;
-      bson_append_document_begin(args.array(), args.NextKey(), -1, &list);
+      ArrayWriter args(w, "$in");
+      WriteLhs(w, args.NextKey(), p, n);
+      args.BeginDocument();
       {
-        ArrayWriter values(&list, "$literal");
-        for (const bson_value_t& v : AllValues(p)) values.Value(v);
+        ArrayWriter values(w, "$literal");
+        ForEachValue(p, [&](const bson_value_t& v) { values.Value(v); });
       }
-      bson_append_document_end(args.array(), &list);
+      args.EndDocument();
       break;
     }
     case LookupKind::kRange: {
-      ArrayWriter both(&e, "$and");
-      std::vector<bson_value_t> all = AllValues(p);
-      for (size_t i = 0; i < 2 && i < all.size(); ++i) {
-        std::span<const bson_value_t> v(&all[i], 1);
-        if (v[0].value_type == BSON_TYPE_EOD) continue;
-        bson_t cmp;
-        both.BeginDocument(&cmp);
+      ArrayWriter both(w, "$and");
+      bson_value_t all[2];
+      const size_t num = FirstTwoValues(p, all);
+      for (size_t i = 0; i < num; ++i) {
+        if (all[i].value_type == BSON_TYPE_EOD) continue;
+        both.BeginDocument();
         {
-          ArrayWriter args(&cmp, i == 0 ? "$gte" : "$lte");
-          WriteLhs(args.array(), args.NextKey(), p, n);
-          AppendLiteral(args.array(), args.NextKey(), v[0]);
+          ArrayWriter args(w, i == 0 ? BsonKey("$gte") : BsonKey("$lte"));
+          WriteLhs(w, args.NextKey(), p, n);
+          AppendLiteral(w, args.NextKey(), all[i]);
         }
-        both.EndDocument(&cmp);
+        both.EndDocument();
       }
       break;
     }
     case LookupKind::kContainedBy: {
-      ArrayWriter args(&e, "$setIsSubset");
-      bson_t if_null;
-      bson_append_document_begin(args.array(), args.NextKey(), -1, &if_null);
+      ArrayWriter args(w, "$setIsSubset");
+      args.BeginDocument();
       {
-        ArrayWriter alt(&if_null, "$ifNull");
-        WriteLhs(alt.array(), alt.NextKey(), p, n);
-        bson_t empty;
-        bson_append_array_begin(alt.array(), alt.NextKey(), -1, &empty);
-        bson_append_array_end(alt.array(), &empty);
+        ArrayWriter alt(w, "$ifNull");
+        WriteLhs(w, alt.NextKey(), p, n);
+        AppendEmptyArray(alt);
       }
-      bson_append_document_end(args.array(), &if_null);
-      write_rhs(args.array(), args.NextKey(), 0);
+      args.EndDocument();
+      write_rhs(args.NextKey(), 0);
       break;
     }
     default: {
@@ -317,171 +300,156 @@ void Lowering::WritePredicateExpr(bson_t* doc, std::string_view key, const bound
           p.lookup == LookupKind::kIExact || p.lookup == LookupKind::kIContains ||
           p.lookup == LookupKind::kIStartsWith || p.lookup == LookupKind::kIEndsWith ||
           p.lookup == LookupKind::kIRegex;
-      bson_t match;
-      bson_append_document_begin(&e, "$regexMatch", -1, &match);
-      bson_t input;
-      bson_append_document_begin(&match, "input", -1, &input);
-      WriteLhs(&input, "$toString", p, n);
-      bson_append_document_end(&match, &input);
-      AppendString(&match, "regex", pattern);
-      if (insensitive) AppendString(&match, "options", "i");
-      bson_append_document_end(&e, &match);
+      w.BeginDocument("$regexMatch");
+      w.BeginDocument("input");
+      WriteLhs(w, "$toString", p, n);
+      w.EndDocument();
+      w.AppendUtf8("regex", pattern);
+      if (insensitive) w.AppendUtf8("options", "i");
+      w.EndDocument();
       break;
     }
   }
-  bson_append_document_end(doc, &e);
+  w.EndDocument();
 }
 
-void Lowering::WriteFilterExpr(bson_t* doc, std::string_view key, const bound::Filter& f) {
+void Lowering::WriteFilterExpr(BsonWriter& w, BsonKey key, const bound::Filter& f) {
   using Kind = bound::Filter::Kind;
   switch (f.kind) {
     case Kind::kTrue:
     case Kind::kFalse:
-      bson_append_bool(doc, key.data(), static_cast<int>(key.size()), f.kind == Kind::kTrue);
+      w.AppendBool(key, f.kind == Kind::kTrue);
       return;
     case Kind::kPredicate:
-      WritePredicateExpr(doc, key, *f.predicate);
+      WritePredicateExpr(w, key, *f.predicate);
       return;
     case Kind::kNot: {
-      bson_t e;
-      bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &e);
-      WriteFilterExpr(&e, "$not", *f.children[0]);
-      bson_append_document_end(doc, &e);
+      w.BeginDocument(key);
+      WriteFilterExpr(w, "$not", *f.children[0]);
+      w.EndDocument();
       return;
     }
     case Kind::kAnd:
     case Kind::kOr: {
-      bson_t e;
-      bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &e);
+      w.BeginDocument(key);
       {
-        ArrayWriter args(&e, f.kind == Kind::kAnd ? "$and" : "$or");
-        for (const bound::Filter* c : f.children) WriteFilterExpr(args.array(), args.NextKey(), *c);
+        ArrayWriter args(w, f.kind == Kind::kAnd ? BsonKey("$and") : BsonKey("$or"));
+        for (const bound::Filter* c : f.children) WriteFilterExpr(w, args.NextKey(), *c);
       }
-      bson_append_document_end(doc, &e);
+      w.EndDocument();
       return;
     }
     case Kind::kXor: {
       // An odd number of true operands: sum their 0/1 values modulo 2.
-      bson_t e;
-      bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &e);
+      w.BeginDocument(key);
       {
-        ArrayWriter eq(&e, "$eq");
-        bson_t mod;
-        bson_append_document_begin(eq.array(), eq.NextKey(), -1, &mod);
+        ArrayWriter eq(w, "$eq");
+        eq.BeginDocument();
         {
-          ArrayWriter mod_args(&mod, "$mod");
-          bson_t add;
-          bson_append_document_begin(mod_args.array(), mod_args.NextKey(), -1, &add);
+          ArrayWriter mod_args(w, "$mod");
+          mod_args.BeginDocument();
           {
-            ArrayWriter terms(&add, "$add");
+            ArrayWriter terms(w, "$add");
             for (const bound::Filter* c : f.children) {
-              bson_t cond;
-              bson_append_document_begin(terms.array(), terms.NextKey(), -1, &cond);
+              terms.BeginDocument();
               {
-                ArrayWriter branches(&cond, "$cond");
-                WriteFilterExpr(branches.array(), branches.NextKey(), *c);
-                bson_append_int32(branches.array(), branches.NextKey(), -1, 1);
-                bson_append_int32(branches.array(), branches.NextKey(), -1, 0);
+                ArrayWriter branches(w, "$cond");
+                WriteFilterExpr(w, branches.NextKey(), *c);
+                w.AppendInt32(branches.NextKey(), 1);
+                w.AppendInt32(branches.NextKey(), 0);
               }
-              bson_append_document_end(terms.array(), &cond);
+              terms.EndDocument();
             }
           }
-          bson_append_document_end(mod_args.array(), &add);
-          bson_append_int32(mod_args.array(), mod_args.NextKey(), -1, 2);
+          mod_args.EndDocument();
+          w.AppendInt32(mod_args.NextKey(), 2);
         }
-        bson_append_document_end(eq.array(), &mod);
-        bson_append_int32(eq.array(), eq.NextKey(), -1, 1);
+        eq.EndDocument();
+        w.AppendInt32(eq.NextKey(), 1);
       }
-      bson_append_document_end(doc, &e);
+      w.EndDocument();
       return;
     }
   }
 }
 
-void Lowering::WriteAggregate(bson_t* group, const bound::Aggregate& a) {
+void Lowering::WriteAggregate(BsonWriter& w, const bound::Aggregate& a) {
   using F = bound::AggregateFunc;
-  const std::string_view alias = a.alias;
-  bson_t acc;
-  bson_append_document_begin(group, alias.data(), static_cast<int>(alias.size()), &acc);
+  w.BeginDocument(a.alias);
   // The value fed to the accumulator: the argument, or null where the filter does not hold.
-  auto write_input = [&](bson_t* target, const char* key) {
+  auto write_input = [&](BsonKey key) {
     if (a.filter == nullptr) {
-      WriteExpr(target, key, *a.arg);
+      WriteExpr(w, key, *a.arg);
       return;
     }
-    bson_t cond;
-    bson_append_document_begin(target, key, -1, &cond);
+    w.BeginDocument(key);
     {
-      ArrayWriter branches(&cond, "$cond");
-      WriteFilterExpr(branches.array(), branches.NextKey(), *a.filter);
-      WriteExpr(branches.array(), branches.NextKey(), *a.arg);
-      bson_append_null(branches.array(), branches.NextKey(), -1);
+      ArrayWriter branches(w, "$cond");
+      WriteFilterExpr(w, branches.NextKey(), *a.filter);
+      WriteExpr(w, branches.NextKey(), *a.arg);
+      w.AppendNull(branches.NextKey());
     }
-    bson_append_document_end(target, &cond);
+    w.EndDocument();
   };
   switch (a.func) {
     case F::kCount: {
       if (a.distinct && a.arg != nullptr) {
-        write_input(&acc, "$addToSet");  // $size is taken in the $project stage
+        write_input("$addToSet");  // $size is taken in the $project stage
         break;
       }
       // Count counts non-null values (and rows passing the filter, for Count("*")).
-      bson_t cond;
-      bson_append_document_begin(&acc, "$sum", 4, &cond);
+      w.BeginDocument("$sum");
       {
-        ArrayWriter branches(&cond, "$cond");
-        bson_t test;
-        bson_append_document_begin(branches.array(), branches.NextKey(), -1, &test);
+        ArrayWriter branches(w, "$cond");
+        branches.BeginDocument();
         {
-          ArrayWriter all(&test, "$and");
+          ArrayWriter all(w, "$and");
           if (a.arg != nullptr) {
-            bson_t ne;
-            bson_append_document_begin(all.array(), all.NextKey(), -1, &ne);
+            all.BeginDocument();
             {
-              ArrayWriter args(&ne, "$ne");
-              bson_t if_null;
-              bson_append_document_begin(args.array(), args.NextKey(), -1, &if_null);
+              ArrayWriter args(w, "$ne");
+              args.BeginDocument();
               {
-                ArrayWriter alt(&if_null, "$ifNull");
-                WriteExpr(alt.array(), alt.NextKey(), *a.arg);
-                bson_append_null(alt.array(), alt.NextKey(), -1);
+                ArrayWriter alt(w, "$ifNull");
+                WriteExpr(w, alt.NextKey(), *a.arg);
+                w.AppendNull(alt.NextKey());
               }
-              bson_append_document_end(args.array(), &if_null);
-              bson_append_null(args.array(), args.NextKey(), -1);
+              args.EndDocument();
+              w.AppendNull(args.NextKey());
             }
-            bson_append_document_end(all.array(), &ne);
+            all.EndDocument();
           }
           if (a.filter != nullptr) {
-            WriteFilterExpr(all.array(), all.NextKey(), *a.filter);
+            WriteFilterExpr(w, all.NextKey(), *a.filter);
           } else {
-            bson_append_bool(all.array(), all.NextKey(), -1, true);
+            w.AppendBool(all.NextKey(), true);
           }
         }
-        bson_append_document_end(branches.array(), &test);
-        bson_append_int32(branches.array(), branches.NextKey(), -1, 1);
-        bson_append_int32(branches.array(), branches.NextKey(), -1, 0);
+        branches.EndDocument();
+        w.AppendInt32(branches.NextKey(), 1);
+        w.AppendInt32(branches.NextKey(), 0);
       }
-      bson_append_document_end(&acc, &cond);
+      w.EndDocument();
       break;
     }
     case F::kSum:
-      write_input(&acc, a.distinct ? "$addToSet" : "$sum");
+      write_input(a.distinct ? BsonKey("$addToSet") : BsonKey("$sum"));
       break;
     case F::kAvg:
-      write_input(&acc, a.distinct ? "$addToSet" : "$avg");
+      write_input(a.distinct ? BsonKey("$addToSet") : BsonKey("$avg"));
       break;
     case F::kMin:
-      write_input(&acc, "$min");
+      write_input("$min");
       break;
     case F::kMax:
-      write_input(&acc, "$max");
+      write_input("$max");
       break;
     case F::kStdDev:
     case F::kVariance:
-      write_input(&acc, a.sample ? "$stdDevSamp" : "$stdDevPop");
+      write_input(a.sample ? BsonKey("$stdDevSamp") : BsonKey("$stdDevPop"));
       break;
   }
-  bson_append_document_end(group, &acc);
+  w.EndDocument();
 }
 
 }  // namespace querysafe::lower

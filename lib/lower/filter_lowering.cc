@@ -3,6 +3,7 @@
 // side is a constant. Encrypted leaves go to encrypted_lowering.cc; non-constant ones
 // (F(), transforms) to expr_lowering.cc.
 
+#include <charconv>
 #include <cstring>
 #include <string>
 
@@ -18,31 +19,13 @@ using schema::FieldClass;
 // ---------------------------------------------------------------------------------------------
 // Small writers shared by the lowering files.
 
-ArrayWriter::ArrayWriter(bson_t* parent, std::string_view key) : parent_(parent) {
-  bson_append_array_begin(parent_, key.data(), static_cast<int>(key.size()), &array_);
+std::string_view ArrayWriter::LongKey(uint32_t i) {
+  const std::to_chars_result r = std::to_chars(key_buf_, key_buf_ + sizeof key_buf_, i);
+  return {key_buf_, static_cast<size_t>(r.ptr - key_buf_)};
 }
 
-ArrayWriter::~ArrayWriter() { bson_append_array_end(parent_, &array_); }
-
-const char* ArrayWriter::NextKey() {
-  const char* key;
-  bson_uint32_to_string(index_++, &key, key_buf_, sizeof key_buf_);
-  return key;
-}
-
-void AppendKey(bson_t* doc, std::string_view key, const bson_value_t& value) {
-  bson_append_value(doc, key.data(), static_cast<int>(key.size()), &value);
-}
-
-void AppendString(bson_t* doc, std::string_view key, std::string_view value) {
-  bson_append_utf8(doc, key.data(), static_cast<int>(key.size()), value.data(),
-                   static_cast<int>(value.size()));
-}
-
-void AppendFieldRef(bson_t* doc, std::string_view key, std::string_view path) {
-  std::string ref = "$";
-  ref += path;
-  AppendString(doc, key, ref);
+void AppendFieldRef(BsonWriter& w, BsonKey key, std::string_view path) {
+  w.AppendUtf8(key, "$", path);
 }
 
 std::span<const bson_value_t> Lowering::ValuesOf(const bound::Value& v) const {
@@ -51,12 +34,21 @@ std::span<const bson_value_t> Lowering::ValuesOf(const bound::Value& v) const {
                                            : std::span<const bson_value_t>();
 }
 
-std::vector<bson_value_t> Lowering::AllValues(const bound::Predicate& p) const {
-  std::vector<bson_value_t> all;
-  for (const bound::Value& v : p.values) {
-    for (const bson_value_t& x : ValuesOf(v)) all.push_back(x);
-  }
+absl::InlinedVector<bson_value_t, 4> Lowering::AllValues(const bound::Predicate& p) const {
+  absl::InlinedVector<bson_value_t, 4> all;
+  ForEachValue(p, [&](const bson_value_t& x) { all.push_back(x); });
   return all;
+}
+
+size_t Lowering::FirstTwoValues(const bound::Predicate& p, bson_value_t out[2]) const {
+  size_t n = 0;
+  for (const bound::Value& v : p.values) {
+    for (const bson_value_t& x : ValuesOf(v)) {
+      if (n == 2) return n;
+      out[n++] = x;
+    }
+  }
+  return n;
 }
 
 namespace {
@@ -146,92 +138,105 @@ bool CaseInsensitive(LookupKind k) {
 }
 
 // {path: {op: value}}
-void WriteComparison(bson_t* doc, std::string_view path, std::string_view op,
+void WriteComparison(BsonWriter& w, BsonKey path, BsonKey op,
                      const bson_value_t& value) {
-  bson_t cond;
-  bson_append_document_begin(doc, path.data(), static_cast<int>(path.size()), &cond);
-  AppendKey(&cond, op, value);
-  bson_append_document_end(doc, &cond);
+  w.BeginDocument(path);
+  w.AppendValue(op, value);
+  w.EndDocument();
+}
+
+// The conjuncts of `f` in order, nested ANDs flattened and always-true ones left out. The
+// analyzer bounds the depth of the filter tree.
+void FlattenAnd(const Filter& f, absl::InlinedVector<const Filter*, 8>* out) {
+  for (const Filter* c : f.children) {
+    if (c->kind == Filter::Kind::kAnd) {
+      FlattenAnd(*c, out);
+    } else if (c->kind != Filter::Kind::kTrue) {
+      out->push_back(c);
+    }
+  }
 }
 
 // One array element that is itself a clause document.
 template <typename Fn>
 void ClauseElement(ArrayWriter& array, Fn&& write) {
-  bson_t child;
-  array.BeginDocument(&child);
-  write(&child);
-  array.EndDocument(&child);
+  array.BeginDocument();
+  write();
+  array.EndDocument();
 }
 
 }  // namespace
 
-void Lowering::WriteLeaf(bson_t* doc, const bound::Predicate& p) {
+void Lowering::WriteLeaf(BsonWriter& w, const bound::Predicate& p) {
   if (p.lhs.is_encrypted()) {
-    WriteEncryptedClause(doc, p);
+    WriteEncryptedClause(w, p);
     return;
   }
   if (NeedsExpr(p)) {
-    WritePredicateExpr(doc, "$expr", p);
+    WritePredicateExpr(w, "$expr", p);
     return;
   }
   const std::string_view path = p.lhs.db_path;
   switch (p.lookup) {
     case LookupKind::kExact:
-      AppendKey(doc, path, ValuesOf(p.values[0])[0]);
+      w.AppendValue(path, ValuesOf(p.values[0])[0]);
       return;
     case LookupKind::kGt:
     case LookupKind::kGte:
     case LookupKind::kLt:
     case LookupKind::kLte:
-      WriteComparison(doc, path, ComparisonOperator(p.lookup), ValuesOf(p.values[0])[0]);
+      WriteComparison(w, path, ComparisonOperator(p.lookup), ValuesOf(p.values[0])[0]);
       return;
     case LookupKind::kIn:
     case LookupKind::kOverlap:
     case LookupKind::kArrayContains: {
-      bson_t cond;
-      bson_append_document_begin(doc, path.data(), static_cast<int>(path.size()), &cond);
+      w.BeginDocument(path);
       {
-        ArrayWriter values(&cond, p.lookup == LookupKind::kArrayContains ? "$all" : "$in");
-        for (const bson_value_t& v : AllValues(p)) values.Value(v);
+        ArrayWriter values(
+            w, p.lookup == LookupKind::kArrayContains ? BsonKey("$all") : BsonKey("$in"));
+        ForEachValue(p, [&](const bson_value_t& v) { values.Value(v); });
       }
-      bson_append_document_end(doc, &cond);
+      w.EndDocument();
       return;
     }
     case LookupKind::kRange: {
-      std::vector<bson_value_t> all = AllValues(p);
-      std::vector<bson_value_t> bounds;
-      std::vector<std::string_view> ops;
-      for (size_t i = 0; i < all.size() && i < 2; ++i) {
+      bson_value_t all[2];
+      const size_t n = FirstTwoValues(p, all);
+      bson_value_t bounds[2];
+      BsonKey ops[2] = {"$gte", "$lte"};
+      size_t num_bounds = 0;
+      for (size_t i = 0; i < n; ++i) {
         if (all[i].value_type == BSON_TYPE_EOD) continue;
-        bounds.push_back(all[i]);
-        ops.push_back(i == 0 ? "$gte" : "$lte");
+        bounds[num_bounds] = all[i];
+        ops[num_bounds++] = i == 0 ? BsonKey("$gte") : BsonKey("$lte");
       }
-      if (bounds.size() == 1) {
-        WriteComparison(doc, path, ops[0], bounds[0]);
+      if (num_bounds == 1) {
+        WriteComparison(w, path, ops[0], bounds[0]);
         return;
       }
-      if (bounds.empty()) return;  // (None, None): everything
-      ArrayWriter both(doc, "$and");
-      for (size_t i = 0; i < bounds.size(); ++i) {
-        ClauseElement(both, [&](bson_t* c) { WriteComparison(c, path, ops[i], bounds[i]); });
+      if (num_bounds == 0) return;  // (None, None): everything
+      ArrayWriter both(w, "$and");
+      for (size_t i = 0; i < num_bounds; ++i) {
+        ClauseElement(both, [&] { WriteComparison(w, path, ops[i], bounds[i]); });
       }
       return;
     }
     case LookupKind::kIsNull: {
       // Django's meaning of IS NULL: missing or null; IS NOT NULL: present and not null.
       const bool is_null = ValuesOf(p.values[0])[0].value.v_bool;
-      bson_value_t flag{};
-      flag.value_type = BSON_TYPE_BOOL;
-      flag.value.v_bool = !is_null;
-      bson_value_t null{};
-      null.value_type = BSON_TYPE_NULL;
-      ArrayWriter both(doc, is_null ? "$or" : "$and");
-      ClauseElement(both, [&](bson_t* c) { WriteComparison(c, path, "$exists", flag); });
-      ClauseElement(both, [&](bson_t* c) {
+      ArrayWriter both(w, is_null ? BsonKey("$or") : BsonKey("$and"));
+      ClauseElement(both, [&] {
+        w.BeginDocument(path);
+        w.AppendBool("$exists", !is_null);
+        w.EndDocument();
+      });
+      ClauseElement(both, [&] {
         if (is_null) {
-          AppendKey(c, path, null);
+          w.AppendNull(path);
         } else {
-          WriteComparison(c, path, "$ne", null);
+          w.BeginDocument(path);
+          w.AppendNull("$ne");
+          w.EndDocument();
         }
       });
       return;
@@ -240,34 +245,24 @@ void Lowering::WriteLeaf(bson_t* doc, const bound::Predicate& p) {
       // The pattern lookups: an anchored, escaped $regex.
       const bson_value_t& v = ValuesOf(p.values[0])[0];
       std::string_view text(v.value.v_utf8.str, v.value.v_utf8.len);
-      bson_t cond;
-      bson_append_document_begin(doc, path.data(), static_cast<int>(path.size()), &cond);
-      AppendString(&cond, "$regex", PatternFor(p.lookup, text));
-      if (CaseInsensitive(p.lookup)) AppendString(&cond, "$options", "i");
-      bson_append_document_end(doc, &cond);
+      w.BeginDocument(path);
+      w.AppendUtf8("$regex", PatternFor(p.lookup, text));
+      if (CaseInsensitive(p.lookup)) w.AppendUtf8("$options", "i");
+      w.EndDocument();
       return;
     }
   }
 }
 
-void Lowering::WriteAnd(bson_t* doc, const Filter& f) {
+void Lowering::WriteAnd(BsonWriter& w, const Filter& f) {
   // Flatten nested ANDs (filter().filter() and Q(a) & Q(b) are one conjunction), so that two
   // one-sided ranges on one encrypted field can become one two-sided payload, as the server
   // requires them to be generated together.
-  std::vector<const Filter*> flat;
-  std::vector<const Filter*> stack(f.children.rbegin(), f.children.rend());
-  while (!stack.empty()) {
-    const Filter* c = stack.back();
-    stack.pop_back();
-    if (c->kind == Filter::Kind::kAnd) {
-      for (auto it = c->children.rbegin(); it != c->children.rend(); ++it) stack.push_back(*it);
-    } else if (c->kind != Filter::Kind::kTrue) {
-      flat.push_back(c);
-    }
-  }
+  absl::InlinedVector<const Filter*, 8> flat;
+  FlattenAnd(f, &flat);
   if (flat.empty()) return;
   if (flat.size() == 1) {
-    WriteClause(doc, *flat[0]);
+    WriteClause(w, *flat[0]);
     return;
   }
   auto one_sided = [](const Filter* c, bool lower) -> const bound::Predicate* {
@@ -288,7 +283,7 @@ void Lowering::WriteAnd(bson_t* doc, const Filter& f) {
     const bound::Predicate* lower = nullptr;  // a merged two-sided range when set
     const bound::Predicate* upper = nullptr;
   };
-  std::vector<Clause> clauses;
+  absl::InlinedVector<Clause, 8> clauses;
   for (size_t i = 0; i < flat.size(); ++i) {
     if (flat[i] == nullptr) continue;
     const bound::Predicate* lower = one_sided(flat[i], true);
@@ -309,86 +304,86 @@ void Lowering::WriteAnd(bson_t* doc, const Filter& f) {
       clauses.push_back({flat[i], nullptr, nullptr});
     }
   }
-  auto write = [this](bson_t* target, const Clause& c) {
+  auto write = [&](const Clause& c) {
     if (c.filter != nullptr) {
-      WriteClause(target, *c.filter);
+      WriteClause(w, *c.filter);
     } else {
-      WriteEncryptedRange(target, *c.lower, *c.upper);
+      WriteEncryptedRange(w, *c.lower, *c.upper);
     }
   };
   if (clauses.size() == 1) {
-    write(doc, clauses[0]);
+    write(clauses[0]);
     return;
   }
-  ArrayWriter all(doc, "$and");
+  ArrayWriter all(w, "$and");
   for (const Clause& c : clauses) {
-    ClauseElement(all, [&](bson_t* child) { write(child, c); });
+    ClauseElement(all, [&] { write(c); });
   }
 }
 
-void Lowering::WriteXor(bson_t* doc, std::span<const Filter* const> children) {
+void Lowering::WriteXor(BsonWriter& w, std::span<const Filter* const> children) {
   // No match-language XOR: Django's a ^ b ^ c is true when an odd number hold. Expanded
   // pairwise, x ^ y = (x AND NOT y) OR (NOT x AND y), over the already-combined prefix, so every
   // operand stays a plain match clause (encrypted ones included).
   if (children.size() == 1) {
-    WriteClause(doc, *children[0]);
+    WriteClause(w, *children[0]);
     return;
   }
   std::span<const Filter* const> head = children.first(children.size() - 1);
   const Filter& last = *children.back();
-  ArrayWriter either(doc, "$or");
+  ArrayWriter either(w, "$or");
   for (int variant = 0; variant < 2; ++variant) {
-    ClauseElement(either, [&](bson_t* c) {
-      ArrayWriter both(c, "$and");
-      ClauseElement(both, [&](bson_t* h) {
+    ClauseElement(either, [&] {
+      ArrayWriter both(w, "$and");
+      ClauseElement(both, [&] {
         if (variant == 0) {
-          WriteXor(h, head);
+          WriteXor(w, head);
         } else {
-          ArrayWriter nor(h, "$nor");
-          ClauseElement(nor, [&](bson_t* n) { WriteXor(n, head); });
+          ArrayWriter nor(w, "$nor");
+          ClauseElement(nor, [&] { WriteXor(w, head); });
         }
       });
-      ClauseElement(both, [&](bson_t* l) {
+      ClauseElement(both, [&] {
         if (variant == 1) {
-          WriteClause(l, last);
+          WriteClause(w, last);
         } else {
-          ArrayWriter nor(l, "$nor");
-          ClauseElement(nor, [&](bson_t* n) { WriteClause(n, last); });
+          ArrayWriter nor(w, "$nor");
+          ClauseElement(nor, [&] { WriteClause(w, last); });
         }
       });
     });
   }
 }
 
-void Lowering::WriteClause(bson_t* doc, const Filter& f) {
+void Lowering::WriteClause(BsonWriter& w, const Filter& f) {
   switch (f.kind) {
     case Filter::Kind::kTrue:
       return;  // {} matches every document
     case Filter::Kind::kFalse:
-      BSON_APPEND_BOOL(doc, "$expr", false);
+      w.AppendBool("$expr", false);
       return;
     case Filter::Kind::kPredicate:
-      WriteLeaf(doc, *f.predicate);
+      WriteLeaf(w, *f.predicate);
       return;
     case Filter::Kind::kAnd:
-      WriteAnd(doc, f);
+      WriteAnd(w, f);
       return;
     case Filter::Kind::kOr: {
-      ArrayWriter any(doc, "$or");
+      ArrayWriter any(w, "$or");
       for (const Filter* c : f.children) {
-        ClauseElement(any, [&](bson_t* child) { WriteClause(child, *c); });
+        ClauseElement(any, [&] { WriteClause(w, *c); });
       }
       return;
     }
     case Filter::Kind::kNot: {
       // Django's NOT keeps rows where the condition is unknown (NULL); $nor keeps documents the
       // clause does not match, missing fields included: the same rows.
-      ArrayWriter none(doc, "$nor");
-      ClauseElement(none, [&](bson_t* child) { WriteClause(child, *f.children[0]); });
+      ArrayWriter none(w, "$nor");
+      ClauseElement(none, [&] { WriteClause(w, *f.children[0]); });
       return;
     }
     case Filter::Kind::kXor:
-      WriteXor(doc, f.children);
+      WriteXor(w, f.children);
       return;
   }
 }

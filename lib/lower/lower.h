@@ -1,5 +1,6 @@
-// Lowering: a bound query becomes the MongoDB command that gives Django's answer, built with
-// libbson. Plaintext lookups lower as django-mongodb-backend lowers them (path form when the
+// Lowering: a bound query becomes the MongoDB command that gives Django's answer, written with
+// BsonWriter (lib/common/bson_writer.h) and handed over as a libbson document (README.md says
+// why). Plaintext lookups lower as django-mongodb-backend lowers them (path form when the
 // right-hand side is a constant, `$expr` only where needed); every encrypted predicate becomes a
 // placeholder and an EncryptionRequest (lib/lower/encryption_request.h), placed exactly where
 // the server expects its payload.

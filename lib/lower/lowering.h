@@ -8,42 +8,52 @@
 
 #include <bson/bson.h>
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "lib/analyze/bound.h"
+#include "lib/common/bson_writer.h"
 #include "lib/lower/lower.h"
 
 namespace querysafe::lower {
 
-// Appends children to a BSON array with "0", "1", ... keys.
+// An array in `w`, open for the lifetime of this object: its elements are keyed "0", "1"...
 class ArrayWriter {
  public:
-  ArrayWriter(bson_t* parent, std::string_view key);
-  ~ArrayWriter();
+  ArrayWriter(BsonWriter& w, BsonKey key) : w_(w) { w_.BeginArray(key); }
+  ~ArrayWriter() { w_.EndArray(); }
   ArrayWriter(const ArrayWriter&) = delete;
   ArrayWriter& operator=(const ArrayWriter&) = delete;
 
   // The key for the next element.
-  const char* NextKey();
-  bson_t* array() { return &array_; }
-  void BeginDocument(bson_t* child) { bson_append_document_begin(&array_, NextKey(), -1, child); }
-  void EndDocument(bson_t* child) { bson_append_document_end(&array_, child); }
-  void Value(const bson_value_t& v) { bson_append_value(&array_, NextKey(), -1, &v); }
+  std::string_view NextKey() {
+    const uint32_t i = index_++;
+    if (i < 10) {
+      key_buf_[0] = static_cast<char>('0' + i);
+      return {key_buf_, 1};
+    }
+    return LongKey(i);
+  }
+  BsonWriter& writer() { return w_; }
+  // A document element; appends go into it until EndDocument().
+  void BeginDocument() { w_.BeginDocument(NextKey()); }
+  void EndDocument() { w_.EndDocument(); }
+  void Value(const bson_value_t& v) { w_.AppendValue(NextKey(), v); }
 
  private:
-  bson_t* parent_;
-  bson_t array_;
+  std::string_view LongKey(uint32_t i);
+
+  BsonWriter& w_;
   uint32_t index_ = 0;
   char key_buf_[16];
 };
 
-void AppendKey(bson_t* doc, std::string_view key, const bson_value_t& value);
-void AppendString(bson_t* doc, std::string_view key, std::string_view value);
 // "$" + path, the aggregation-expression reference to a field.
-void AppendFieldRef(bson_t* doc, std::string_view key, std::string_view path);
+void AppendFieldRef(BsonWriter& w, BsonKey key, std::string_view path);
 
 class Lowering {
  public:
@@ -56,30 +66,43 @@ class Lowering {
   // The values at a value position: one for a constant, the bound ones for a parameter.
   std::span<const bson_value_t> ValuesOf(const bound::Value& v) const;
   // Every value of a predicate, parameters expanded.
-  std::vector<bson_value_t> AllValues(const bound::Predicate& p) const;
+  absl::InlinedVector<bson_value_t, 4> AllValues(const bound::Predicate& p) const;
 
-  // filter_lowering.cc: writes the match clause of `f` into the (empty) document `doc`.
-  void WriteClause(bson_t* doc, const bound::Filter& f);
+  // Calls `fn` on every value of a predicate, parameters expanded, in order.
+  template <typename Fn>
+  void ForEachValue(const bound::Predicate& p, Fn&& fn) const {
+    for (const bound::Value& v : p.values) {
+      for (const bson_value_t& x : ValuesOf(v)) fn(x);
+    }
+  }
+  // The first two values of a predicate, parameters expanded (range's bounds), in `out`;
+  // returns how many there are.
+  size_t FirstTwoValues(const bound::Predicate& p, bson_value_t out[2]) const;
+
+  // Every Write* appends to the innermost open document (or array, with its keys) of `w`.
+
+  // filter_lowering.cc: the match clause of `f`, as elements of the open document.
+  void WriteClause(BsonWriter& w, const bound::Filter& f);
 
   // expr_lowering.cc: aggregation-expression forms.
-  void WritePredicateExpr(bson_t* doc, std::string_view key, const bound::Predicate& p);
-  void WriteFilterExpr(bson_t* doc, std::string_view key, const bound::Filter& f);
-  void WriteExpr(bson_t* doc, std::string_view key, const bound::Expr& e);
-  void WriteAggregate(bson_t* group, const bound::Aggregate& a);
+  void WritePredicateExpr(BsonWriter& w, BsonKey key, const bound::Predicate& p);
+  void WriteFilterExpr(BsonWriter& w, BsonKey key, const bound::Filter& f);
+  void WriteExpr(BsonWriter& w, BsonKey key, const bound::Expr& e);
+  void WriteAggregate(BsonWriter& w, const bound::Aggregate& a);
 
   // encrypted_lowering.cc: an encrypted predicate's clause; `lower`/`upper` pair two one-sided
   // range predicates on one field into a single two-sided request.
-  void WriteEncryptedClause(bson_t* doc, const bound::Predicate& p);
-  void WriteEncryptedRange(bson_t* doc, const bound::Predicate& lower,
+  void WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p);
+  void WriteEncryptedRange(BsonWriter& w, const bound::Predicate& lower,
                            const bound::Predicate& upper);
   // An insert/update payload placeholder for storing `value` in `field` (update()).
-  void WriteStoredValue(bson_t* doc, std::string_view key, const bound::FieldRef& field,
+  void WriteStoredValue(BsonWriter& w, BsonKey key, const bound::FieldRef& field,
                         const bson_value_t& value, Span span);
 
  private:
-  void WriteLeaf(bson_t* doc, const bound::Predicate& p);
-  void WriteAnd(bson_t* doc, const bound::Filter& f);
-  void WriteXor(bson_t* doc, std::span<const bound::Filter* const> children);
+  void WriteLeaf(BsonWriter& w, const bound::Predicate& p);
+  void WriteAnd(BsonWriter& w, const bound::Filter& f);
+  void WriteXor(BsonWriter& w, std::span<const bound::Filter* const> children);
 
   const bound::Query& query_;
   const Bindings& bindings_;

@@ -7,6 +7,10 @@
 #include <format>
 #include <new>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "grammar/identifier.h"
 #include "grammar/parse_syntax.h"
 #include "lib/parse/interpreter.h"
@@ -35,6 +39,23 @@ bool PlainAsciiWord(const char* p) {
   return (w & kHigh) == 0 && ((w - kLow) & ~w & kHigh) == 0;
 }
 
+// Skips the plain ASCII (no NUL) bytes from `p`: 16 at a time with SSE2 (every
+// x86-64), then a word at a time. Every query goes through this check whole, so
+// it is worth a few instructions per 16 bytes instead of a dozen per 8.
+const char* SkipPlainAscii(const char* p, const char* end) {
+#ifdef __SSE2__
+  const __m128i zero = _mm_setzero_si128();
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // High bit set: non-ASCII; equal to zero: NUL.
+    if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero))) != 0) break;
+    p += 16;
+  }
+#endif
+  while (end - p >= 8 && PlainAsciiWord(p)) p += 8;
+  return p;
+}
+
 // Valid UTF-8 and no NUL byte: the grammar and every later stage rely on it.
 void CheckEncoding(std::string_view text, const ParseOptions& options,
                    Diagnostics* out) {
@@ -42,7 +63,7 @@ void CheckEncoding(std::string_view text, const ParseOptions& options,
   const char* const end = begin + text.size();
   const char* p = begin;
   while (p != end && out->size() < options.max_diagnostics) {
-    while (end - p >= 8 && PlainAsciiWord(p)) p += 8;
+    p = SkipPlainAscii(p, end);
     if (p == end) break;
     if (*p != '\0' && static_cast<unsigned char>(*p) < 0x80) {
       ++p;

@@ -130,8 +130,29 @@ const QuerySpec* Field::FindQuery(QueryType type) const {
 
 const Field* Model::FindField(std::string_view field_name) const {
   if (field_name == "pk") return pk;
+  if (field_names.size() <= kScanFields) {
+    for (const NamedField& f : field_names) {
+      if (f.name == field_name) return f.field;
+    }
+    return nullptr;
+  }
   auto it = fields_by_name.find(View(field_name));
   return it == fields_by_name.end() ? nullptr : it->second;
+}
+
+void Model::IndexFields() {
+  fields_by_name.clear();
+  field_names.clear();
+  const auto add = [&](const std::string& field_name, const Field* field) {
+    // The first field with a name keeps it, as in the map.
+    if (fields_by_name.try_emplace(field_name, field).second) {
+      field_names.push_back({field_name, field});
+    }
+  };
+  for (const auto& field : fields) {
+    add(field->name, field.get());
+    if (field->attname != field->name) add(field->attname, field.get());
+  }
 }
 
 const EncryptedPath* Model::FindEncryptedPath(std::string_view path) const {
@@ -140,6 +161,14 @@ const EncryptedPath* Model::FindEncryptedPath(std::string_view path) const {
 }
 
 const Model* Schema::FindModel(std::string_view model_name) const {
+  // Every query starts here; schemas have a few models, where a scan beats hashing the name.
+  // `models` holds exactly the models of models_by_name (a duplicate name is discarded).
+  if (models.size() <= Model::kScanFields) {
+    for (const auto& model : models) {
+      if (model->name == model_name) return model.get();
+    }
+    return nullptr;
+  }
   auto it = models_by_name.find(View(model_name));
   return it == models_by_name.end() ? nullptr : it->second;
 }

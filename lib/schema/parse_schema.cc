@@ -281,11 +281,7 @@ void ParseModel(std::string_view name, const bson_iter_t& it,
         app.empty() ? Lower(name) : std::format("{}_{}", app, Lower(name));
   }
   AddPrimaryKey(*model);
-  for (const auto& field : model->fields) {
-    model->fields_by_name.try_emplace(field->name, field.get());
-    if (field->attname != field->name)
-      model->fields_by_name.try_emplace(field->attname, field.get());
-  }
+  model->IndexFields();
   if (!ctx.schema->models_by_name.try_emplace(model->name, model.get())
            .second) {
     ctx.sink.Error("schema.duplicate_key",
