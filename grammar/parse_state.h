@@ -112,9 +112,10 @@ class ParseState {
       if (size_ == capacity_) Grow();
       data_[size_++] = item;
     }
+    // A value-initialized item, built in place (an item is a few dozen bytes).
     T& emplace_back() {
-      push_back(T{});
-      return data_[size_ - 1];
+      if (size_ == capacity_) Grow();
+      return *::new (data_ + size_++) T();
     }
     bool empty() const { return size_ == 0; }
     size_t size() const { return size_; }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <format>
+#include <memory>
 #include <string>
 
 #include "lib/common/civil_time.h"
@@ -66,7 +67,7 @@ bool ItemsFromAst(ast::List<const ast::Expr*> items, Arena* arena, PyValue* out)
 }  // namespace
 
 bool PyValueFromAst(const ast::Expr& expr, Arena* arena, PyValue* out) {
-  *out = PyValue();
+  std::construct_at(out);  // a fresh value, built in place (PyValue is trivially destructible)
   out->span = expr.span;
   using K = ast::ExprKind;
   switch (expr.kind) {
@@ -150,7 +151,7 @@ bool PyValueFromAst(const ast::Expr& expr, Arena* arena, PyValue* out) {
 // From BSON
 
 bool PyValueFromBson(const bson_value_t& value, Arena* arena, PyValue* out) {
-  *out = PyValue();
+  std::construct_at(out);  // a fresh value, built in place (PyValue is trivially destructible)
   switch (value.value_type) {
     case BSON_TYPE_NULL:
       out->type = PyValue::Type::kNone;

@@ -73,7 +73,9 @@ class Arena {
   // everywhere: the grammar and the interpreter call it for every node.
   [[gnu::always_inline]] void* Allocate(size_t bytes, size_t align) {
     const uintptr_t p = (cur_ + align - 1) & ~(uintptr_t{align} - 1);
-    if (p <= end_ && bytes <= end_ - p) [[likely]] {
+    // With `bytes` below kHugeBytes, p + bytes cannot wrap around, so one comparison with end_
+    // decides (the first one folds away for the constant sizes of New<T>()).
+    if (bytes < kHugeBytes && p + bytes <= end_) [[likely]] {
       cur_ = p + bytes;
       return reinterpret_cast<void*>(p);
     }
@@ -89,6 +91,9 @@ class Arena {
   }
 
  private:
+  // Larger requests take the slow path, which checks them for overflow.
+  static constexpr size_t kHugeBytes = size_t{1} << 48;
+
   // A heap block: this header, then its bytes.
   struct Block {
     Block* next;
@@ -98,7 +103,7 @@ class Arena {
     // The request, aligned, always fits the new block; the block grows geometrically so that a
     // large query needs few of them.
     const size_t need = sizeof(Block) + bytes + align;
-    if (need < bytes) throw std::bad_alloc();
+    if (bytes >= kHugeBytes || need < bytes) throw std::bad_alloc();
     size_t size = next_block_bytes_;
     while (size < need) size *= 2;
     next_block_bytes_ = size * 2;
