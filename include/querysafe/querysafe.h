@@ -89,7 +89,10 @@ typedef enum querysafe_category {
   QUERYSAFE_IMPROPERLY_CONFIGURED = 4,
   QUERYSAFE_DATABASE_ERROR = 5,
   QUERYSAFE_DOES_NOT_EXIST = 6,
-  QUERYSAFE_MULTIPLE_OBJECTS_RETURNED = 7
+  QUERYSAFE_MULTIPLE_OBJECTS_RETURNED = 7,
+  /* Not a category: makes every int a valid value of the type (as in Vulkan's
+   * headers), so that a caller passing any int is defined behaviour. */
+  QUERYSAFE_CATEGORY_MAX_ENUM_ = 0x7FFFFFFF
 } querysafe_category;
 
 /* One reason an input was refused. Strings are NUL-terminated UTF-8. */

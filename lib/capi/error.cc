@@ -122,6 +122,8 @@ const char* querysafe_category_name(querysafe_category category) {
     case QUERYSAFE_MULTIPLE_OBJECTS_RETURNED:
       // CategoryName returns views of string literals: NUL-terminated.
       return querysafe::CategoryName(static_cast<querysafe::Category>(category)).data();
+    case QUERYSAFE_CATEGORY_MAX_ENUM_:
+      break;
   }
   return "";
 }
