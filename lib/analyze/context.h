@@ -60,12 +60,23 @@ class Context {
   // A string that lives as long as the bound tree.
   std::string_view Keep(std::string_view s) { return arena_->CopyString(s); }
 
+  // Set while an aggregate's filter= is bound (aggregate_binder.cc). That condition is
+  // evaluated as an aggregation expression inside $group, where Queryable Encryption refuses
+  // every encrypted field; the filter binder records such fields here, with the span of the
+  // lookup that names them, instead of applying the match-expression rules to them, and the
+  // aggregate binder reports them (rules/qe_aggregate_filter.cc) once grouping is checked.
+  std::vector<bound::FieldRef>* group_expression_refs() const { return group_expression_refs_; }
+  void set_group_expression_refs(std::vector<bound::FieldRef>* refs) {
+    group_expression_refs_ = refs;
+  }
+
  private:
   const schema::Schema& schema_;
   const AnalyzeOptions& options_;
   Arena* arena_;
   Diagnostics diagnostics_;
   ArenaVector<bound::Param> params_;
+  std::vector<bound::FieldRef>* group_expression_refs_ = nullptr;
 };
 
 }  // namespace querysafe::analyze

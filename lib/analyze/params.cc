@@ -116,10 +116,7 @@ bool BindUpdateValue(Context& ctx, const bound::Query& query, const bound::Param
   bson_value_t v{};
   if (value.type == PyValue::Type::kNone) {
     if (encrypted != nullptr) {
-      ctx.Report(Category::kNotSupportedError, "qe.encrypt_null",
-                 "Cannot encrypt element of type: null (encrypted fields do not support "
-                 "null=True).",
-                 param.span, 31041);
+      rules::ReportEncryptNull(ctx, param.span);
       return false;
     }
     v.value_type = BSON_TYPE_NULL;
