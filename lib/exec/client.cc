@@ -108,6 +108,37 @@ std::optional<Diagnostic> CheckUpdate(const bson_t* command) {
   return std::nullopt;
 }
 
+// mongoc reads a cursor reply leniently (a cursor id that is not a number is
+// taken as 0: an exhausted cursor, and a broken reply would look like no rows),
+// so the shape is checked first: {cursor: {id: <int>, firstBatch: [...]}}.
+std::optional<Diagnostic> CheckCursorReply(const bson_t* reply,
+                                           std::string_view doing) {
+  bson_iter_t it, cursor;
+  if (!bson_iter_init_find(&it, reply, "cursor") ||
+      !BSON_ITER_HOLDS_DOCUMENT(&it)) {
+    return MalformedReply(std::format("{}: the reply has no cursor", doing));
+  }
+  bson_iter_recurse(&it, &cursor);
+  bool id = false, batch = false;
+  while (bson_iter_next(&cursor)) {
+    const std::string_view key = bson_iter_key(&cursor);
+    if (key == "id") {
+      id = BSON_ITER_HOLDS_INT64(&cursor) || BSON_ITER_HOLDS_INT32(&cursor);
+    } else if (key == "firstBatch") {
+      batch = BSON_ITER_HOLDS_ARRAY(&cursor);
+    }
+  }
+  if (!id) {
+    return MalformedReply(
+        std::format("{}: the cursor id is not an integer", doing));
+  }
+  if (!batch) {
+    return MalformedReply(
+        std::format("{}: the cursor's firstBatch is not an array", doing));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<std::string> UnresolvedAltNames(const schema::Schema& schema) {
@@ -387,6 +418,10 @@ Result Client::Read(const lower::Command& command,
       return result;
     }
     result.count = n;
+    return result;
+  }
+  if (std::optional<Diagnostic> d = CheckCursorReply(reply.get(), doing)) {
+    result.diagnostics.push_back(*std::move(d));
     return result;
   }
   MongocPtr<mongoc_cursor_t> mcursor(

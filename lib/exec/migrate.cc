@@ -405,62 +405,76 @@ bool Migration::MakeKeys(
 void Migration::MakeCollections() {
   MongocPtr<mongoc_database_t> db(
       mongoc_client_get_database(client_.get(), schema_.database.c_str()));
+  struct Plan {
+    std::string name;
+    std::string ns;
+    std::optional<BsonDoc> encrypted_fields;  // the schema's, with keyIds
+  };
+  std::vector<Plan> to_create;
+  // First every collection is checked, so that a mismatch leaves the database
+  // as it was rather than half migrated.
   for (const auto& model : schema_.models) {
     // Django's migrate creates the managed, concrete models' collections.
     if (model->embedded || !model->managed) continue;
-    const std::string ns =
-        std::format("{}.{}", schema_.database, model->db_table);
-    std::optional<BsonDoc> entry;
+    Plan plan{model->db_table,
+              std::format("{}.{}", schema_.database, model->db_table),
+              std::nullopt};
     bson_iter_t it;
     if (bson_iter_init_find(&it, result_->encrypted_fields_map.get(),
-                            ns.c_str()) &&
+                            plan.ns.c_str()) &&
         BSON_ITER_HOLDS_DOCUMENT(&it)) {
       uint32_t len = 0;
       const uint8_t* data = nullptr;
       bson_iter_document(&it, &len, &data);
-      entry.emplace();
-      if (!BsonDoc::FromBytes(data, len, &*entry)) entry.reset();
+      plan.encrypted_fields.emplace();
+      if (!BsonDoc::FromBytes(data, len, &*plan.encrypted_fields)) {
+        plan.encrypted_fields.reset();
+      }
     }
-    const bson_t* ours = entry ? entry->get() : nullptr;
+    const bson_t* ours =
+        plan.encrypted_fields ? plan.encrypted_fields->get() : nullptr;
     bool exists = false;
     const size_t before = result_->diagnostics.size();
     std::optional<BsonDoc> theirs = ExistingEncryptedFields(
-        db.get(), model->db_table, &exists, &result_->diagnostics);
+        db.get(), plan.name, &exists, &result_->diagnostics);
     if (result_->diagnostics.size() != before) return;
-    if (exists) {
-      if (ours == nullptr && !theirs) {
-        result_->actions.push_back(std::format("collection {} exists", ns));
-      } else if (ours != nullptr && theirs &&
-                 SameEncryptedFields(theirs->get(), ours)) {
-        result_->actions.push_back(
-            std::format("collection {} is up to date", ns));
-      } else {
-        result_->diagnostics.push_back(Configuration(
-            "exec.encrypted_fields_mismatch",
-            std::format(
-                "Collection '{}' exists with encryptedFields {}, but the "
-                "schema "
-                "gives {}. MongoDB cannot change the encrypted fields of an "
-                "existing collection: drop it, or migrate into a new one.",
-                ns, theirs ? ToRelaxedJson(theirs->get()) : "none",
-                ours != nullptr ? ToRelaxedJson(ours) : "none")));
-      }
-      continue;
+    if (!exists) {
+      to_create.push_back(std::move(plan));
+    } else if (ours == nullptr && !theirs) {
+      result_->actions.push_back(std::format("collection {} exists", plan.ns));
+    } else if (ours != nullptr && theirs &&
+               SameEncryptedFields(theirs->get(), ours)) {
+      result_->actions.push_back(
+          std::format("collection {} is up to date", plan.ns));
+    } else {
+      result_->diagnostics.push_back(Configuration(
+          "exec.encrypted_fields_mismatch",
+          std::format(
+              "Collection '{}' exists with encryptedFields {}, but the schema "
+              "gives {}. MongoDB cannot change the encrypted fields of an "
+              "existing collection: drop it, or migrate into a new one.",
+              plan.ns, theirs ? ToRelaxedJson(theirs->get()) : "none",
+              ours != nullptr ? ToRelaxedJson(ours) : "none")));
     }
+  }
+  if (!result_->diagnostics.empty()) return;
+  for (const Plan& plan : to_create) {
     BsonDoc opts;
-    if (ours != nullptr)
-      BSON_APPEND_DOCUMENT(opts.get(), "encryptedFields", ours);
+    if (plan.encrypted_fields) {
+      BSON_APPEND_DOCUMENT(opts.get(), "encryptedFields",
+                           plan.encrypted_fields->get());
+    }
     bson_error_t e;
     MongocPtr<mongoc_collection_t> created(mongoc_database_create_collection(
-        db.get(), model->db_table.c_str(), opts.get(), &e));
+        db.get(), plan.name.c_str(), opts.get(), &e));
     if (created == nullptr) {
       result_->diagnostics.push_back(DriverError(
-          e, nullptr, std::format("creating the collection {}", ns)));
+          e, nullptr, std::format("creating the collection {}", plan.ns)));
       return;
     }
     result_->actions.push_back(
-        std::format("created collection {}{}", ns,
-                    ours != nullptr ? " with encryptedFields" : ""));
+        std::format("created collection {}{}", plan.ns,
+                    plan.encrypted_fields ? " with encryptedFields" : ""));
   }
 }
 

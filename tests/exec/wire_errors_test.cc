@@ -137,6 +137,7 @@ TEST_F(WireErrors, AGarbledReplyIsADiagnostic) {
   });
   Diagnostic d = FindError();
   EXPECT_EQ(d.server_code, 0);
+  EXPECT_EQ(d.code, "exec.protocol_error") << d.message;
 }
 
 TEST_F(WireErrors, ATruncatedReplyIsADiagnostic) {

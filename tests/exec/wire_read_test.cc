@@ -4,6 +4,9 @@
 // getMore batches, killCursors, counts, get(), aggregate() and values()).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "lib/exec/client.h"
 #include "lib/schema/bson_equivalent.h"
 #include "tests/crypt/plaintext_scan.h"
@@ -395,6 +398,63 @@ TEST_F(WireValues, FindRowsAreKeyedByTheOutputNames) {
             ToCanonicalJson(Json(R"({"0": {"$numberDecimal": "12.50"},
                                      "1": "Ann"})")
                                 .get()));
+}
+
+using WireThreads = WireTest;
+
+TEST_F(WireThreads, OneClientServesManyThreadsAtOnce) {
+  auto schema = LoadTestSchema("medical.json");
+  auto client = Connect(schema);
+  ASSERT_NE(client, nullptr);
+  BsonDoc billing =
+      Json(R"({"cc_type": "Amex", "cc_number": "378282246310005"})");
+  bson_value_t value{};
+  value.value_type = BSON_TYPE_DOCUMENT;
+  value.value.v_doc.data = const_cast<uint8_t*>(billing.data());
+  value.value.v_doc.data_len = billing.size();
+  std::vector<uint8_t> stored =
+      StoredValue(*schema, "patients", "patient_record.billing", value);
+  Route("find", [&](const ReceivedCommand&) {
+    BsonDoc record;
+    bson_append_binary(record.get(), "billing", -1, BSON_SUBTYPE_ENCRYPTED,
+                       stored.data(), static_cast<uint32_t>(stored.size()));
+    BsonDoc doc;
+    BSON_APPEND_DOCUMENT(doc.get(), "patient_record", record.get());
+    return PeerReply::Document(
+        CursorReply("medical_records.patients", 0, {doc}));
+  });
+  constexpr int kThreads = 8, kQueries = 5;
+  std::atomic<int> decrypted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kQueries; ++i) {
+        const std::string ssn = std::format("900-{:02}-{:04}", t, i);
+        std::vector<lower::EncryptionRequest> requests;
+        requests.push_back(EqualityRequest(*schema, "patients",
+                                           "patient_record.ssn", 0,
+                                           ct::Utf8(ssn.c_str())));
+        exec::Result r = client->Run(Lowered("medical_records", "patients",
+                                             CommandKind::kFind, kSsnFind,
+                                             std::move(requests)));
+        BsonDoc row;
+        if (r.ok() && r.rows->Next(&row) &&
+            StringAt(row.get(), "patient_record/billing/cc_number") ==
+                "378282246310005") {
+          ++decrypted;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(decrypted.load(), kThreads * kQueries);
+  std::vector<ReceivedCommand> finds =
+      Commands("find", "medical_records.patients");
+  ASSERT_EQ(finds.size(), static_cast<size_t>(kThreads * kQueries));
+  for (const ReceivedCommand& c : finds) {
+    EXPECT_EQ(BinaryAt(c.body.get(), "filter/patient_record.ssn/$eq").at(0),
+              12);
+  }
 }
 
 }  // namespace
