@@ -3,7 +3,10 @@
 // libmongocrypt's when it decrypts).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "lib/exec/client.h"
+#include "lib/exec/mongoc_util.h"
 #include "lib/schema/bson_equivalent.h"
 #include "tests/crypt/spec_fixture.h"
 #include "tests/exec/wire_fixture.h"
@@ -149,6 +152,67 @@ TEST_F(WireKeyVault, DecryptionLooksUpTheKeyAsTheSpecSays) {
   EXPECT_EQ(StringAt(expected.get(), "find"), StringAt(received.get(), "find"));
   EXPECT_EQ(StringAt(expected.get(), "readConcern/level"),
             StringAt(received.get(), "readConcern/level"));
+}
+
+TEST_F(WireKeyVault, KeysAreReadOncePerCacheLifetimeNotPerQuery) {
+  auto schema = LoadTestSchema("medical.json");
+  auto client = Connect(schema);
+  ASSERT_NE(client, nullptr);
+  Route("find", [](const ReceivedCommand&) {
+    return PeerReply::Document(CursorReply("medical_records.patients", 0, {}));
+  });
+  auto query = [&](const char* ssn) {
+    std::vector<lower::EncryptionRequest> requests;
+    requests.push_back(EqualityRequest(*schema, "patients", "patient_record.ssn",
+                                       0, ct::Utf8(ssn)));
+    exec::Result r = client->Run(Lowered(
+        "medical_records", "patients", lower::CommandKind::kFind,
+        R"({"find": "patients", "filter": {"patient_record.ssn": {"$eq":
+            {"$encrypt": {"id": 0, "role": "value"}}}}})",
+        std::move(requests)));
+    EXPECT_TRUE(r.ok());
+  };
+  query("111-11-1111");
+  const size_t after_first = Commands("find", "medical_records.__keyVault").size();
+  EXPECT_GT(after_first, 1u);  // connect's, then the encryptor's
+  query("222-22-2222");
+  query("333-33-3333");
+  EXPECT_EQ(Commands("find", "medical_records.__keyVault").size(), after_first);
+}
+
+// Why exec pools single-threaded clients itself (encrypted_clients.h): with
+// bypass_query_analysis, mongoc 1.30's pooled auto-encryption pops from a
+// mongocryptd client pool it never created. If a newer mongoc survives this,
+// EncryptedClients could become a mongoc_client_pool_t.
+TEST_F(WireHandshake, MongocPoolsCannotBypassQueryAnalysis) {
+  if (mongoc_get_major_version() != 1 || mongoc_get_minor_version() > 30) {
+    GTEST_SKIP() << "mongoc " << mongoc_get_version()
+                 << ": check whether its client pools now work with "
+                    "bypass_query_analysis";
+  }
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string uri = peer_.Uri();
+  BsonDoc kms = kms_.document();
+  EXPECT_DEATH(
+      {
+        exec::EnsureMongocInitialized();
+        mongoc_uri_t* u = mongoc_uri_new(uri.c_str());
+        mongoc_client_pool_t* pool = mongoc_client_pool_new(u);
+        mongoc_auto_encryption_opts_t* o = mongoc_auto_encryption_opts_new();
+        mongoc_auto_encryption_opts_set_bypass_query_analysis(o, true);
+        mongoc_auto_encryption_opts_set_keyvault_namespace(o, "keyvault", "datakeys");
+        mongoc_auto_encryption_opts_set_kms_providers(o, kms.get());
+        bson_error_t error;
+        if (!mongoc_client_pool_enable_auto_encryption(pool, o, &error)) {
+          std::exit(0);
+        }
+        mongoc_client_t* client = mongoc_client_pool_pop(pool);
+        BsonDoc ping = Json(R"({"ping": 1})");
+        mongoc_client_command_simple(client, "admin", ping.get(), nullptr,
+                                     nullptr, &error);
+        std::exit(0);
+      },
+      "mongoc_client_pool_pop");
 }
 
 }  // namespace
