@@ -8,6 +8,8 @@ int RunKeys(const std::vector<std::string>& args);       // cmd_keys.cc
 int RunParse(const std::vector<std::string>& args);      // cmd_parse.cc
 int RunSchema(const std::vector<std::string>& args);     // cmd_schema.cc
 int RunTranslate(const std::vector<std::string>& args);  // cmd_translate.cc
+int RunMigrate(const std::vector<std::string>& args);    // cmd_migrate.cc
+int RunInsert(const std::vector<std::string>& args);     // cmd_insert.cc
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* const kCommands = new std::vector<Command>{
@@ -17,6 +19,8 @@ const std::vector<Command>& Commands() {
       {"parse", "print the AST of a query", RunParse},
       {"schema", "check a schema file; print its encryptedFields map", RunSchema},
       {"keys", "make local master keys and data keys; list a key vault file", RunKeys},
+      {"migrate", "create a database's data keys and encrypted collections", RunMigrate},
+      {"insert", "insert a model instance, its encrypted fields encrypted", RunInsert},
   };
   return *kCommands;
 }
