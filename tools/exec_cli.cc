@@ -3,8 +3,8 @@
 #include <charconv>
 #include <format>
 
-#include "lib/crypt/kms_providers.h"
-#include "lib/schema/load.h"
+#include "lib/api/client_options.h"
+#include "querysafe/client.h"
 #include "tools/cli.h"
 
 namespace querysafe::cli {
@@ -16,22 +16,6 @@ namespace po = boost::program_options;
 absl::StatusOr<std::string> TextOrFile(const std::string& value) {
   if (!value.empty() && value[0] == '@') return ReadFile(value.substr(1));
   return value;
-}
-
-std::optional<int> JsonFlag(std::string_view command, std::string_view flag,
-                            const std::string& value, BsonDoc* out) {
-  absl::StatusOr<std::string> text = TextOrFile(value);
-  if (!text.ok()) {
-    return UsageError(
-        command,
-        std::format("--{}: {}", flag, std::string(text.status().message())));
-  }
-  bson_error_t error;
-  if (!BsonDoc::FromJson(*text, out, &error)) {
-    return UsageError(command, std::format("--{} is not a JSON object: {}",
-                                           flag, error.message));
-  }
-  return std::nullopt;
 }
 
 bool ParseVersion(const std::string& text, exec::ServerVersion* out) {
@@ -90,7 +74,8 @@ void AddConnectionFlags(po::options_description* options,
 
 std::optional<int> MakeClientOptions(std::string_view command,
                                      const ConnectionFlags& flags,
-                                     exec::ClientOptions* out) {
+                                     exec::ClientOptions* out,
+                                     std::optional<Schema>* schema_out) {
   if (flags.schema.empty())
     return UsageError(command, "--schema FILE is required");
   if (flags.uri.empty()) return UsageError(command, "--uri URI is required");
@@ -98,68 +83,61 @@ std::optional<int> MakeClientOptions(std::string_view command,
     return UsageError(
         command, "give either --kms-local-key or --kms-providers, not both");
   }
-  schema::SchemaLoadOptions load_options;
+  SchemaOptions schema_options;
+  ConnectOptions options;
   if (!flags.server_version.empty()) {
     exec::ServerVersion version;
     if (!ParseVersion(flags.server_version, &version)) {
       return UsageError(command, "--server-version must look like 8.0");
     }
-    load_options.server_major = version.major;
-    load_options.server_minor = version.minor;
-    out->server_version = version;
+    schema_options.server_major = version.major;
+    schema_options.server_minor = version.minor;
+    options.server_version = ServerVersion{version.major, version.minor};
   }
   absl::StatusOr<std::string> text = ReadFile(flags.schema);
   if (!text.ok())
     return UsageError(command, std::string(text.status().message()));
-  schema::SchemaLoadResult loaded = schema::LoadSchema(*text, load_options);
-  if (loaded.schema == nullptr) {
-    ReportDiagnostics(command, loaded.diagnostics, "", flags.schema, stderr);
+  SchemaResult loaded = Schema::FromJson(*text, schema_options);
+  if (!loaded.ok()) {
+    ReportDiagnostics(command, loaded.diagnostics, *text, flags.schema, stderr);
     return kExitUsage;
   }
-  out->schema = loaded.schema;
-  out->uri = flags.uri;
-  out->key_vault_namespace = flags.key_vault_namespace;
-  out->kms_provider = flags.kms_provider;
-  if (!flags.kms_local_key.empty()) {
-    absl::StatusOr<crypt::KmsProviders> kms =
-        crypt::KmsProviders::FromLocalKeyArgument(flags.kms_local_key);
-    if (!kms.ok()) {
-      return UsageError(command,
-                        std::format("--kms-local-key: {}",
-                                    std::string(kms.status().message())));
-    }
-    out->kms_providers = *std::move(kms);
-  } else if (!flags.kms_providers.empty()) {
-    BsonDoc doc;
-    if (auto exit =
-            JsonFlag(command, "kms-providers", flags.kms_providers, &doc)) {
-      return exit;
-    }
-    absl::StatusOr<crypt::KmsProviders> kms =
-        crypt::KmsProviders::FromDocument(doc.get());
-    if (!kms.ok()) {
-      return UsageError(command,
-                        std::format("--kms-providers: {}",
-                                    std::string(kms.status().message())));
-    }
-    out->kms_providers = *std::move(kms);
-  } else if (loaded.schema->has_encrypted_fields()) {
+  if (loaded.schema->has_encrypted_fields() && flags.kms_local_key.empty() &&
+      flags.kms_providers.empty()) {
     return UsageError(command,
                       "the schema has encrypted fields: --kms-local-key or "
                       "--kms-providers is required");
   }
-  if (!flags.kms_tls_options.empty()) {
-    if (auto exit = JsonFlag(command, "kms-tls-options", flags.kms_tls_options,
-                             &out->kms_tls_options)) {
-      return exit;
+  options.uri = flags.uri;
+  options.local_master_key = flags.kms_local_key;  // "@FILE" is read there
+  options.key_vault_namespace = flags.key_vault_namespace;
+  options.kms_provider = flags.kms_provider;
+  // The API takes these settings as JSON text; the flags also take @FILE.
+  struct JsonSetting {
+    const char* flag;
+    const std::string* value;
+    std::string* setting;
+  };
+  const JsonSetting json_settings[] = {
+      {"kms-providers", &flags.kms_providers, &options.kms_providers},
+      {"kms-tls-options", &flags.kms_tls_options, &options.kms_tls_options},
+      {"master-key", &flags.master_key, &options.master_key},
+  };
+  for (const JsonSetting& s : json_settings) {
+    if (s.value->empty()) continue;
+    absl::StatusOr<std::string> json = TextOrFile(*s.value);
+    if (!json.ok()) {
+      return UsageError(command, std::format("--{}: {}", s.flag,
+                                             std::string(json.status().message())));
     }
+    *s.setting = *std::move(json);
   }
-  if (!flags.master_key.empty()) {
-    if (auto exit = JsonFlag(command, "master-key", flags.master_key,
-                             &out->master_key)) {
-      return exit;
-    }
+  Diagnostics diagnostics;
+  if (!internal::ToExecOptions(*loaded.schema, options, out, &diagnostics)) {
+    ReportDiagnostics(command, diagnostics, "", "", stderr);
+    return kExitUsage;
   }
+  if (schema_out != nullptr) *schema_out = std::move(loaded.schema);
   return std::nullopt;
 }
 

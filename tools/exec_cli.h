@@ -20,6 +20,7 @@
 #include "lib/exec/client.h"
 #include "lib/lower/lower.h"
 #include "querysafe/diagnostic.h"
+#include "querysafe/schema.h"
 
 namespace querysafe::cli {
 
@@ -40,11 +41,14 @@ void AddConnectionFlags(boost::program_options::options_description* options,
                         ConnectionFlags* flags, bool migrate);
 
 // ClientOptions from the flags: reads and loads the schema, the KMS providers
-// and the optional JSON settings. On failure prints why (as `command`) and
-// returns the exit code.
+// and the optional JSON settings (lib/api/client_options.h checks them as the
+// C++ API does). On failure prints why (as `command`) and returns the exit
+// code. `schema` (may be null) receives the loaded schema, for compiling
+// queries against it.
 std::optional<int> MakeClientOptions(std::string_view command,
                                      const ConnectionFlags& flags,
-                                     exec::ClientOptions* out);
+                                     exec::ClientOptions* out,
+                                     std::optional<Schema>* schema = nullptr);
 
 // Prints diagnostics to `err` ("querysafe <command>: <Category>: <message>
 // [server code N] (at <location>)", or compiler-style with a caret when they

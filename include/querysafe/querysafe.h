@@ -362,6 +362,145 @@ QUERYSAFE_EXPORT int querysafe_encryptor_explain(querysafe_translation **out,
 /* Accepts NULL. */
 QUERYSAFE_EXPORT void querysafe_encryptor_free(querysafe_encryptor *encryptor);
 
+/* ---- Running on a server ------------------------------------------------- */
+
+/* A connection to a MongoDB server (7.0 or later, a replica set or Atlas) on
+ * which querysafe encrypts query values and the driver decrypts every reply.
+ * No Enterprise library is needed: querysafe's analysis replaces it. */
+typedef struct querysafe_client querysafe_client;
+/* What a query returned: rows (a cursor), one document, a count or a bool. */
+typedef struct querysafe_result querysafe_result;
+
+#define QUERYSAFE_CONNECT_OPTIONS_VERSION 1
+
+/* Every string may be NULL (not set); strings are copied by the call. */
+typedef struct querysafe_connect_options {
+  unsigned int version; /* QUERYSAFE_CONNECT_OPTIONS_VERSION */
+  /* A MongoDB connection string (required); TLS to the server is set here. */
+  const char *uri;
+  /* The KMS wrapping the data keys, one of: a local master key (96 bytes as
+   * base64, or "@FILE"), or a KMS providers document as Extended JSON. */
+  const char *local_master_key;
+  const char *kms_providers;
+  /* "<db>.<collection>"; NULL: the schema's. */
+  const char *key_vault_namespace;
+  /* TLS options for KMS providers, Extended JSON as mongoc takes them. */
+  const char *kms_tls_options;
+  /* Compile queries for this version; 0.0: the version the server reports. */
+  int server_major;
+  int server_minor;
+  /* querysafe_migrate only: the provider wrapping new data keys, and its
+   * master key document (Extended JSON) for a provider other than local. */
+  const char *kms_provider;
+  const char *master_key;
+} querysafe_connect_options;
+
+#define QUERYSAFE_CONNECT_OPTIONS_INIT \
+  {QUERYSAFE_CONNECT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL}
+
+/* Reads the key vault (every data key the schema names must exist: run
+ * querysafe_migrate first), connects and reads the server's version. A server
+ * that cannot be reached, a wrong KMS setting or a missing key is a
+ * QUERYSAFE_EREJECTED. *out: free with querysafe_client_free; it keeps what it
+ * needs of `schema` alive. */
+QUERYSAFE_EXPORT int querysafe_client_connect(querysafe_client **out,
+                                              const querysafe_schema *schema,
+                                              const querysafe_connect_options *options,
+                                              querysafe_error *error);
+
+/* Compile options for queries run on this client: the server's version, and
+ * require_encryptable set. */
+QUERYSAFE_EXPORT int querysafe_client_compile_options(querysafe_compile_options *out,
+                                                      const querysafe_client *client);
+
+/* Encrypts the translation's values and runs it. Multi-document and pipeline
+ * updates, which Queryable Encryption refuses, are refused before anything is
+ * sent; the server's refusals are DatabaseError diagnostics with its code;
+ * get() of no or several rows is DoesNotExist / MultipleObjectsReturned.
+ * *out: free with querysafe_result_free. */
+QUERYSAFE_EXPORT int querysafe_client_run(querysafe_result **out,
+                                          const querysafe_client *client,
+                                          const querysafe_translation *translation,
+                                          querysafe_error *error);
+/* Compiles `text` (`length` < 0: NUL-terminated) for this client, binds
+ * `params` (may be NULL) and runs it; diagnostics have spans into `text`. */
+QUERYSAFE_EXPORT int querysafe_client_run_text(querysafe_result **out,
+                                               const querysafe_client *client,
+                                               const char *text, ptrdiff_t length,
+                                               const bson_t *params, querysafe_error *error);
+
+typedef enum querysafe_result_kind {
+  QUERYSAFE_RESULT_ROWS = 0,     /* all(), filter(), values(), slices...: next() */
+  QUERYSAFE_RESULT_DOCUMENT = 1, /* get(), first(), last(), aggregate() */
+  QUERYSAFE_RESULT_COUNT = 2,    /* count(); update()/delete(): rows changed */
+  QUERYSAFE_RESULT_EXISTS = 3    /* exists() */
+} querysafe_result_kind;
+
+/* How rows look: documents (model instances, values()), arrays
+ * (values_list()), or one value as the only element of an array
+ * (values_list(flat=True)). */
+typedef enum querysafe_row_shape {
+  QUERYSAFE_ROW_DOCUMENT = 0,
+  QUERYSAFE_ROW_TUPLE = 1,
+  QUERYSAFE_ROW_SCALAR = 2
+} querysafe_row_shape;
+
+QUERYSAFE_EXPORT querysafe_result_kind querysafe_result_kind_of(const querysafe_result *result);
+QUERYSAFE_EXPORT querysafe_row_shape querysafe_result_shape(const querysafe_result *result);
+
+/* The next decrypted row: 0 and *row (borrowed, valid until the next call or
+ * querysafe_result_free); QUERYSAFE_ITEROVER at the end (and for a result
+ * that is not ROWS); QUERYSAFE_EREJECTED when fetching failed (a getMore the
+ * server refused, a lost connection, a value that does not decrypt). */
+QUERYSAFE_EXPORT int querysafe_result_next(const bson_t **row, querysafe_result *result,
+                                           querysafe_error *error);
+/* DOCUMENT: the document, borrowed (valid as long as `result`); NULL for
+ * first()/last() of no rows (Django's None) and for other kinds. */
+QUERYSAFE_EXPORT const bson_t *querysafe_result_document(const querysafe_result *result);
+/* COUNT: the number; -1 for other kinds. */
+QUERYSAFE_EXPORT int64_t querysafe_result_count(const querysafe_result *result);
+/* EXISTS: 1 or 0; -1 for other kinds. */
+QUERYSAFE_EXPORT int querysafe_result_exists(const querysafe_result *result);
+
+/* Accepts NULL. Closes an unfinished cursor on the server. A result may
+ * outlive its client. */
+QUERYSAFE_EXPORT void querysafe_result_free(querysafe_result *result);
+
+/* Django's Model.objects.create(): one instance of `model` from `values`
+ * (field values keyed by attribute name), each coerced to its field's type,
+ * defaults applied, a new ObjectId for an implicit primary key, encrypted
+ * fields encrypted with their own options. `out_id`, if not NULL, is always
+ * initialized (bson_destroy it): {"_id": value} on success, empty otherwise. */
+QUERYSAFE_EXPORT int querysafe_client_insert(bson_t *out_id, const querysafe_client *client,
+                                             const char *model, const bson_t *values,
+                                             querysafe_error *error);
+/* Django's save() of an instance with a primary key in `values`: every other
+ * field set; inserted when no document has that key (*out_inserted = 1).
+ * `out_id` as for insert; `out_inserted` may be NULL. */
+QUERYSAFE_EXPORT int querysafe_client_save(bson_t *out_id, int *out_inserted,
+                                           const querysafe_client *client, const char *model,
+                                           const bson_t *values, querysafe_error *error);
+/* Deletes the instance whose primary key is `pk`; *out_count (may be NULL):
+ * the documents deleted, 0 or 1. */
+QUERYSAFE_EXPORT int querysafe_client_delete(int64_t *out_count, const querysafe_client *client,
+                                             const char *model, const bson_value_t *pk,
+                                             querysafe_error *error);
+
+/* Accepts NULL. Results made by the client stay valid. */
+QUERYSAFE_EXPORT void querysafe_client_free(querysafe_client *client);
+
+/* What django-mongodb-backend's migrate does for the schema's collections,
+ * idempotently: the key vault's unique index on keyAltNames, a data key per
+ * encrypted field (keyAltName "<db_table>.<path>", reused when it exists) and
+ * each collection with its encryptedFields. On success *out_map (may be NULL)
+ * is the {"<db>.<collection>": encryptedFields} map with keyIds as canonical
+ * Extended JSON, and *out_actions (may be NULL) what was done, one line each;
+ * both new strings (querysafe_string_free). */
+QUERYSAFE_EXPORT int querysafe_migrate(char **out_map, char **out_actions,
+                                       const querysafe_schema *schema,
+                                       const querysafe_connect_options *options,
+                                       querysafe_error *error);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -4,9 +4,11 @@
 #ifndef QUERYSAFE_LIB_CAPI_HANDLES_H_
 #define QUERYSAFE_LIB_CAPI_HANDLES_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "querysafe/client.h"
 #include "querysafe/crypt.h"
 #include "querysafe/query.h"
 #include "querysafe/querysafe.h"
@@ -33,6 +35,14 @@ struct querysafe_translation {
 
 struct querysafe_encryptor {
   querysafe::Encryptor encryptor;
+};
+
+struct querysafe_client {
+  std::unique_ptr<querysafe::Client> client;
+};
+
+struct querysafe_result {
+  querysafe::RunResult result;
 };
 
 namespace querysafe::capi {

@@ -555,6 +555,177 @@ static void TestErrorReuse(void) {
   querysafe_schema_free(schema);
 }
 
+/* Connecting without a server: NULLs, options of another version, and a
+ * server that does not answer are refused with a status, never a crash. */
+static void TestClientErrors(void) {
+  querysafe_schema *schema = LoadSchema("exec/medical.json");
+  querysafe_error error = QUERYSAFE_ERROR_INIT;
+  querysafe_client *client = NULL;
+  querysafe_connect_options options = QUERYSAFE_CONNECT_OPTIONS_INIT;
+  CHECK(querysafe_client_connect(NULL, schema, &options, &error) == QUERYSAFE_EINVALID);
+  CHECK(querysafe_client_connect(&client, NULL, &options, &error) == QUERYSAFE_EINVALID);
+  CHECK(querysafe_client_connect(&client, schema, NULL, &error) == QUERYSAFE_EINVALID);
+  options.version = 0;
+  CHECK(querysafe_client_connect(&client, schema, &options, &error) == QUERYSAFE_EINVALID);
+  options.version = QUERYSAFE_CONNECT_OPTIONS_VERSION;
+  /* No URI and no KMS for a schema with encrypted fields: both reported. */
+  CHECK(querysafe_client_connect(&client, schema, &options, &error) == QUERYSAFE_EREJECTED);
+  CHECK(error.count == 2 && error.diagnostics[0].category == QUERYSAFE_IMPROPERLY_CONFIGURED);
+  /* A port nothing listens on: a diagnostic once server selection gives up. */
+  options.uri = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200&connectTimeoutMS=200";
+  options.local_master_key =
+      "Mng0NCt4ZHVUYUJCa1kxNkVyNUR1QURhZ2h2UzR2d2RrZzh0cFBwM3R6NmdWMDFBMUN3YkQ5aXRRMkhGRGdQV09w"
+      "OGVNYUMxT2k3NjZKelhaQmRCZGJkTXVyZG9uSjFk";
+  CHECK(querysafe_client_connect(&client, schema, &options, &error) == QUERYSAFE_EREJECTED);
+  CHECK(client == NULL && error.count >= 1);
+  CHECK(querysafe_migrate(NULL, NULL, schema, &options, &error) == QUERYSAFE_EREJECTED);
+
+  /* Every other entry point refuses NULL handles. */
+  querysafe_result *result = NULL;
+  const bson_t *row = NULL;
+  querysafe_compile_options compile = QUERYSAFE_COMPILE_OPTIONS_INIT;
+  bson_t id;
+  int64_t count = 7;
+  int inserted = 7;
+  bson_value_t pk;
+  pk.value_type = BSON_TYPE_INT32;
+  pk.value.v_int32 = 1;
+  CHECK(querysafe_client_compile_options(&compile, NULL) == QUERYSAFE_EINVALID);
+  CHECK(querysafe_client_run(&result, NULL, NULL, &error) == QUERYSAFE_EINVALID);
+  CHECK(querysafe_client_run_text(&result, NULL, "Patient.objects.all()", -1, NULL, &error) ==
+        QUERYSAFE_EINVALID);
+  CHECK(querysafe_result_next(&row, NULL, &error) == QUERYSAFE_EINVALID);
+  CHECK(querysafe_result_kind_of(NULL) == QUERYSAFE_RESULT_ROWS);
+  CHECK(querysafe_result_shape(NULL) == QUERYSAFE_ROW_DOCUMENT);
+  CHECK(querysafe_result_document(NULL) == NULL);
+  CHECK(querysafe_result_count(NULL) == -1);
+  CHECK(querysafe_result_exists(NULL) == -1);
+  CHECK(querysafe_client_insert(&id, NULL, "Patient", NULL, &error) == QUERYSAFE_EINVALID);
+  CHECK(bson_empty(&id)); /* initialized even on failure */
+  bson_destroy(&id);
+  CHECK(querysafe_client_save(&id, &inserted, NULL, "Patient", NULL, &error) ==
+        QUERYSAFE_EINVALID);
+  CHECK(inserted == 0);
+  bson_destroy(&id);
+  CHECK(querysafe_client_delete(&count, NULL, "Patient", &pk, &error) == QUERYSAFE_EINVALID);
+  CHECK(count == 0);
+  querysafe_result_free(NULL);
+  querysafe_client_free(NULL);
+  querysafe_error_clear(&error);
+  querysafe_schema_free(schema);
+}
+
+/* Against a server: the URI and the KMS providers document (Extended JSON)
+ * come from QUERYSAFE_CAPI_URI and QUERYSAFE_CAPI_KMS. The wire tests run
+ * this case against their scripted peer (tests/capi/capi_wire_test.cc), which
+ * answers finds with one patient, counts with 2, inserts, updates and deletes
+ * with n: 1. */
+static void TestClient(void) {
+  const char *uri = getenv("QUERYSAFE_CAPI_URI");
+  const char *kms = getenv("QUERYSAFE_CAPI_KMS");
+  if (uri == NULL || kms == NULL) {
+    fprintf(stderr, "client: QUERYSAFE_CAPI_URI and QUERYSAFE_CAPI_KMS are not set\n");
+    exit(2);
+  }
+  querysafe_schema *schema = LoadSchema("exec/medical.json");
+  querysafe_error error = QUERYSAFE_ERROR_INIT;
+  querysafe_connect_options options = QUERYSAFE_CONNECT_OPTIONS_INIT;
+  options.uri = uri;
+  options.kms_providers = kms;
+
+  char *map = NULL;
+  char *actions = NULL;
+  REQUIRE_OK(querysafe_migrate(&map, &actions, schema, &options, &error), &error);
+  CHECK(map != NULL && strstr(map, "medical_records.patients") != NULL);
+  CHECK(actions != NULL);
+  querysafe_string_free(map);
+  querysafe_string_free(actions);
+
+  querysafe_client *client = NULL;
+  REQUIRE_OK(querysafe_client_connect(&client, schema, &options, &error), &error);
+  querysafe_compile_options compile;
+  REQUIRE_OK(querysafe_client_compile_options(&compile, client), &error);
+  CHECK(compile.server_major == 8 && compile.require_encryptable == 1);
+
+  /* Rows, from text with a parameter. */
+  querysafe_result *result = NULL;
+  bson_t *params = BCON_NEW("ssn", BCON_UTF8("987-65-4320"));
+  REQUIRE_OK(querysafe_client_run_text(&result, client,
+                                       "Patient.objects.filter(patient_record__ssn=$ssn)", -1,
+                                       params, &error),
+             &error);
+  bson_destroy(params);
+  CHECK(querysafe_result_kind_of(result) == QUERYSAFE_RESULT_ROWS);
+  CHECK(querysafe_result_shape(result) == QUERYSAFE_ROW_DOCUMENT);
+  const bson_t *row = NULL;
+  int rows = 0;
+  int status;
+  while ((status = querysafe_result_next(&row, result, &error)) == QUERYSAFE_OK) {
+    bson_iter_t it;
+    CHECK(ValueAt(row, "patient_name", &it) != NULL);
+    ++rows;
+  }
+  CHECK(status == QUERYSAFE_ITEROVER && rows == 1);
+  querysafe_result_free(result);
+
+  /* get(): one document. */
+  REQUIRE_OK(querysafe_client_run_text(&result, client,
+                                       "Patient.objects.get(patient_record__ssn=\"1\")", -1, NULL,
+                                       &error),
+             &error);
+  CHECK(querysafe_result_kind_of(result) == QUERYSAFE_RESULT_DOCUMENT);
+  CHECK(querysafe_result_document(result) != NULL);
+  querysafe_result_free(result);
+
+  /* A translation, compiled for this client: count(). */
+  querysafe_translation *t = NULL;
+  REQUIRE_OK(querysafe_translate(&t, schema, "Patient.objects.filter(patient_id=5).count()", -1,
+                                 NULL, &compile, &error),
+             &error);
+  REQUIRE_OK(querysafe_client_run(&result, client, t, &error), &error);
+  CHECK(querysafe_result_kind_of(result) == QUERYSAFE_RESULT_COUNT);
+  CHECK(querysafe_result_count(result) == 2);
+  CHECK(querysafe_result_exists(result) == -1);
+  CHECK(querysafe_result_next(&row, result, &error) == QUERYSAFE_ITEROVER);
+  querysafe_result_free(result);
+  querysafe_translation_free(t);
+
+  /* Refused before sending, with the documented message. */
+  CHECK(querysafe_client_run_text(&result, client,
+                                  "Patient.objects.order_by(\"patient_record__ssn\")", -1, NULL,
+                                  &error) == QUERYSAFE_EREJECTED);
+  CHECK(result == NULL && error.count == 1);
+  CHECK_STR(error.diagnostics[0].code, "qe.order_by_encrypted");
+
+  /* Writes. */
+  bson_t *values = BCON_NEW("patient_name", BCON_UTF8("Jon Doe"), "patient_id", BCON_INT64(1),
+                            "patient_record", "{", "ssn", BCON_UTF8("987-65-4320"), "billing",
+                            "{", "cc_type", BCON_UTF8("Visa"), "cc_number",
+                            BCON_UTF8("4111222233334444"), "}", "bill_amount", BCON_UTF8("1.00"),
+                            "}");
+  bson_t id;
+  REQUIRE_OK(querysafe_client_insert(&id, client, "Patient", values, &error), &error);
+  bson_iter_t it;
+  const bson_value_t *pk = ValueAt(&id, "_id", &it);
+  CHECK(pk != NULL && pk->value_type == BSON_TYPE_OID);
+  bson_append_value(values, "id", -1, pk);
+  bson_t saved_id;
+  int inserted = -1;
+  REQUIRE_OK(querysafe_client_save(&saved_id, &inserted, client, "Patient", values, &error),
+             &error);
+  CHECK(inserted == 0);
+  bson_destroy(&saved_id);
+  int64_t deleted = -1;
+  REQUIRE_OK(querysafe_client_delete(&deleted, client, "Patient", pk, &error), &error);
+  CHECK(deleted == 1);
+  bson_destroy(&id);
+  bson_destroy(values);
+
+  querysafe_client_free(client);
+  querysafe_error_clear(&error);
+  querysafe_schema_free(schema);
+}
+
 static const struct {
   const char *name;
   void (*run)(void);
@@ -574,6 +745,8 @@ static const struct {
     {"explain_errors", TestExplainErrors},
     {"arguments", TestArguments},
     {"error_reuse", TestErrorReuse},
+    {"client_errors", TestClientErrors},
+    {"client", TestClient},
 };
 
 int main(int argc, char **argv) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "lib/crypt/kms_providers.h"
+#include "tests/crypt/plaintext_scan.h"
 #include "tests/crypt/spec_fixture.h"
 #include "tests/exec/wire_fixture.h"
 #include "tools/exec_cli.h"
@@ -101,6 +102,42 @@ TEST_F(WireCli, MigrateThenInsert) {
   CliRun usage = Querysafe("insert --uri x Patient '{}'");
   EXPECT_EQ(usage.exit_code, 2);
   std::remove(values.c_str());
+}
+
+TEST_F(WireCli, RunCompilesQueryTextEncryptsAndPrintsDecryptedRows) {
+  const std::string connection =
+      std::format("--schema {} --uri '{}' --kms-local-key {}", SchemaPath(),
+                  peer_.Uri(), SpecKeyArgument(spec_.get()));
+  Route("find", [](const ReceivedCommand&) {
+    return PeerReply::Document(
+        CursorReply("medical_records.patients", 0,
+                    {Json(R"({"_id": 1, "patient_name": "Ann"})")}));
+  });
+  CliRun run = Querysafe(
+      "run " + connection +
+      R"( --params '{"ssn": "987-65-4320"}' 'Patient.objects.filter(patient_record__ssn=$ssn)')");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.out, "{ \"_id\" : 1, \"patient_name\" : \"Ann\" }\n");
+  std::vector<ReceivedCommand> finds =
+      Commands("find", "medical_records.patients");
+  ASSERT_EQ(finds.size(), 1u);
+  EXPECT_EQ(
+      BinaryAt(finds[0].body.get(), "filter/patient_record.ssn/$eq").at(0), 12);
+  EXPECT_EQ(FindPlaintext(peer_.BytesReceived(), ct::Utf8("987-65-4320")),
+            std::vector<std::string>{});
+
+  // Refused by querysafe: exit 1, and nothing more is sent.
+  CliRun refused = Querysafe(
+      "run " + connection +
+      R"( 'Patient.objects.filter(patient_record__ssn__startswith="9")')");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(Commands("find", "medical_records.patients").size(), 1u);
+  // No query, or a schema that is not there: usage errors.
+  EXPECT_EQ(Querysafe("run " + connection).exit_code, 2);
+  EXPECT_EQ(Querysafe("run --schema /nonexistent --uri x 'Patient.objects.all()'")
+                .exit_code,
+            2);
 }
 
 TEST_F(WireCli, RunPrintsRowsAsExtendedJsonLines) {
