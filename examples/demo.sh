@@ -164,15 +164,6 @@ printf '\n%sEvery query above was checked, and encrypted where accepted, without
 note "examples/ has both apps with many more queries, and what querysafe prints for each."
 
 heading "The same against a real MongoDB server"
-missing=()
-for command in migrate insert run; do
-  "$QUERYSAFE" "$command" --help >/dev/null 2>&1 || missing+=("$command")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  list=$(printf '%s, ' "${missing[@]}")
-  note "(Not in this build yet: ${list%, }. They are being added; querysafe --help lists a build's"
-  note "commands.)"
-fi
 note "On a replica set or Atlas cluster (MongoDB 7.0+, 8.0+ for range indexes), with URI its"
 note "connection string and KEY=@my-master.key a master key you keep (querysafe keys new-master-key):"
 cat <<EOF
