@@ -10,6 +10,7 @@
 #include "lib/api/client_options.h"
 #include "lib/api/compiled_query.h"
 #include "lib/common/bson_util.h"
+#include "lib/common/diagnostic_util.h"
 #include "lib/crypt/kms_providers.h"
 #include "lib/exec/client.h"
 #include "lib/exec/cursor.h"
@@ -17,14 +18,6 @@
 
 namespace querysafe {
 namespace {
-
-Diagnostic Improper(std::string code, std::string message) {
-  Diagnostic d;
-  d.category = Category::kImproperlyConfigured;
-  d.code = std::move(code);
-  d.message = std::move(message);
-  return d;
-}
 
 // The catch-all of every entry point: nothing may escape the library, and std::bad_alloc from a
 // container is the only exception the stages below can raise.
@@ -41,7 +34,7 @@ bool ParseSetting(std::string_view setting, const std::string& text, BsonDoc* ou
                   Diagnostics* diagnostics) {
   bson_error_t error;
   if (BsonDoc::FromJson(text, out, &error)) return true;
-  diagnostics->push_back(Improper(std::format("client.{}", setting),
+  diagnostics->push_back(ConfigurationDiagnostic(std::format("client.{}", setting),
                                   std::format("{} is not a JSON object: {}", setting,
                                               error.message)));
   return false;
@@ -82,7 +75,7 @@ bool ToExecOptions(const Schema& schema, const ConnectOptions& options, exec::Cl
                    Diagnostics* diagnostics) {
   const size_t before = diagnostics->size();
   if (options.uri.empty()) {
-    diagnostics->push_back(Improper("client.uri", "a MongoDB connection string is required"));
+    diagnostics->push_back(ConfigurationDiagnostic("client.uri", "a MongoDB connection string is required"));
   }
   out->uri = options.uri;
   out->schema = schema.shared_impl();
@@ -93,7 +86,7 @@ bool ToExecOptions(const Schema& schema, const ConnectOptions& options, exec::Cl
                                               options.server_version->minor};
   }
   if (!options.local_master_key.empty() && !options.kms_providers.empty()) {
-    diagnostics->push_back(Improper(
+    diagnostics->push_back(ConfigurationDiagnostic(
         "client.kms", "give either a local master key or a KMS providers document, not both"));
   } else if (!options.local_master_key.empty()) {
     absl::StatusOr<crypt::KmsProviders> kms =
@@ -101,7 +94,7 @@ bool ToExecOptions(const Schema& schema, const ConnectOptions& options, exec::Cl
     if (kms.ok()) {
       out->kms_providers = *std::move(kms);
     } else {
-      diagnostics->push_back(Improper(
+      diagnostics->push_back(ConfigurationDiagnostic(
           "client.local_master_key",
           std::format("local master key: {}", std::string(kms.status().message()))));
     }
@@ -112,13 +105,13 @@ bool ToExecOptions(const Schema& schema, const ConnectOptions& options, exec::Cl
       if (kms.ok()) {
         out->kms_providers = *std::move(kms);
       } else {
-        diagnostics->push_back(Improper(
+        diagnostics->push_back(ConfigurationDiagnostic(
             "client.kms_providers",
             std::format("kms_providers: {}", std::string(kms.status().message()))));
       }
     }
   } else if (schema.has_encrypted_fields()) {
-    diagnostics->push_back(Improper("client.kms",
+    diagnostics->push_back(ConfigurationDiagnostic("client.kms",
                                     "the schema has encrypted fields: a local master key or a "
                                     "KMS providers document is required"));
   }

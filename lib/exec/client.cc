@@ -5,6 +5,7 @@
 #include <format>
 #include <span>
 
+#include "lib/common/diagnostic_util.h"
 #include "lib/crypt/failure.h"
 #include "lib/crypt/substitute.h"
 
@@ -13,14 +14,6 @@ namespace querysafe::exec {
 using bound::Operation;
 
 namespace {
-
-Diagnostic Configuration(std::string code, std::string message) {
-  Diagnostic d;
-  d.category = Category::kImproperlyConfigured;
-  d.code = std::move(code);
-  d.message = std::move(message);
-  return d;
-}
 
 std::string ModelLabel(const schema::Schema& schema,
                        const schema::Model& model) {
@@ -190,7 +183,7 @@ BsonDoc ResolvedEncryptedFieldsMap(
                                id->second.data(), 16);
             continue;
           }
-          diagnostics->push_back(Configuration(
+          diagnostics->push_back(ConfigurationDiagnostic(
               "exec.key_not_found",
               std::format("Encryption key '{}' not found. Have you migrated "
                           "the {} model?",
@@ -224,7 +217,7 @@ ConnectResult Client::Connect(ClientOptions options) {
     return std::move(result);
   };
   if (options.schema == nullptr) {
-    return fail(Configuration("exec.no_schema", "no schema to connect with"));
+    return fail(ConfigurationDiagnostic("exec.no_schema", "no schema to connect with"));
   }
   EnsureMongocInitialized();
   std::unique_ptr<Client> client(new Client(std::move(options)));
@@ -234,7 +227,7 @@ ConnectResult Client::Connect(ClientOptions options) {
   bson_error_t e;
   client->uri_.reset(mongoc_uri_new_with_error(o.uri.c_str(), &e));
   if (client->uri_ == nullptr) {
-    return fail(Configuration(
+    return fail(ConfigurationDiagnostic(
         "exec.uri", std::format("Invalid MongoDB URI: {}", e.message)));
   }
   const std::string ns = o.key_vault_namespace.empty()
@@ -242,7 +235,7 @@ ConnectResult Client::Connect(ClientOptions options) {
                              : o.key_vault_namespace;
   if (!SplitNamespace(ns, &client->key_vault_database_,
                       &client->key_vault_collection_)) {
-    return fail(Configuration(
+    return fail(ConfigurationDiagnostic(
         "exec.key_vault_namespace",
         std::format(
             "The key vault namespace '{}' is not <database>.<collection>",
@@ -251,7 +244,7 @@ ConnectResult Client::Connect(ClientOptions options) {
   client->plain_.reset(
       mongoc_client_pool_new_with_error(client->uri_.get(), &e));
   if (client->plain_ == nullptr) {
-    return fail(Configuration(
+    return fail(ConfigurationDiagnostic(
         "exec.uri", std::format("cannot create a client: {}", e.message)));
   }
   mongoc_client_pool_set_error_api(client->plain_.get(),
@@ -279,7 +272,7 @@ ConnectResult Client::Connect(ClientOptions options) {
     absl::StatusOr<std::unique_ptr<crypt::Encryptor>> encryptor =
         crypt::Encryptor::Create({o.kms_providers, client->key_vault_, {}});
     if (!encryptor.ok()) {
-      return fail(Configuration("exec.kms_providers",
+      return fail(ConfigurationDiagnostic("exec.kms_providers",
                                 std::string(encryptor.status().message())));
     }
     client->encryptor_ = *std::move(encryptor);
@@ -304,7 +297,7 @@ ConnectResult Client::Connect(ClientOptions options) {
         HandshakeVersion(lease.get(), &error);
     if (!version) return fail(std::move(error));
     if (encrypted && version->max_wire_version < kMinQeWireVersion) {
-      return fail(Configuration(
+      return fail(ConfigurationDiagnostic(
           "exec.server_version",
           std::format("Queryable Encryption needs MongoDB 7.0 or later; the "
                       "server is MongoDB {} (maxWireVersion {})",

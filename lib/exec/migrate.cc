@@ -5,6 +5,7 @@
 #include <format>
 #include <map>
 
+#include "lib/common/diagnostic_util.h"
 #include "lib/crypt/kms_providers.h"
 #include "lib/exec/key_vault.h"
 #include "lib/exec/mongoc_util.h"
@@ -12,14 +13,6 @@
 
 namespace querysafe::exec {
 namespace {
-
-Diagnostic Configuration(std::string code, std::string message) {
-  Diagnostic d;
-  d.category = Category::kImproperlyConfigured;
-  d.code = std::move(code);
-  d.message = std::move(message);
-  return d;
-}
 
 // The KMS provider new keys are wrapped with, as django-mongodb-backend's
 // kms_provider property chooses it.
@@ -29,14 +22,14 @@ std::optional<std::string> ChooseProvider(const ClientOptions& options,
   std::string provider = options.kms_provider;
   if (provider.empty()) {
     if (names.empty()) {
-      diagnostics->push_back(Configuration(
+      diagnostics->push_back(ConfigurationDiagnostic(
           "exec.kms_providers",
           "Creating data keys needs a KMS provider (a local master key, or a "
           "kms_providers document)"));
       return std::nullopt;
     }
     if (names.size() > 1) {
-      diagnostics->push_back(Configuration(
+      diagnostics->push_back(ConfigurationDiagnostic(
           "exec.kms_providers",
           "Multiple KMS providers per database aren't supported. Please create "
           "a feature request with details about your use case."));
@@ -44,13 +37,13 @@ std::optional<std::string> ChooseProvider(const ClientOptions& options,
     }
     provider = names.front();
   } else if (!options.kms_providers.Has(provider)) {
-    diagnostics->push_back(Configuration(
+    diagnostics->push_back(ConfigurationDiagnostic(
         "exec.kms_providers",
         std::format("The KMS provider '{}' is not configured", provider)));
     return std::nullopt;
   }
   if (!crypt::KmsProviders::IsLocal(provider) && options.master_key.empty()) {
-    diagnostics->push_back(Configuration(
+    diagnostics->push_back(ConfigurationDiagnostic(
         "exec.master_key",
         std::format("The master key (KMS_CREDENTIALS) required for KMS '{}' "
                     "is missing.",
@@ -284,7 +277,7 @@ bool Migration::Connect() {
   bson_error_t e;
   uri_.reset(mongoc_uri_new_with_error(options_.uri.c_str(), &e));
   if (uri_ == nullptr) {
-    result_->diagnostics.push_back(Configuration(
+    result_->diagnostics.push_back(ConfigurationDiagnostic(
         "exec.uri", std::format("Invalid MongoDB URI: {}", e.message)));
     return false;
   }
@@ -292,7 +285,7 @@ bool Migration::Connect() {
                              ? schema_.key_vault_namespace
                              : options_.key_vault_namespace;
   if (!SplitNamespace(ns, &kv_db_, &kv_coll_)) {
-    result_->diagnostics.push_back(Configuration(
+    result_->diagnostics.push_back(ConfigurationDiagnostic(
         "exec.key_vault_namespace",
         std::format(
             "The key vault namespace '{}' is not <database>.<collection>",
@@ -301,7 +294,7 @@ bool Migration::Connect() {
   }
   client_.reset(mongoc_client_new_from_uri_with_error(uri_.get(), &e));
   if (client_ == nullptr) {
-    result_->diagnostics.push_back(Configuration(
+    result_->diagnostics.push_back(ConfigurationDiagnostic(
         "exec.uri", std::format("cannot create a client: {}", e.message)));
     return false;
   }
@@ -341,7 +334,7 @@ bool Migration::MakeKeys(
       if (std::find(present.begin(), present.end(), id) != present.end()) {
         continue;
       }
-      diagnostics.push_back(Configuration(
+      diagnostics.push_back(ConfigurationDiagnostic(
           "exec.key_not_found",
           std::format("Encryption key {} (from encrypted_fields_map) is not in "
                       "the key vault {}.{}",
@@ -386,7 +379,7 @@ bool Migration::MakeKeys(
       bson_error_t e;
       ce.reset(mongoc_client_encryption_new(opts.get(), &e));
       if (ce == nullptr) {
-        diagnostics.push_back(Configuration(
+        diagnostics.push_back(ConfigurationDiagnostic(
             "exec.kms_providers",
             std::format("cannot create data keys: {}", e.message)));
         return false;
@@ -447,7 +440,7 @@ void Migration::MakeCollections() {
       result_->actions.push_back(
           std::format("collection {} is up to date", plan.ns));
     } else {
-      result_->diagnostics.push_back(Configuration(
+      result_->diagnostics.push_back(ConfigurationDiagnostic(
           "exec.encrypted_fields_mismatch",
           std::format(
               "Collection '{}' exists with encryptedFields {}, but the schema "
@@ -496,7 +489,7 @@ MigrateResult Migrate(const ClientOptions& options) {
   MigrateResult result;
   if (options.schema == nullptr) {
     result.diagnostics.push_back(
-        Configuration("exec.no_schema", "no schema to migrate"));
+        ConfigurationDiagnostic("exec.no_schema", "no schema to migrate"));
     return result;
   }
   EnsureMongocInitialized();

@@ -7,8 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "querysafe/querysafe.h"
@@ -25,10 +23,7 @@ class CapiWire : public WireTest {
  protected:
   void SetUp() override {
     WireTest::SetUp();
-    std::ifstream in(std::string(QUERYSAFE_TEST_DATA_DIR) + "/exec/medical.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string json = text.str();
+    const std::string json = ReadTestData("exec/medical.json");
     ASSERT_EQ(querysafe_schema_from_json(&schema_, json.data(), static_cast<ptrdiff_t>(json.size()),
                                          nullptr, &error_),
               QUERYSAFE_OK);

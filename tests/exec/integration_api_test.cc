@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <format>
-#include <fstream>
 #include <sstream>
 
 #include "lib/crypt/kms_providers.h"
@@ -25,13 +24,6 @@ namespace querysafe::testing {
 namespace {
 
 std::atomic<int> database_counter{0};
-
-std::string ReadData(const std::string& relative) {
-  std::ifstream in(std::string(QUERYSAFE_TEST_DATA_DIR) + "/" + relative);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class IntegrationApi : public ::testing::Test {
  protected:
@@ -45,7 +37,7 @@ class IntegrationApi : public ::testing::Test {
     database_ = std::format(
         "querysafe_api_{}_{}_{}", getpid(),
         std::chrono::duration_cast<std::chrono::milliseconds>(now).count(), database_counter++);
-    std::string json = ReadData("conformance/schemas/medical.json");
+    std::string json = ReadTestData("conformance/schemas/medical.json");
     const std::string from = R"("database": "medical_records")";
     const size_t at = json.find(from);
     ASSERT_NE(at, std::string::npos);
@@ -116,7 +108,7 @@ TEST_F(IntegrationApi, EveryMedicalConformanceCaseAgreesWithTheServer) {
   ASSERT_NE(client, nullptr);
   int accepted = 0, refused = 0;
   for (const char* file : {"conformance/cases.jsonl", "conformance/more_cases.jsonl"}) {
-    std::istringstream lines(ReadData(file));
+    std::istringstream lines(ReadTestData(file));
     for (std::string line; std::getline(lines, line);) {
       if (line.empty()) continue;
       BsonDoc c = Json(line);

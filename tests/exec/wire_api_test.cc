@@ -3,9 +3,6 @@
 // every refusal a diagnostic, and nothing sent for a query querysafe refuses.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "querysafe/client.h"
 #include "tests/crypt/plaintext_scan.h"
 #include "tests/crypt/spec_fixture.h"
@@ -20,10 +17,7 @@ class WireApi : public WireTest {
  protected:
   void SetUp() override {
     WireTest::SetUp();
-    std::ifstream in(std::string(QUERYSAFE_TEST_DATA_DIR) + "/exec/medical.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    SchemaResult loaded = Schema::FromJson(text.str());
+    SchemaResult loaded = Schema::FromJson(ReadTestData("exec/medical.json"));
     ASSERT_TRUE(loaded.ok());
     schema_ = std::move(loaded.schema);
   }

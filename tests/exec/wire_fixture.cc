@@ -148,17 +148,19 @@ bool Has(const bson_t* doc, const char* dotted) {
   return Find(doc, dotted, &it);
 }
 
-std::shared_ptr<const schema::Schema> LoadTestSchema(std::string_view file) {
-  const std::string path =
-      std::format("{}/exec/{}", QUERYSAFE_TEST_DATA_DIR, file);
+std::string ReadTestData(std::string_view relative) {
+  const std::string path = std::format("{}/{}", QUERYSAFE_TEST_DATA_DIR, relative);
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
   std::stringstream text;
   text << in.rdbuf();
-  schema::SchemaLoadResult r = schema::LoadSchema(text.str());
+  return text.str();
+}
+
+std::shared_ptr<const schema::Schema> LoadTestSchema(std::string_view file) {
+  schema::SchemaLoadResult r = schema::LoadSchema(ReadTestData(std::format("exec/{}", file)));
   EXPECT_TRUE(r.schema != nullptr)
-      << path << ": "
-      << (r.diagnostics.empty() ? "" : r.diagnostics[0].message);
+      << file << ": " << (r.diagnostics.empty() ? "" : r.diagnostics[0].message);
   return r.schema;
 }
 

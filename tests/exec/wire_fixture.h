@@ -37,6 +37,8 @@ std::vector<uint8_t> BinaryAt(const bson_t* doc, const char* path);
 // The UTF-8 string at a path, or "<absent>".
 std::string StringAt(const bson_t* doc, const char* path);
 bool Has(const bson_t* doc, const char* path);
+// The text of tests/data/<relative>; empty and a test failure if unreadable.
+std::string ReadTestData(std::string_view relative);
 // A schema from tests/data/exec/<file>.
 std::shared_ptr<const schema::Schema> LoadTestSchema(std::string_view file);
 
