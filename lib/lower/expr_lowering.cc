@@ -125,34 +125,32 @@ void WriteLhs(bson_t* doc, std::string_view key, const bound::Predicate& p, size
   bson_append_document_end(doc, &e);
 }
 
-// {$or: [{$eq: [{$type: lhs}, "missing"]}, {$eq: [lhs, null]}]}: Django's IS NULL in expression
-// form (a missing field and null are both NULL).
-void WriteIsNull(bson_t* doc, std::string_view key, const bound::Predicate& p) {
+// {$eq: [{$ifNull: [operand, null]}, null]}: Django's IS NULL in expression form. $ifNull takes
+// a missing field and null alike (a comparison with null alone would miss the missing field), and
+// the operand, which may be a transform, is written and evaluated once.
+template <typename WriteOperand>
+void WriteIsNullOf(bson_t* doc, std::string_view key, WriteOperand&& write_operand) {
   bson_t e;
   bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &e);
   {
-    ArrayWriter any(&e, "$or");
-    bson_t eq_type;
-    any.BeginDocument(&eq_type);
+    ArrayWriter args(&e, "$eq");
+    bson_t if_null;
+    bson_append_document_begin(args.array(), args.NextKey(), -1, &if_null);
     {
-      ArrayWriter args(&eq_type, "$eq");
-      bson_t type;
-      args.BeginDocument(&type);
-      WriteLhs(&type, "$type", p, p.transforms.size());
-      args.EndDocument(&type);
-      bson_append_utf8(args.array(), args.NextKey(), -1, "missing", -1);
+      ArrayWriter alt(&if_null, "$ifNull");
+      write_operand(alt.array(), alt.NextKey());
+      bson_append_null(alt.array(), alt.NextKey(), -1);
     }
-    any.EndDocument(&eq_type);
-    bson_t eq_null;
-    any.BeginDocument(&eq_null);
-    {
-      ArrayWriter args(&eq_null, "$eq");
-      WriteLhs(args.array(), args.NextKey(), p, p.transforms.size());
-      bson_append_null(args.array(), args.NextKey(), -1);
-    }
-    any.EndDocument(&eq_null);
+    bson_append_document_end(args.array(), &if_null);
+    bson_append_null(args.array(), args.NextKey(), -1);
   }
   bson_append_document_end(doc, &e);
+}
+
+void WriteIsNull(bson_t* doc, std::string_view key, const bound::Predicate& p) {
+  WriteIsNullOf(doc, key, [&](bson_t* target, const char* k) {
+    WriteLhs(target, k, p, p.transforms.size());
+  });
 }
 
 }  // namespace
@@ -222,14 +220,37 @@ void Lowering::WritePredicateExpr(bson_t* doc, std::string_view key, const bound
       const char* op = p.lookup == LookupKind::kExact ? "$eq"
                        : p.lookup == LookupKind::kGt  ? "$gt"
                                                       : "$gte";
-      ArrayWriter args(&e, op);
-      WriteLhs(args.array(), args.NextKey(), p, n);
-      write_rhs(args.array(), args.NextKey(), 0);
+      auto compare = [&](bson_t* target) {
+        ArrayWriter args(target, op);
+        WriteLhs(args.array(), args.NextKey(), p, n);
+        write_rhs(args.array(), args.NextKey(), 0);
+      };
+      if (p.expr == nullptr) {
+        // A constant is never null here (exact=None is isnull), and a null left-hand side is
+        // below it in MongoDB's order, so the comparison alone is Django's.
+        compare(&e);
+        break;
+      }
+      // Against an expression (F("other")): in SQL a NULL on either side matches nothing, but
+      // MongoDB orders null below every value, so {$gt: [5, null]} and {$eq: [null, null]} are
+      // true. Requiring the right-hand side to be non-null is enough: a left-hand side equal to
+      // or greater than a non-null value is itself non-null.
+      ArrayWriter both(&e, "$and");
+      bson_t cmp;
+      both.BeginDocument(&cmp);
+      compare(&cmp);
+      both.EndDocument(&cmp);
+      bson_t not_null;
+      both.BeginDocument(&not_null);
+      WriteIsNullOf(&not_null, "$not",
+                    [&](bson_t* target, const char* k) { WriteExpr(target, k, *p.expr); });
+      both.EndDocument(&not_null);
       break;
     }
     case LookupKind::kLt:
     case LookupKind::kLte: {
-      // In expressions null sorts below everything; Django's lt never matches NULL.
+      // In expressions null sorts below everything; Django's lt never matches NULL. A non-null
+      // left-hand side below the right-hand side also makes that one non-null (F() included).
       ArrayWriter both(&e, "$and");
       bson_t cmp;
       both.BeginDocument(&cmp);
@@ -321,7 +342,17 @@ void Lowering::WritePredicateExpr(bson_t* doc, std::string_view key, const bound
       bson_append_document_begin(&e, "$regexMatch", -1, &match);
       bson_t input;
       bson_append_document_begin(&match, "input", -1, &input);
-      WriteLhs(&input, "$toString", p, n);
+      if (p.value_class == schema::FieldClass::kDate) {
+        // Django matches the text of the column, and a date's text is YYYY-MM-DD on every SQL
+        // backend; $toString of the stored midnight would be 2024-01-31T00:00:00.000Z.
+        bson_t to_string;
+        bson_append_document_begin(&input, "$dateToString", -1, &to_string);
+        AppendString(&to_string, "format", "%Y-%m-%d");
+        WriteLhs(&to_string, "date", p, n);
+        bson_append_document_end(&input, &to_string);
+      } else {
+        WriteLhs(&input, "$toString", p, n);
+      }
       bson_append_document_end(&match, &input);
       AppendString(&match, "regex", pattern);
       if (insensitive) AppendString(&match, "options", "i");
