@@ -58,7 +58,8 @@ void AddConnectionFlags(po::options_description* options,
                                 po::value<std::string>(&flags->kms_tls_options),
                                 "TLS options for KMS providers (JSON or "
                                 "@FILE): {\"aws\": {\"tlsCAFile\": "
-                                "...}}")(
+                                "...}}, for querysafe's KMS requests and "
+                                "the driver's")(
       "server-version", po::value<std::string>(&flags->server_version),
       "compile for this MongoDB version (X.Y) instead of the server's");
   if (migrate) {

@@ -269,8 +269,26 @@ ConnectResult Client::Connect(ClientOptions options) {
         ResolvedEncryptedFieldsMap(schema, ids, &result.diagnostics);
     if (!result.diagnostics.empty()) return result;
 
+    // querysafe encrypts values itself, so it makes the KMS round trips for
+    // keys under aws/azure/gcp/kmip master keys, with the TLS options the
+    // driver gets for the reads it decrypts.
+    auto tls = crypt::KmsTransport::ParseTlsOptions(
+        o.kms_tls_options.empty() ? nullptr : o.kms_tls_options.get());
+    if (!tls.ok()) {
+      return fail(Configuration("exec.kms_tls_options",
+                                std::string(tls.status().message())));
+    }
+    auto transport = crypt::KmsTransport::Create({.tls = *std::move(tls)});
+    if (!transport.ok()) {
+      return fail(Configuration("exec.kms_tls_options",
+                                std::string(transport.status().message())));
+    }
+    crypt::EncryptorOptions encryptor_options;
+    encryptor_options.kms_providers = o.kms_providers;
+    encryptor_options.key_source = client->key_vault_;
+    encryptor_options.kms_transport = *std::move(transport);
     absl::StatusOr<std::unique_ptr<crypt::Encryptor>> encryptor =
-        crypt::Encryptor::Create({o.kms_providers, client->key_vault_, {}});
+        crypt::Encryptor::Create(std::move(encryptor_options));
     if (!encryptor.ok()) {
       return fail(ConfigurationDiagnostic("exec.kms_providers",
                                 std::string(encryptor.status().message())));

@@ -20,7 +20,8 @@
 // diagnostic saying to migrate first (migrate.h).
 //
 // Encryption: query values and inserted values are encrypted by querysafe
-// (crypt::Encryptor, one per Client, fed by the key vault collection); the
+// (crypt::Encryptor, one per Client, fed by the key vault collection, making
+// its own KMS round trips for keys under cloud or KMIP master keys); the
 // driver's libmongocrypt adds encryptionInformation to the commands that need
 // it and decrypts every reply, getMore batches included.
 //
@@ -70,6 +71,8 @@ struct ClientOptions {
   std::string key_vault_namespace;
   // TLS options for KMS providers, mongoc's tls_opts document:
   // {"aws": {"tlsCAFile": ..., "tlsCertificateKeyFile": ...}}. May be empty.
+  // Used by the driver's KMS requests and by querysafe's own (the Encryptor's
+  // crypt::KmsTransport), so that values encrypt with aws/azure/gcp/kmip keys.
   BsonDoc kms_tls_options;
   // Compile for this version instead of the one the server advertises.
   std::optional<ServerVersion> server_version;

@@ -392,7 +392,7 @@ std::vector<uint8_t> WireTest::StoredValue(const schema::Schema& schema,
   auto vault = crypt::KeyVaultFile::Parse(text, "peer key vault");
   EXPECT_TRUE(vault.ok()) << vault.status();
   if (!vault.ok()) return {};
-  auto encryptor = crypt::Encryptor::Create({kms_, *vault, {}});
+  auto encryptor = crypt::Encryptor::Create({kms_, *vault, {}, {}});
   EXPECT_TRUE(encryptor.ok()) << encryptor.status();
   const schema::EncryptedPath* ep =
       schema.FindModelByTable(table)->FindEncryptedPath(path);
