@@ -60,7 +60,8 @@ struct ConnectOptions {
   // "<db>.<collection>"; empty: the schema's (default "<database>.__keyVault").
   std::string key_vault_namespace;
   // TLS options for KMS providers, as mongoc takes them:
-  // {"aws": {"tlsCAFile": ..., "tlsCertificateKeyFile": ...}}. Optional.
+  // {"aws": {"tlsCAFile": ..., "tlsCertificateKeyFile": ...}}; used for querysafe's own KMS
+  // requests (unwrapping data keys to encrypt values) and the driver's. Optional.
   std::string kms_tls_options;
   // Compile queries for this version instead of the one the server advertises.
   std::optional<ServerVersion> server_version;
