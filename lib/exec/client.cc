@@ -275,12 +275,12 @@ ConnectResult Client::Connect(ClientOptions options) {
     auto tls = crypt::KmsTransport::ParseTlsOptions(
         o.kms_tls_options.empty() ? nullptr : o.kms_tls_options.get());
     if (!tls.ok()) {
-      return fail(Configuration("exec.kms_tls_options",
+      return fail(ConfigurationDiagnostic("exec.kms_tls_options",
                                 std::string(tls.status().message())));
     }
     auto transport = crypt::KmsTransport::Create({.tls = *std::move(tls)});
     if (!transport.ok()) {
-      return fail(Configuration("exec.kms_tls_options",
+      return fail(ConfigurationDiagnostic("exec.kms_tls_options",
                                 std::string(transport.status().message())));
     }
     crypt::EncryptorOptions encryptor_options;
