@@ -129,6 +129,10 @@ TranslateResult Query::Translate(const bson_t& params) const {
     auto data = std::make_shared<internal::TranslationData>();
     data->query = impl_;
     lower::Lower(*impl_->bound, bound.bindings, &data->command);
+    if (std::optional<Diagnostic> d = lower::CheckLimits(data->command, impl_->bound->span)) {
+      result.diagnostics = {*std::move(d)};
+      return result;
+    }
     result.translation = internal::TranslationData::Wrap(std::move(data));
   } catch (const std::exception& e) {
     result.diagnostics = {internal::InternalError(e.what())};
