@@ -180,7 +180,9 @@ bool CheckEncryptedValue(Context& ctx, const bound::Predicate& p, const bson_val
     return false;
   }
   if (p.qe_index != nullptr && p.qe_index->type == schema::QueryType::kRange) {
-    return rules::CheckRangeValue(ctx, p.lhs, *p.qe_index, v, role, span);
+    const bool exclusive = role != rules::BoundRole::kPoint &&
+                           (p.lookup == LookupKind::kGt || p.lookup == LookupKind::kLt);
+    return rules::CheckRangeValue(ctx, p.lhs, *p.qe_index, v, role, exclusive, span);
   }
   return true;
 }

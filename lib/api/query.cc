@@ -136,6 +136,11 @@ TranslateResult BindAndLower(const bound::Query& query, const bson_t& params,
     }
     lower::Lower(query, bound.bindings, &data->command);
   }
+  // What only the written command shows (its BSON size and nesting) is checked on it.
+  if (std::optional<Diagnostic> d = lower::CheckLimits(data->command, query.span)) {
+    result.diagnostics = {*std::move(d)};
+    return result;
+  }
   result.translation = TranslationData::Wrap(std::move(data));
   return result;
 }

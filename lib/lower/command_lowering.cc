@@ -423,6 +423,7 @@ void Lower(const bound::Query& query, const Bindings& bindings, Command* out) {
   out->shape = query.shape;
   out->encryptions.clear();
   out->body.Clear();
+  out->too_large = false;
   out->field_names.clear();
   for (const bound::FieldRef& f : query.fields) out->field_names.emplace_back(f.django_path);
   if (query.operation == Operation::kInBulk) out->key_path = std::string(query.in_bulk_field.db_path);

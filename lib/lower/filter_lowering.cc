@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "lib/lower/lowering.h"
 #include "lib/lower/regex_escape.h"
@@ -326,50 +327,75 @@ void Lowering::WriteAnd(bson_t* doc, const Filter& f) {
   }
 }
 
+bool Lowering::Spend(uint64_t bytes) {
+  written_ += bytes;
+  if (written_ > kMaxCommandBytes) out_->too_large = true;
+  return !out_->too_large;
+}
+
 void Lowering::WriteXor(bson_t* doc, std::span<const Filter* const> children) {
   // No match-language XOR: Django's a ^ b ^ c is true when an odd number hold. Expanded
-  // pairwise, x ^ y = (x AND NOT y) OR (NOT x AND y), over the already-combined prefix, so every
-  // operand stays a plain match clause (encrypted ones included).
-  if (children.size() == 1) {
-    WriteClause(doc, *children[0]);
+  // pairwise, x ^ y = (x AND NOT y) OR (NOT x AND y), so every operand stays a plain match
+  // clause (encrypted ones included). Each side is written twice: split in halves, n operands
+  // cost n^2 clauses and 6 log2(n) levels of nesting (a chain of pairs would cost 2^n), and
+  // nested XORs are one (XOR is associative), so that (a ^ b) ^ c costs what a ^ b ^ c does.
+  std::vector<const Filter*> flat;
+  std::vector<const Filter*> stack(children.rbegin(), children.rend());
+  while (!stack.empty()) {
+    const Filter* c = stack.back();
+    stack.pop_back();
+    if (c->kind == Filter::Kind::kXor) {
+      for (auto it = c->children.rbegin(); it != c->children.rend(); ++it) stack.push_back(*it);
+    } else {
+      flat.push_back(c);
+    }
+  }
+  WriteXorOf(doc, flat);
+}
+
+void Lowering::WriteXorOf(bson_t* doc, std::span<const Filter* const> operands) {
+  if (!Spend(0)) return;
+  if (operands.size() == 1) {
+    WriteClause(doc, *operands[0]);
     return;
   }
-  std::span<const Filter* const> head = children.first(children.size() - 1);
-  const Filter& last = *children.back();
+  // The first half the larger: for three operands, (a ^ b) ^ c.
+  const size_t half = operands.size() - operands.size() / 2;
+  const std::span<const Filter* const> sides[] = {operands.first(half), operands.subspan(half)};
   ArrayWriter either(doc, "$or");
-  for (int variant = 0; variant < 2; ++variant) {
+  // (first AND NOT second), then (NOT first AND second).
+  for (const int negated : {1, 0}) {
     ClauseElement(either, [&](bson_t* c) {
       ArrayWriter both(c, "$and");
-      ClauseElement(both, [&](bson_t* h) {
-        if (variant == 0) {
-          WriteXor(h, head);
-        } else {
-          ArrayWriter nor(h, "$nor");
-          ClauseElement(nor, [&](bson_t* n) { WriteXor(n, head); });
-        }
-      });
-      ClauseElement(both, [&](bson_t* l) {
-        if (variant == 1) {
-          WriteClause(l, last);
-        } else {
-          ArrayWriter nor(l, "$nor");
-          ClauseElement(nor, [&](bson_t* n) { WriteClause(n, last); });
-        }
-      });
+      for (int side = 0; side < 2; ++side) {
+        ClauseElement(both, [&](bson_t* s) {
+          if (side != negated) {
+            WriteXorOf(s, sides[side]);
+            return;
+          }
+          ArrayWriter nor(s, "$nor");
+          ClauseElement(nor, [&](bson_t* n) { WriteXorOf(n, sides[side]); });
+        });
+      }
     });
   }
 }
 
 void Lowering::WriteClause(bson_t* doc, const Filter& f) {
+  // An element with an empty document is 8 bytes at least.
+  if (!Spend(8)) return;
   switch (f.kind) {
     case Filter::Kind::kTrue:
       return;  // {} matches every document
     case Filter::Kind::kFalse:
       BSON_APPEND_BOOL(doc, "$expr", false);
       return;
-    case Filter::Kind::kPredicate:
+    case Filter::Kind::kPredicate: {
+      const uint32_t before = doc->len;
       WriteLeaf(doc, *f.predicate);
+      Spend(doc->len - before);
       return;
+    }
     case Filter::Kind::kAnd:
       WriteAnd(doc, f);
       return;

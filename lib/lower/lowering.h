@@ -80,10 +80,17 @@ class Lowering {
   void WriteLeaf(bson_t* doc, const bound::Predicate& p);
   void WriteAnd(bson_t* doc, const bound::Filter& f);
   void WriteXor(bson_t* doc, std::span<const bound::Filter* const> children);
+  void WriteXorOf(bson_t* doc, std::span<const bound::Filter* const> operands);
+  // Counts `bytes` against kMaxCommandBytes; past it, marks the command too large, and the
+  // filter writers stop (returns false).
+  bool Spend(uint64_t bytes);
 
   const bound::Query& query_;
   const Bindings& bindings_;
   Command* out_;
+  // A lower bound of the bytes the filter writers have written: every clause is an element of at
+  // least 8 bytes, every leaf its own size.
+  uint64_t written_ = 0;
 };
 
 }  // namespace querysafe::lower

@@ -30,11 +30,12 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& reso
 void ReportNullEquality(Context& ctx, const bound::FieldRef& field, bool inside_in, Span span);
 
 // qe_range_bounds.cc (6747900-6747902, 6991000/6991001): range values inside the index's
-// [min, max], never NaN. `role` says which side of the range the value bounds. Returns false
-// after reporting.
+// [min, max], never NaN, and an `exclusive` bound (gt, lt) not at the end of the range it
+// excludes. `role` says which side of the range the value bounds. Returns false after
+// reporting.
 enum class BoundRole : uint8_t { kLower, kUpper, kPoint };
 bool CheckRangeValue(Context& ctx, const bound::FieldRef& field, const schema::QuerySpec& index,
-                     const bson_value_t& value, BoundRole role, Span span);
+                     const bson_value_t& value, BoundRole role, bool exclusive, Span span);
 
 // qe_non_constant_comparison.cc (6334105, 6334101): F() and expressions against encrypted
 // fields. `other` is the encrypted field on the other side, if any.
