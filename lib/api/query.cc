@@ -124,6 +124,7 @@ TranslateResult BindAndLower(const bound::Query& query, const bson_t& params,
                              const analyze::AnalyzeOptions& options) {
   TranslateResult result;
   auto data = std::make_shared<TranslationData>();
+  data->query_span = query.span;
   if (query.params.empty() && bson_empty(&params)) {
     lower::Lower(query, bound::Bindings(), &data->command);
   } else {
