@@ -27,6 +27,7 @@
 
 #include <bson/bson.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -71,6 +72,23 @@ struct ConnectOptions {
   std::string master_key;
 };
 
+// An owned BSON document, freed with the last copy of it. (A class rather than
+// std::shared_ptr<const bson_t>: a template argument drops bson_t's 128-byte alignment attribute,
+// and clang then warns on every call that passes the pointer to libbson.)
+class Document {
+ public:
+  Document() = default;
+  // A copy of `doc` (nullptr: no document).
+  QUERYSAFE_EXPORT static Document Copy(const bson_t* doc);
+  // Borrowed, valid as long as this Document (or a copy of it); nullptr if there is none.
+  const bson_t* get() const { return static_cast<const bson_t*>(doc_.get()); }
+  explicit operator bool() const { return doc_ != nullptr; }
+  friend bool operator==(const Document& d, std::nullptr_t) { return d.doc_ == nullptr; }
+
+ private:
+  std::shared_ptr<const void> doc_;
+};
+
 // How a query's rows look: Django's model instances and values() dicts are documents,
 // values_list() rows are arrays, values_list(flat=True) rows are a single value (stored as the
 // only element of an array).
@@ -108,8 +126,7 @@ class Cursor {
 struct RunResult {
   Diagnostics diagnostics;
   std::unique_ptr<Cursor> rows;
-  // Owned; freed with the result.
-  std::shared_ptr<const bson_t> document;
+  Document document;
   bool returned_document = false;  // get()/first()/last()/aggregate(), even when null
   std::optional<int64_t> count;
   std::optional<bool> exists;
@@ -125,7 +142,7 @@ struct WriteResult {
   // documents deleted (0 or 1).
   int64_t count = 0;
   // {"_id": value}: the document's primary key (Insert, Save).
-  std::shared_ptr<const bson_t> id;
+  Document id;
   bool inserted = false;  // Save inserted the document
 
   bool ok() const { return diagnostics.empty(); }

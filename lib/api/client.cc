@@ -4,6 +4,7 @@
 #include "querysafe/client.h"
 
 #include <exception>
+#include <new>
 #include <format>
 #include <utility>
 
@@ -40,12 +41,6 @@ bool ParseSetting(std::string_view setting, const std::string& text, BsonDoc* ou
   return false;
 }
 
-std::shared_ptr<const bson_t> Own(const bson_t* doc) {
-  return std::shared_ptr<const bson_t>(bson_copy(doc), [](const bson_t* b) {
-    bson_destroy(const_cast<bson_t*>(b));
-  });
-}
-
 RowShape ToShape(exec::RowKind kind) {
   switch (kind) {
     case exec::RowKind::kTuple:
@@ -63,7 +58,7 @@ WriteResult ToWriteResult(exec::WriteResult w) {
   out.diagnostics = std::move(w.diagnostics);
   out.count = w.count;
   out.inserted = w.inserted;
-  if (out.diagnostics.empty() && !bson_empty(w.id.get())) out.id = Own(w.id.get());
+  if (out.diagnostics.empty() && !bson_empty(w.id.get())) out.id = Document::Copy(w.id.get());
   return out;
 }
 
@@ -125,6 +120,19 @@ bool ToExecOptions(const Schema& schema, const ConnectOptions& options, exec::Cl
 }
 
 }  // namespace internal
+
+// ---- Document ----
+
+Document Document::Copy(const bson_t* doc) {
+  Document out;
+  if (doc == nullptr) return out;
+  bson_t* copy = bson_copy(doc);
+  if (copy == nullptr) throw std::bad_alloc();
+  out.doc_ = std::shared_ptr<const void>(copy, [](const void* b) {
+    bson_destroy(static_cast<bson_t*>(const_cast<void*>(b)));
+  });
+  return out;
+}
 
 // ---- Cursor ----
 
@@ -205,7 +213,7 @@ RunResult Client::Run(const Translation& translation) const {
       out.rows.reset(new Cursor(std::move(state)));
     } else if (!r.count && !r.exists) {
       out.returned_document = true;
-      if (r.document) out.document = Own(r.document->get());
+      if (r.document) out.document = Document::Copy(r.document->get());
     }
   } catch (const std::exception& e) {
     out = RunResult{};
