@@ -172,7 +172,9 @@ const auto atom_def = atom_of(bracket<const Node*>('(', ')')[expr],
                               bracket<const Node*>('[', ']')[expr],
                               bracket<BraceItem>('{', '}')[brace_item]);
 
-const auto keyword_pair_def = identifier >> kwarg_equals > expr;
+// Parenthesized as C++ groups it anyway (>> binds tighter than the expectation >); clang warns
+// about the mix otherwise (-Woverloaded-shift-op-parentheses).
+const auto keyword_pair_def = (identifier >> kwarg_equals) > expr;
 const auto starred_def = star > expr;
 const auto double_starred_def = double_star > expr;
 // Keyword arguments first: they are most of the arguments of a query.

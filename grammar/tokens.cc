@@ -122,7 +122,9 @@ const syntax::Node* number_parser::Scan(ParseState& state, Iterator& p,
       }
     }
     if (!any || IdentifierContinues(p, last)) {
-      if (base != 16 && IsDigit(*p)) {
+      // `p` is at the end of the input after a bare "0b" (found by fuzzing,
+      // tests/data/regression/parse/): the text is not NUL-terminated.
+      if (base != 16 && p != last && IsDigit(*p)) {
         Invalid(start, p, last,
                 std::format("invalid digit '{}' in {} literal", *p,
                             BaseName(base)));

@@ -38,29 +38,6 @@ struct Options {
   SchemaOptions schema_options;
 };
 
-// Only JSON syntax errors point into the text; the others have a location (a
-// path of keys) instead, and a caret at 1:1 would mislead.
-bool PointsIntoText(const Diagnostic& d) {
-  return d.code == "schema.json_syntax";
-}
-
-std::string Format(const Diagnostics& diagnostics, std::string_view text,
-                   std::string_view source) {
-  std::string out;
-  for (const Diagnostic& d : diagnostics) {
-    if (!out.empty()) out.push_back('\n');
-    out += FormatDiagnostic(d, PointsIntoText(d) ? text : std::string_view(),
-                            source);
-  }
-  return out;
-}
-
-std::string ToJson(const Diagnostics& diagnostics, std::string_view text) {
-  bool spans = false;
-  for (const Diagnostic& d : diagnostics) spans |= PointsIntoText(d);
-  return DiagnosticsToJson(diagnostics, spans ? text : std::string_view());
-}
-
 bool ParseVersion(const std::string& text, SchemaOptions* out) {
   size_t dot = text.find('.');
   if (dot == std::string::npos) return false;
@@ -115,11 +92,11 @@ int Check(const std::vector<std::string>& args) {
     return UsageError("schema check", std::string(text.status().message()));
   SchemaResult result = Schema::FromJson(*text, options.schema_options);
   if (options.format == "json") {
-    std::cout << ToJson(result.diagnostics, *text) << "\n";
+    std::cout << DiagnosticsToJson(result.diagnostics, *text) << "\n";
     return result.ok() ? kExitAccepted : kExitRejected;
   }
   if (!result.ok()) {
-    std::cerr << Format(result.diagnostics, *text, options.schema_path) << "\n";
+    std::cerr << FormatDiagnostics(result.diagnostics, *text, options.schema_path) << "\n";
     return kExitRejected;
   }
   const schema::Schema& s = result.schema->impl();
@@ -149,7 +126,7 @@ int EncryptedFields(const std::vector<std::string>& args) {
                       std::string(text.status().message()));
   SchemaResult result = Schema::FromJson(*text, options.schema_options);
   if (!result.ok()) {
-    std::cerr << Format(result.diagnostics, *text, options.schema_path) << "\n";
+    std::cerr << FormatDiagnostics(result.diagnostics, *text, options.schema_path) << "\n";
     return kExitRejected;
   }
   bool alt_names = false;

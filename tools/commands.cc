@@ -8,6 +8,9 @@ int RunKeys(const std::vector<std::string>& args);       // cmd_keys.cc
 int RunParse(const std::vector<std::string>& args);      // cmd_parse.cc
 int RunSchema(const std::vector<std::string>& args);     // cmd_schema.cc
 int RunTranslate(const std::vector<std::string>& args);  // cmd_translate.cc
+int RunMigrate(const std::vector<std::string>& args);    // cmd_migrate.cc
+int RunInsert(const std::vector<std::string>& args);     // cmd_insert.cc
+int RunRun(const std::vector<std::string>& args);        // cmd_run.cc
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* const kCommands = new std::vector<Command>{
@@ -17,6 +20,9 @@ const std::vector<Command>& Commands() {
       {"parse", "print the AST of a query", RunParse},
       {"schema", "check a schema file; print its encryptedFields map", RunSchema},
       {"keys", "make local master keys and data keys; list a key vault file", RunKeys},
+      {"migrate", "create a database's data keys and encrypted collections", RunMigrate},
+      {"run", "run a query on an encrypted connection; print the decrypted result", RunRun},
+      {"insert", "insert a model instance, its encrypted fields encrypted", RunInsert},
   };
   return *kCommands;
 }

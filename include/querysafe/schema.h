@@ -74,6 +74,7 @@ class QUERYSAFE_EXPORT Schema {
 
   // For querysafe's own stages.
   const schema::Schema& impl() const { return *impl_; }
+  std::shared_ptr<const schema::Schema> shared_impl() const { return impl_; }
 
  private:
   explicit Schema(std::shared_ptr<const schema::Schema> impl)

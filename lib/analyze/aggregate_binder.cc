@@ -1,7 +1,8 @@
 // annotate(), alias() and aggregate(): aggregates and the grouping they imply. QE forbids
-// aggregating encrypted fields (rules/qe_aggregate.cc) and grouping on them
-// (rules/qe_group.cc); Django groups annotate()s on every selected field, so a model with an
-// encrypted field cannot be annotated with an aggregate unless values() narrows the group first.
+// aggregating encrypted fields (rules/qe_aggregate.cc), comparing them in an aggregate's
+// filter= (rules/qe_aggregate_filter.cc) and grouping on them (rules/qe_group.cc); Django groups
+// annotate()s on every selected field, so a model with an encrypted field cannot be annotated
+// with an aggregate unless values() narrows the group first.
 
 #include <cctype>
 #include <format>
@@ -42,6 +43,9 @@ std::optional<bound::Aggregate> BindAggregateExpr(
   bound::Aggregate out;
   out.func = static_cast<bound::AggregateFunc>(agg.func);
   out.span = agg.span;
+  // Encrypted fields the filter= names; reported after the argument's own checks, as the server
+  // checks accumulators (51221) while propagating the schema, before it analyses expressions.
+  std::vector<bound::FieldRef> filter_refs;
   if (agg.args.size() != 1) {
     ctx.Report(Category::kNotSupportedError, "aggregate.arity",
                std::format("{}() takes exactly one expression.", FuncName(agg.func)), agg.span);
@@ -63,8 +67,10 @@ std::optional<bound::Aggregate> BindAggregateExpr(
                    "An aggregate's filter must be a Q object.", kw.value->span);
         return std::nullopt;
       }
+      ctx.set_group_expression_refs(&filter_refs);
       out.filter = BindCondition(ctx, model, *q);
-      if (out.filter == nullptr) return std::nullopt;
+      ctx.set_group_expression_refs(nullptr);
+      if (out.filter == nullptr && filter_refs.empty()) return std::nullopt;
     } else {
       ctx.Report(Category::kNotSupportedError, "aggregate.unexpected_keyword",
                  std::format("{}() got an unexpected keyword argument '{}'", FuncName(agg.func),
@@ -96,6 +102,16 @@ std::optional<bound::Aggregate> BindAggregateExpr(
       default_alias = std::format("{}__{}", named->path, FuncName(agg.func));
     }
   }
+  for (const bound::FieldRef& ref : filter_refs) {
+    if (pending == nullptr) {
+      rules::ReportEncryptedAggregateFilter(ctx, ref, ref.span);
+      return std::nullopt;
+    }
+    pending->push_back({out.func, out.sample, ref, ref.span, /*filter_reference=*/true});
+  }
+  // annotate() with a recorded filter field: CheckGrouping reports it (or a grouping error
+  // first), so the query fails either way; the aggregate, its filter unbound, is kept only so
+  // that the grouping it implies is checked.
   if (alias.empty()) {
     if (default_alias.empty()) {
       ctx.Report(Category::kNotSupportedError, "aggregate.needs_alias",
@@ -159,8 +175,16 @@ void CheckGrouping(Context& ctx, const ChainState& state) {
   if (!groups) return;
   const Span span = state.annotations_group ? state.annotate_span : state.distinct_span;
   auto check_arguments = [&] {
+    // Accumulator arguments first (the server checks them while propagating the schema), then
+    // encrypted fields in filter= (found when it analyses the expressions).
     for (const ChainState::PendingArgument& a : state.pending_arguments) {
+      if (a.filter_reference) continue;
       if (!rules::CheckAggregateArgument(ctx, a.func, a.sample, a.field, a.span)) return;
+    }
+    for (const ChainState::PendingArgument& a : state.pending_arguments) {
+      if (!a.filter_reference) continue;
+      rules::ReportEncryptedAggregateFilter(ctx, a.field, a.span);
+      return;
     }
   };
   if (!state.fields.empty()) {

@@ -120,7 +120,7 @@ bool IsOrdered(const ChainState& state) {
 
 // filter()/exclude()/get() arguments.
 bool AddCondition(Context& ctx, ChainState& state, const ast::Step& step) {
-  if (step.condition == nullptr || step.condition->children.empty()) return true;
+  if (step.condition == nullptr || IsEmptyCondition(*step.condition)) return true;
   if (state.sliced) {
     ctx.Report(Category::kNotSupportedError, "queryset.filter_after_slice",
                "Cannot filter a query once a slice has been taken.", step.span);
@@ -399,14 +399,20 @@ bool WalkChain(Context& ctx, const ast::Query& q, ChainState& state) {
     return MakeFilter(ctx, bound::Filter::Kind::kAnd, s.filters.span(), {});
   };
   const bound::Filter* children[] = {side(lhs), side(rhs)};
-  const bound::Filter::Kind kind = q.combine == ast::Query::Combine::kOr ? bound::Filter::Kind::kOr
-                                   : q.combine == ast::Query::Combine::kAnd
-                                       ? bound::Filter::Kind::kAnd
-                                       : bound::Filter::Kind::kXor;
+  const bound::Filter* combined = nullptr;
+  if (q.combine == ast::Query::Combine::kXor) {
+    // qs1 ^ qs2 ^ qs3 is one n-ary XOR in Django (Node.add squashes it), grouped as for Q.
+    combined = MakeXor(ctx, children, q.span);
+  } else {
+    combined = MakeFilter(ctx,
+                          q.combine == ast::Query::Combine::kOr ? bound::Filter::Kind::kOr
+                                                                : bound::Filter::Kind::kAnd,
+                          children, q.span);
+  }
   state = std::move(lhs);
   state.empty = false;
   state.filters.clear();
-  state.filters.push_back(MakeFilter(ctx, kind, children, q.span));
+  state.filters.push_back(combined);
   if (rhs.has_order_by) {  // Query.combine keeps rhs's ordering
     state.has_order_by = true;
     state.order_by = rhs.order_by;
@@ -466,9 +472,17 @@ const bound::Query* Assemble(Context& ctx, ChainState& state, const ast::Query& 
       break;
   }
   CheckGrouping(ctx, state);
-  if (state.operation == Operation::kUpdate) {
-    rules::CheckUpdate(ctx, *out->filter, false, q.span);
+  if (state.operation == Operation::kUpdate || state.operation == Operation::kDelete) {
+    // django-mongodb-backend's compiler refuses a multi-collection write before anything is
+    // sent, so the server's single-document rule comes after it.
+    const bool update = state.operation == Operation::kUpdate;
+    if (rules::CheckSingleCollectionWrite(ctx, *out->filter, update ? "update" : "delete",
+                                          q.span) &&
+        update) {
+      rules::CheckUpdate(ctx, *out->filter, q.span);
+    }
   }
+  rules::CheckXorExpansion(ctx, *out->filter);
   out->fields = state.fields.span();
   out->deferred = state.deferred.span();
   out->distinct = state.distinct;

@@ -62,6 +62,7 @@ struct ChainState {
     bool sample;
     bound::FieldRef field;
     Span span;
+    bool filter_reference = false;  // an encrypted field in the aggregate's filter=
   };
   ArenaVector<PendingArgument> pending_arguments;
   ArenaVector<bound::Join> joins;  // select_related()

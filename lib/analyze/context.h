@@ -65,6 +65,16 @@ class Context {
   void NoteJoin() { made_joins_ = true; }
   bool made_joins() const { return made_joins_; }
 
+  // Set while an aggregate's filter= is bound (aggregate_binder.cc). That condition is
+  // evaluated as an aggregation expression inside $group, where Queryable Encryption refuses
+  // every encrypted field; the filter binder records such fields here, with the span of the
+  // lookup that names them, instead of applying the match-expression rules to them, and the
+  // aggregate binder reports them (rules/qe_aggregate_filter.cc) once grouping is checked.
+  std::vector<bound::FieldRef>* group_expression_refs() const { return group_expression_refs_; }
+  void set_group_expression_refs(std::vector<bound::FieldRef>* refs) {
+    group_expression_refs_ = refs;
+  }
+
  private:
   const schema::Schema& schema_;
   const AnalyzeOptions& options_;
@@ -72,6 +82,7 @@ class Context {
   Diagnostics diagnostics_;
   ArenaVector<bound::Param> params_;
   bool made_joins_ = false;
+  std::vector<bound::FieldRef>* group_expression_refs_ = nullptr;
 };
 
 }  // namespace querysafe::analyze

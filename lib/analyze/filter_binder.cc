@@ -35,6 +35,35 @@ const Filter* FalseFilter(Context& ctx) {
   return f;
 }
 
+namespace {
+
+// XOR is associative (an odd number of operands hold), so nested XORs are one XOR, as Django's
+// Node.add() squashes them.
+void CollectXorOperands(const Filter* f, ArenaVector<const Filter*>& out) {
+  if (f->kind == Filter::Kind::kXor) {
+    for (const Filter* c : f->children) CollectXorOperands(c, out);
+    return;
+  }
+  out.push_back(f);
+}
+
+const Filter* BalancedXor(Context& ctx, std::span<const Filter* const> operands, Span span) {
+  if (operands.size() == 1) return operands[0];
+  const size_t mid = (operands.size() + 1) / 2;
+  const Filter* halves[] = {BalancedXor(ctx, operands.first(mid), span),
+                            BalancedXor(ctx, operands.subspan(mid), span)};
+  return MakeFilter(ctx, Filter::Kind::kXor, halves, span);
+}
+
+}  // namespace
+
+const Filter* MakeXor(Context& ctx, std::span<const Filter* const> operands, Span span) {
+  ArenaVector<const Filter*> flat(ctx.arena());
+  for (const Filter* f : operands) CollectXorOperands(f, flat);
+  if (flat.empty()) return FalseFilter(ctx);  // no operand holds: an even number (zero)
+  return BalancedXor(ctx, flat.span(), span);
+}
+
 const bound::Expr* BindExpression(Context& ctx, const schema::Model& model, const ast::Expr& e,
                                   std::vector<bound::FieldRef>* referenced) {
   Arena* arena = ctx.arena();
@@ -123,6 +152,21 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
   p->span = lookup.span;
   const bool encrypted = p->lhs.is_encrypted();
   const ast::Expr& value = *lookup.value;
+  // An encrypted field of a joined collection cannot be evaluated where the join puts it;
+  // query analysis fails on the path before it looks at the operator or the value.
+  if (!rules::CheckJoinedEncryptedField(ctx, p->lhs, p->span)) return nullptr;
+  // Inside an aggregate's filter= (an expression in $group) any encrypted field is refused;
+  // it is recorded for the aggregate binder, which reports it in the server's order.
+  std::vector<bound::FieldRef>* group_refs = ctx.group_expression_refs();
+  auto record_group_ref = [&](const bound::FieldRef& ref) {
+    bound::FieldRef at = ref;
+    at.span = p->span;
+    group_refs->push_back(at);
+  };
+  if (group_refs != nullptr && encrypted) {
+    record_group_ref(p->lhs);
+    return nullptr;
+  }
 
   // A right-hand side that is not a constant: F() and expressions.
   if (IsExpression(value.kind)) {
@@ -131,10 +175,15 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
     if (expr == nullptr) return nullptr;
     for (const bound::FieldRef& other : referenced) {
       if (!rules::CheckJoinWithoutLet(ctx, p->lhs, other, p->span)) return nullptr;
+      if (!rules::CheckJoinedEncryptedField(ctx, other, p->span)) return nullptr;
     }
     const bound::FieldRef* encrypted_other = nullptr;
     for (const bound::FieldRef& other : referenced) {
       if (other.is_encrypted()) encrypted_other = &other;
+    }
+    if (group_refs != nullptr && encrypted_other != nullptr) {
+      record_group_ref(*encrypted_other);
+      return nullptr;
     }
     if (encrypted || encrypted_other != nullptr) {
       const bound::FieldRef& field = encrypted ? p->lhs : *encrypted_other;
@@ -146,14 +195,7 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
     return Leaf(ctx, p);
   }
   if (value.kind == ast::ExprKind::kQuerySet) {
-    ctx.Report(Category::kNotSupportedError, "queryset.subquery",
-               ctx.encrypted_database()
-                   ? "Non-empty 'let' field is not allowed in the $lookup aggregation stage over "
-                     "an encrypted collection. (A QuerySet used as a lookup value is a subquery, "
-                     "which Django runs through $lookup with 'let'.)"
-                   : "querysafe does not translate subqueries (a QuerySet used as a lookup "
-                     "value); pass the values themselves.",
-               value.span, ctx.encrypted_database() ? 51208 : 0);
+    rules::ReportSubquery(ctx, value.span);
     return nullptr;
   }
 
@@ -230,12 +272,23 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
 
 }  // namespace
 
+bool IsEmptyCondition(const ast::Q& q) {
+  for (const ast::Expr* child : q.children) {
+    const auto* sub = child->As<ast::Q>();
+    if (sub == nullptr || !IsEmptyCondition(*sub)) return false;
+  }
+  return true;
+}
+
 const Filter* BindCondition(Context& ctx, const schema::Model& model, const ast::Q& q) {
   ArenaVector<const Filter*> children(ctx.arena());
   bool ok = true;
   for (const ast::Expr* child : q.children) {
     if (ctx.full()) return nullptr;
     const Filter* bound = nullptr;
+    if (const auto* sub = child->As<ast::Q>(); sub != nullptr && IsEmptyCondition(*sub)) {
+      continue;  // Django drops it, whatever the connector
+    }
     if (const auto* lookup = child->As<ast::Lookup>()) {
       bound = BindLookup(ctx, model, *lookup);
     } else if (const auto* sub = child->As<ast::Q>()) {
@@ -251,20 +304,19 @@ const Filter* BindCondition(Context& ctx, const schema::Model& model, const ast:
     children.push_back(bound);
   }
   if (!ok) return nullptr;
+  // No condition at all (Q(), ~Q(): Django's empty WhereNode) matches every row.
+  if (children.empty()) return TrueFilter(ctx);
   switch (q.op) {
     case ast::Q::Op::kNot:
-      if (children.empty()) return TrueFilter(ctx);  // ~Q() is an empty condition in Django
       return MakeFilter(ctx, Filter::Kind::kNot, children.span(), q.span);
     case ast::Q::Op::kAnd:
-      if (children.empty()) return TrueFilter(ctx);
       if (children.size() == 1) return children[0];
       return MakeFilter(ctx, Filter::Kind::kAnd, children.span(), q.span);
     case ast::Q::Op::kOr:
       if (children.size() == 1) return children[0];
       return MakeFilter(ctx, Filter::Kind::kOr, children.span(), q.span);
     case ast::Q::Op::kXor:
-      if (children.size() == 1) return children[0];
-      return MakeFilter(ctx, Filter::Kind::kXor, children.span(), q.span);
+      return MakeXor(ctx, children.span(), q.span);
   }
   return nullptr;
 }

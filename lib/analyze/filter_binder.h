@@ -14,10 +14,21 @@ namespace querysafe::analyze {
 // other children after an error, so that one call reports every problem (up to the cap).
 const bound::Filter* BindCondition(Context& ctx, const schema::Model& model, const ast::Q& q);
 
+// A Q that names no condition at all (Q(), ~Q(), Q(Q())). Django's _add_q builds no clause for
+// it and drops it from its parent whatever the connector: `Q() | Q(a=1)` is `Q(a=1)`, not
+// "everything"; `Q() ^ Q(a=1)` is `Q(a=1)`; exclude(Q()) and filter(~Q()) keep every row.
+bool IsEmptyCondition(const ast::Q& q);
+
 // Filter-node constructors.
 const bound::Filter* MakeFilter(Context& ctx, bound::Filter::Kind kind,
                                 std::span<const bound::Filter* const> children, Span span);
 const bound::Filter* TrueFilter(Context& ctx);
+// Django's n-ary XOR (an odd number of the operands hold): nested XORs flattened, then grouped
+// as a balanced tree of two-operand XORs, so that lowering, which spells each two-operand XOR
+// out with both operands twice, writes n operands about n times each instead of up to 2^(n-1)
+// (rules/queryset_xor_expansion.cc bounds the rest).
+const bound::Filter* MakeXor(Context& ctx, std::span<const bound::Filter* const> operands,
+                             Span span);
 const bound::Filter* FalseFilter(Context& ctx);
 
 // F() and arithmetic over F() and constants (a lookup's right-hand side, an update value, an

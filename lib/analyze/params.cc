@@ -24,6 +24,21 @@ bson_value_t Absent() {
   return v;
 }
 
+// What PyValueFromBson refused, for the message.
+std::string Refused(const bson_value_t& value) {
+  switch (value.value_type) {
+    case BSON_TYPE_UTF8:
+      return "a string that is not valid UTF-8 (PyMongo cannot decode it)";
+    case BSON_TYPE_ARRAY:
+      return std::format("a list with an element that cannot be one (a BSON type Python has no "
+                         "value for, a string that is not valid UTF-8, lists nested more than {} "
+                         "deep)",
+                         kMaxBsonValueDepth);
+    default:
+      return std::format("a BSON {}", BsonValueTypeName(value));
+  }
+}
+
 // The position of parameter `index` among a predicate's values.
 size_t ElementPosition(const bound::Predicate& p, uint32_t index) {
   for (size_t i = 0; i < p.values.size(); ++i) {
@@ -116,10 +131,7 @@ bool BindUpdateValue(Context& ctx, const bound::Query& query, const bound::Param
   bson_value_t v{};
   if (value.type == PyValue::Type::kNone) {
     if (encrypted != nullptr) {
-      ctx.Report(Category::kNotSupportedError, "qe.encrypt_null",
-                 "Cannot encrypt element of type: null (encrypted fields do not support "
-                 "null=True).",
-                 param.span, 31041);
+      rules::ReportEncryptNull(ctx, param.span);
       return false;
     }
     v.value_type = BSON_TYPE_NULL;
@@ -165,8 +177,8 @@ BindResult BindParams(const bound::Query& query, const bson_t& values,
     PyValue value;
     if (!PyValueFromBson(*bson_iter_value(&it), arena, &value)) {
       ctx.Report(Category::kValidationError, "param.unsupported_type",
-                 std::format("Parameter '${}': a BSON {} cannot be a query value.", param.name,
-                             BsonValueTypeName(*bson_iter_value(&it))),
+                 std::format("Parameter '${}': {} cannot be a query value.", param.name,
+                             Refused(*bson_iter_value(&it))),
                  param.span);
       continue;
     }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "lib/common/bson_util.h"
 #include "lib/common/civil_time.h"
 
 namespace querysafe::analyze {
@@ -150,7 +151,19 @@ bool PyValueFromAst(const ast::Expr& expr, Arena* arena, PyValue* out) {
 // ---------------------------------------------------------------------------------------------
 // From BSON
 
+namespace {
+
+bool FromBson(const bson_value_t& value, int depth, Arena* arena, PyValue* out);
+
+}  // namespace
+
 bool PyValueFromBson(const bson_value_t& value, Arena* arena, PyValue* out) {
+  return FromBson(value, 0, arena, out);
+}
+
+namespace {
+
+bool FromBson(const bson_value_t& value, int depth, Arena* arena, PyValue* out) {
   std::construct_at(out);  // a fresh value, built in place (PyValue is trivially destructible)
   switch (value.value_type) {
     case BSON_TYPE_NULL:
@@ -172,10 +185,14 @@ bool PyValueFromBson(const bson_value_t& value, Arena* arena, PyValue* out) {
       out->type = PyValue::Type::kFloat;
       out->f = value.value.v_double;
       return true;
-    case BSON_TYPE_UTF8:
+    case BSON_TYPE_UTF8: {
+      // PyMongo refuses to decode a string that is not UTF-8; a str may hold NUL.
+      const std::string_view text(value.value.v_utf8.str, value.value.v_utf8.len);
+      if (!IsValidUtf8(text, /*allow_nul=*/true)) return false;
       out->type = PyValue::Type::kStr;
-      out->s = arena->CopyString({value.value.v_utf8.str, value.value.v_utf8.len});
+      out->s = arena->CopyString(text);
       return true;
+    }
     case BSON_TYPE_DECIMAL128: {
       char text[BSON_DECIMAL128_STRING];
       bson_decimal128_to_string(&value.value.v_decimal128, text);
@@ -217,6 +234,7 @@ bool PyValueFromBson(const bson_value_t& value, Arena* arena, PyValue* out) {
                                   value.value.v_binary.data_len});
       return true;
     case BSON_TYPE_ARRAY: {
+      if (depth >= kMaxBsonValueDepth) return false;
       bson_t array;
       if (!bson_init_static(&array, value.value.v_doc.data, value.value.v_doc.data_len)) {
         return false;
@@ -227,7 +245,7 @@ bool PyValueFromBson(const bson_value_t& value, Arena* arena, PyValue* out) {
       size_t i = 0;
       if (!bson_iter_init(&it, &array)) return false;
       while (bson_iter_next(&it) && i < count) {
-        if (!PyValueFromBson(*bson_iter_value(&it), arena, &items[i++])) return false;
+        if (!FromBson(*bson_iter_value(&it), depth + 1, arena, &items[i++])) return false;
       }
       out->type = PyValue::Type::kList;
       out->items = items.first(i);
@@ -237,6 +255,8 @@ bool PyValueFromBson(const bson_value_t& value, Arena* arena, PyValue* out) {
       return false;
   }
 }
+
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // repr() and str()

@@ -71,7 +71,10 @@ bool PyValueFromAst(const ast::Expr& expr, Arena* arena, PyValue* out);
 // A bound BSON value as the Python object PyMongo would have decoded it into: int32/int64 ->
 // int, double -> float, string -> str, decimal128 -> Decimal, date -> aware UTC datetime,
 // binary subtype 4 -> UUID, other binaries -> bytes, array -> list, null -> None. Returns false
-// for BSON types that have no Python counterpart Django accepts (documents, regexes...).
+// for BSON types that have no Python counterpart Django accepts (documents, regexes...), for a
+// string that is not UTF-8 (PyMongo cannot decode it), and for lists nested deeper than
+// kMaxBsonValueDepth (MongoDB's nesting limit; it also bounds the recursion).
+inline constexpr int kMaxBsonValueDepth = 100;
 bool PyValueFromBson(const bson_value_t& value, Arena* arena, PyValue* out);
 
 // Python's repr() and str().

@@ -180,7 +180,9 @@ bool CheckEncryptedValue(Context& ctx, const bound::Predicate& p, const bson_val
     return false;
   }
   if (p.qe_index != nullptr && p.qe_index->type == schema::QueryType::kRange) {
-    return rules::CheckRangeValue(ctx, p.lhs, *p.qe_index, v, role, span);
+    const bool exclusive = role != rules::BoundRole::kPoint &&
+                           (p.lookup == LookupKind::kGt || p.lookup == LookupKind::kLt);
+    return rules::CheckRangeValue(ctx, p.lhs, *p.qe_index, v, role, exclusive, span);
   }
   return true;
 }
@@ -188,6 +190,19 @@ bool CheckEncryptedValue(Context& ctx, const bound::Predicate& p, const bson_val
 bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
                   LookupKind lookup, bson_value_t* out) {
   std::memset(out, 0, sizeof *out);
+  // Django prepares neither a regex nor a pattern lookup's value (Regex, PatternLookup and
+  // IExact have prepare_rhs = False; a JSON key's text lookups take str() of it too): it matches
+  // str(value) against the text of the column, of the transform (born__year__startswith="19")
+  // or of the key. So qty__startswith="-" is a valid query on an IntegerField, not a
+  // ValidationError, and lowering, which writes a pattern, always gets text.
+  const bool regex = lookup == LookupKind::kRegex || lookup == LookupKind::kIRegex;
+  const bool text_pattern =
+      IsPattern(lookup) && !p.lhs.is_encrypted() &&
+      (p.json_key || (!IsStringClass(p.value_class) && p.value_class != FieldClass::kUUID));
+  if (regex || text_pattern) {
+    coerce_internal::SetUtf8(Str(value), ctx.arena(), out);
+    return true;
+  }
   if (p.json_key) {
     if (NaturalBson(value, ctx.arena(), out)) return true;
     ctx.Report(Category::kValidationError, "value.not_json",
@@ -199,14 +214,9 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
   const schema::Field& field = *p.value_field;
   CoerceError error;
   bool ok = false;
-  if (lookup == LookupKind::kRegex || lookup == LookupKind::kIRegex) {
-    // Regex lookups take the pattern as written (Django does not prepare it).
-    coerce_internal::SetUtf8(value.type == PyValue::Type::kStr ? std::string(value.s) : Str(value),
-                             ctx.arena(), out);
-    ok = true;
-  } else if (IsPattern(lookup) && !IsStringClass(field.cls)) {
-    // A pattern lookup on a non-string field matches against the prepared value's text (for a
-    // UUIDField, the stored hex digits without hyphens).
+  if (IsPattern(lookup) && !IsStringClass(field.cls)) {
+    // A UUIDField matches against the stored hex digits without hyphens (django-mongodb-backend
+    // strips them from the value); an encrypted field keeps the field's own diagnostics.
     bson_value_t prepared;
     ok = CoerceToField(value, field, {lookup}, ctx.arena(), &prepared, &error);
     if (ok) {

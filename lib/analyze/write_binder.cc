@@ -49,9 +49,7 @@ void BindUpdate(Context& ctx, ChainState& state, const ast::Step& step) {
       // django-mongodb-backend refuses expressions on an encrypted connection; elsewhere they
       // would need a pipeline update, which querysafe does not emit.
       if (ctx.encrypted_database()) {
-        ctx.Report(Category::kNotSupportedError, "qe.update_expression",
-                   "Expressions in update queries are not allowed with Queryable Encryption.",
-                   value.span);
+        rules::ReportUpdateExpression(ctx, value.span);
       } else {
         ctx.Report(Category::kNotSupportedError, "queryset.update_expression",
                    "querysafe translates update() with constant values only.", value.span);
@@ -78,10 +76,7 @@ void BindUpdate(Context& ctx, ChainState& state, const ast::Step& step) {
     }
     if (raw.type == PyValue::Type::kNone) {
       if (ref.is_encrypted()) {
-        ctx.Report(Category::kNotSupportedError, "qe.encrypt_null",
-                   "Cannot encrypt element of type: null (encrypted fields do not support "
-                   "null=True).",
-                   value.span, 31041);
+        rules::ReportEncryptNull(ctx, value.span);
         continue;
       }
       assignment.value.constant.value_type = BSON_TYPE_NULL;

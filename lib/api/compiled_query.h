@@ -30,6 +30,9 @@ struct CompiledQuery {
 // A lowered command; self-contained (it does not pin the compiled query or the schema).
 struct TranslationData {
   lower::Command command;
+  // The whole query's span in its text: where a diagnostic about the command as a whole (too
+  // large, too deep once encrypted) points.
+  Span query_span;
 
   static Translation Wrap(std::shared_ptr<const TranslationData> t) {
     return Translation(std::move(t));

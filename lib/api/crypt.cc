@@ -101,6 +101,12 @@ TranslateResult Encryptor::Explain(const Translation& translation) const {
     data->command.field_names = command.field_names;
     data->command.key_path = command.key_path;
     data->command.body = *std::move(finished);
+    data->query_span = translation.impl().query_span;
+    // The payloads are larger than the placeholders they replace.
+    if (std::optional<Diagnostic> d = lower::CheckLimits(data->command, data->query_span)) {
+      result.diagnostics = {*std::move(d)};
+      return result;
+    }
     result.translation = internal::TranslationData::Wrap(std::move(data));
   } catch (const std::exception& e) {
     result.diagnostics = {ConfigurationError("internal.error", absl::InternalError(e.what()))};

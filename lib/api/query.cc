@@ -124,6 +124,7 @@ TranslateResult BindAndLower(const bound::Query& query, const bson_t& params,
                              const analyze::AnalyzeOptions& options) {
   TranslateResult result;
   auto data = std::make_shared<TranslationData>();
+  data->query_span = query.span;
   if (query.params.empty() && bson_empty(&params)) {
     lower::Lower(query, bound::Bindings(), &data->command);
   } else {
@@ -135,6 +136,11 @@ TranslateResult BindAndLower(const bound::Query& query, const bson_t& params,
       return result;
     }
     lower::Lower(query, bound.bindings, &data->command);
+  }
+  // What only the written command shows (its BSON size and nesting) is checked on it.
+  if (std::optional<Diagnostic> d = lower::CheckLimits(data->command, query.span)) {
+    result.diagnostics = {*std::move(d)};
+    return result;
   }
   result.translation = TranslationData::Wrap(std::move(data));
   return result;

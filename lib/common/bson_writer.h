@@ -153,6 +153,9 @@ class BsonWriter {
   bool BeginArray(BsonKey key) { return Begin(BSON_TYPE_ARRAY, key); }
   void EndArray() { End(); }
 
+  // The bytes written so far (what the document would be if closed now, less its closing bytes).
+  size_t size() const { return size_; }
+
   // Closes the root document and copies it into `out` (replacing what it held). Every Begin*
   // must have been ended. The writer is then finished: nothing more may be appended.
   void Finish(BsonDoc* out);

@@ -193,6 +193,17 @@ absl::StatusOr<std::unique_ptr<Encryptor>> Encryptor::Create(
   // Explicit encryption never needs query analysis; this also keeps
   // libmongocrypt from looking for the crypt_shared library.
   mongocrypt_setopt_bypass_query_analysis(crypt);
+  // Without this, a provider given as an empty document ("aws": {}, which the
+  // driver fills from the environment for the reads it decrypts) is refused
+  // here, even for a schema whose keys are all local. With it, libmongocrypt
+  // asks for credentials (ProvideCredentials answers with the providers that
+  // have theirs) and FeedKeys refuses a key under a provider that has none.
+  mongocrypt_setopt_use_need_kms_credentials_state(crypt);
+  if (encryptor->options_.kms_transport != nullptr &&
+      !mongocrypt_setopt_retry_kms(crypt, true)) {
+    return absl::InternalError(
+        std::format("KMS retries: {}", internal::CryptError(crypt)));
+  }
   if (!mongocrypt_setopt_key_expiration(
           crypt, static_cast<uint64_t>(expiration.count()))) {
     return absl::InvalidArgumentError(
@@ -220,26 +231,32 @@ absl::Status Encryptor::Run(mongocrypt_ctx_t* ctx,
       case MONGOCRYPT_CTX_NEED_MONGO_KEYS:
         if (absl::Status status = FeedKeys(ctx); !status.ok()) return status;
         break;
-      case MONGOCRYPT_CTX_NEED_KMS: {
+      case MONGOCRYPT_CTX_NEED_KMS:
+        if (options_.kms_transport != nullptr) {
+          if (absl::Status status = options_.kms_transport->Run(ctx);
+              !status.ok()) {
+            return status;
+          }
+          break;
+        }
         // Local master keys unwrap in process and leave no KMS request;
         // FeedKeys refuses the others before libmongocrypt could ask for one.
         if (mongocrypt_kms_ctx_t* kms = mongocrypt_ctx_next_kms_ctx(ctx)) {
           uint32_t len = 0;
           const char* provider = mongocrypt_kms_ctx_get_kms_provider(kms, &len);
           return absl::FailedPreconditionError(std::format(
-              "libmongocrypt needs the '{}' KMS over the network; offline "
-              "explain can only use "
-              "'local' keys",
+              "libmongocrypt needs the '{}' KMS over the network, and this "
+              "encryptor has no KMS transport (offline explain uses 'local' "
+              "keys only)",
               provider == nullptr ? "" : std::string_view(provider, len)));
         }
         if (!mongocrypt_ctx_kms_done(ctx))
           return absl::InternalError(ContextError(ctx));
         break;
-      }
       case MONGOCRYPT_CTX_NEED_KMS_CREDENTIALS:
-        return absl::FailedPreconditionError(
-            "libmongocrypt asks for on-demand KMS credentials, which offline "
-            "explain cannot get");
+        if (absl::Status status = ProvideCredentials(ctx); !status.ok())
+          return status;
+        break;
       case MONGOCRYPT_CTX_READY:
         if (!mongocrypt_ctx_finalize(ctx, out)) {
           return absl::InvalidArgumentError(ContextError(ctx));
@@ -265,6 +282,15 @@ absl::StatusOr<EncryptedRequest> Encryptor::Encrypt(
   // Give the failure its request context and a kind.
   absl::Status status = result.status();
   FailureKind kind;
+  if (std::string_view kms_code = KmsFailureCode(status); !kms_code.empty()) {
+    // Credentials are the user's to give; the rest is the KMS or the network.
+    kind = {kms_code == "crypt.kms_credentials"
+                ? Category::kImproperlyConfigured
+                : Category::kDatabaseError,
+            kms_code, 0};
+    return RequestFailure(status.code(), request, kind,
+                          std::string(status.message()));
+  }
   switch (status.code()) {
     case absl::StatusCode::kNotFound:
       kind = {Category::kImproperlyConfigured, "crypt.key_not_found", 0};

@@ -24,10 +24,18 @@
 // mongocrypt_t, so the KeySource is asked once per key per cache lifetime, not
 // once per query.
 //
-// KMS: offline only. A data key wrapped by a master key that needs the network
-// (aws, azure, gcp, kmip) is an error that says so; the execution stage reaches
-// such keys through mongoc's client encryption, with KmsProviders::document()
-// passed through.
+// KMS: a data key wrapped by a local master key unwraps in process. One wrapped
+// by an aws, azure, gcp or kmip master key needs a round trip to that KMS,
+// which the Encryptor makes only when its options give it a KmsTransport
+// (kms_transport.h): execution always does (exec::Client, with its
+// kms_tls_options); offline explain does not, so it never opens a socket, and
+// such a key is then an error that says it needs the network. With a
+// transport, libmongocrypt's KMS retries are on (3 retries with backoff). The
+// unwrapped key is cached like any other, so the KMS is asked once per key
+// per cache lifetime. A provider configured for on-demand credentials (an
+// empty document, e.g. "aws": {}) is accepted, but a key that needs it is an
+// error: querysafe does not fetch credentials from the environment or from
+// instance metadata (the driver does, for the reads it decrypts).
 //
 // Thread safety: an Encryptor is safe to use from any number of threads at
 // once. It owns one mongocrypt_t, whose functions libmongocrypt documents as
@@ -57,6 +65,7 @@
 #include "lib/common/bson_util.h"
 #include "lib/crypt/key_source.h"
 #include "lib/crypt/kms_providers.h"
+#include "lib/crypt/kms_transport.h"
 #include "lib/crypt/payload.h"
 #include "lib/lower/encryption_request.h"
 #include "lib/schema/model.h"
@@ -76,6 +85,9 @@ struct EncryptorOptions {
   // key file, whose keys cannot change; the driver's 60 s for a key vault
   // collection, so a deleted key stops working within a minute).
   std::optional<std::chrono::milliseconds> key_cache_expiration;
+  // Carries KMS requests for keys wrapped by aws/azure/gcp/kmip master keys.
+  // Null: offline, such keys are unusable (kFailedPrecondition).
+  std::shared_ptr<const KmsTransport> kms_transport;
 };
 
 class Encryptor {
@@ -92,8 +104,11 @@ class Encryptor {
   // a diagnostic. Status codes: kInvalidArgument for a value or options the
   // rules refuse (a range bound outside [min, max], a wrong type), kNotFound
   // for a data key that is not in the key source, kFailedPrecondition for a key
-  // that cannot be used (KMS provider needs the network, or is not configured),
-  // kInternal for a malformed request or an unexpected libmongocrypt failure.
+  // that cannot be used (its KMS provider needs the network and there is no
+  // transport, is not configured, or wants on-demand credentials) or an error
+  // reply from the KMS, kUnavailable / kDeadlineExceeded when the KMS cannot
+  // be reached, kInternal for a malformed request or an unexpected
+  // libmongocrypt failure. The diagnostic's code says which (failure.h).
   absl::StatusOr<EncryptedRequest> Encrypt(
       const lower::EncryptionRequest& request) const;
   // Every request, in order; stops at the first failure.
@@ -127,6 +142,7 @@ class Encryptor {
   // valid until the context is destroyed (no copy: this is the hot path).
   absl::Status Run(mongocrypt_ctx_t* ctx, mongocrypt_binary_t* out) const;
   absl::Status FeedKeys(mongocrypt_ctx_t* ctx) const;
+  absl::Status ProvideCredentials(mongocrypt_ctx_t* ctx) const;
   absl::StatusOr<EncryptedRequest> EncryptChecked(
       const lower::EncryptionRequest& request) const;
 

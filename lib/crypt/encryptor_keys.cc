@@ -3,6 +3,7 @@
 // Encryptor is in encryptor.cc).
 #include <algorithm>
 #include <format>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,35 @@ void CollectKeyQuery(bson_iter_t* iter, std::string_view field, bool in_array,
       query->alt_names.emplace_back(bson_iter_utf8(iter, nullptr));
     }
   }
+}
+
+// Whether `provider` is configured as an empty document: credentials on demand
+// (the driver fetches them from the environment or instance metadata); nullopt
+// if not, else the message saying what to give instead.
+std::optional<std::string> OnDemandCredentials(const KmsProviders& kms,
+                                               std::string_view provider) {
+  bson_iter_t it;
+  const std::string name(provider);
+  if (!bson_iter_init_find(&it, kms.document().get(), name.c_str()) ||
+      !BSON_ITER_HOLDS_DOCUMENT(&it)) {
+    return std::nullopt;
+  }
+  uint32_t len = 0;
+  const uint8_t* data = nullptr;
+  bson_iter_document(&it, &len, &data);
+  if (len != 5) return std::nullopt;  // an empty BSON document is 5 bytes
+  const std::string_view type = provider.substr(0, provider.find(':'));
+  const char* fields =
+      type == "aws"     ? "accessKeyId and secretAccessKey (and sessionToken "
+                          "for temporary credentials)"
+      : type == "azure" ? "tenantId, clientId and clientSecret, or accessToken"
+      : type == "gcp"   ? "email and privateKey, or accessToken"
+                        : "its options";
+  return std::format(
+      "the '{}' KMS provider is configured with an empty document, which asks "
+      "for credentials on demand (from the environment or instance metadata); "
+      "querysafe does not fetch them: give {} in the KMS providers' '{}'",
+      provider, fields, provider);
 }
 
 }  // namespace
@@ -115,19 +145,26 @@ absl::Status Encryptor::FeedKeys(mongocrypt_ctx_t* ctx) const {
           std::format("{}: {}", options_.key_source->Describe(),
                       std::string(info.status().message())));
     }
-    if (!KmsProviders::IsLocal(info->provider)) {
-      return absl::FailedPreconditionError(
-          std::format("data key '{}' is encrypted with the '{}' KMS provider; "
-                      "offline explain can only use "
-                      "'local' keys",
-                      info->DisplayName(), info->provider));
+    if (!KmsProviders::IsLocal(info->provider) &&
+        options_.kms_transport == nullptr) {
+      return absl::FailedPreconditionError(std::format(
+          "data key '{}' is encrypted with the '{}' KMS provider; offline "
+          "explain can only use 'local' keys (the KMS needs the network)",
+          info->DisplayName(), info->provider));
     }
     if (!options_.kms_providers.Has(info->provider)) {
-      return absl::FailedPreconditionError(
-          std::format("data key '{}' is encrypted with the '{}' KMS provider, "
-                      "but no '{}' master key is "
-                      "configured",
-                      info->DisplayName(), info->provider, info->provider));
+      return absl::FailedPreconditionError(std::format(
+          "data key '{}' is encrypted with the '{}' KMS provider, but no "
+          "'{}' {} is configured",
+          info->DisplayName(), info->provider, info->provider,
+          KmsProviders::IsLocal(info->provider) ? "master key"
+                                                : "KMS provider"));
+    }
+    if (std::optional<std::string> wanted =
+            OnDemandCredentials(options_.kms_providers, info->provider)) {
+      return internal::KmsFailure(
+          absl::StatusCode::kFailedPrecondition, "crypt.kms_credentials",
+          std::format("data key '{}': {}", info->DisplayName(), *wanted));
     }
     BinaryPtr key = ViewBson(doc.get());
     if (!mongocrypt_ctx_mongo_feed(ctx, key.get())) {
@@ -156,6 +193,39 @@ absl::Status Encryptor::FeedKeys(mongocrypt_ctx_t* ctx) const {
   }
   if (!mongocrypt_ctx_mongo_done(ctx))
     return absl::InternalError(ContextError(ctx));
+  return absl::OkStatus();
+}
+
+absl::Status Encryptor::ProvideCredentials(mongocrypt_ctx_t* ctx) const {
+  // libmongocrypt 1.13 asks as soon as some provider is configured for
+  // on-demand credentials, before it knows which keys the context needs, and
+  // refuses an empty answer. querysafe fetches no credentials: it answers
+  // with the providers that have theirs, and FeedKeys refuses a key under one
+  // that has none.
+  BsonDoc given;
+  std::optional<std::string> wanted;
+  bson_iter_t it;
+  if (bson_iter_init(&it, options_.kms_providers.document().get())) {
+    while (bson_iter_next(&it)) {
+      std::optional<std::string> on_demand =
+          OnDemandCredentials(options_.kms_providers, bson_iter_key(&it));
+      if (on_demand) {
+        if (!wanted) wanted = std::move(on_demand);
+      } else {
+        bson_append_iter(given.get(), nullptr, 0, &it);
+      }
+    }
+  }
+  if (given.empty()) {
+    return internal::KmsFailure(
+        absl::StatusCode::kFailedPrecondition, "crypt.kms_credentials",
+        wanted.value_or("libmongocrypt asks for KMS credentials, and no KMS "
+                        "provider has any"));
+  }
+  BinaryPtr providers = ViewBson(given.get());
+  if (!mongocrypt_ctx_provide_kms_providers(ctx, providers.get())) {
+    return absl::InternalError(ContextError(ctx));
+  }
   return absl::OkStatus();
 }
 

@@ -8,8 +8,9 @@
 //
 // Only "local" is usable offline: its key is in the document. aws, azure, gcp
 // and kmip master keys are unwrapped by a network round trip to the KMS, which
-// the driver path does; querysafe accepts and passes their configuration
-// through, and offline encryption reports a data key wrapped by one of them as
+// the Encryptor makes when it has a KmsTransport (kms_transport.h; execution
+// always gives it one) and the driver makes for the replies it decrypts;
+// without a transport (offline explain), a data key wrapped by one of them is
 // an error (see encryptor.h).
 //
 // KmsProviders is an immutable value once built; copies are independent.

@@ -380,6 +380,7 @@ void Lower(const bound::Query& query, const Bindings& bindings, Command* out) {
   out->operation = query.operation;
   out->shape = query.shape;
   out->encryptions.clear();
+  out->too_large = false;
   out->field_names.clear();
   for (const bound::FieldRef& f : query.fields) out->field_names.emplace_back(f.django_path);
   if (query.operation == Operation::kInBulk) out->key_path.assign(query.in_bulk_field.db_path);

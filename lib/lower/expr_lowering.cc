@@ -121,30 +121,28 @@ void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t coun
   w.EndDocument();
 }
 
-// {$or: [{$eq: [{$type: lhs}, "missing"]}, {$eq: [lhs, null]}]}: Django's IS NULL in expression
-// form (a missing field and null are both NULL).
-void WriteIsNull(BsonWriter& w, BsonKey key, const bound::Predicate& p) {
+// {$eq: [{$ifNull: [operand, null]}, null]}: Django's IS NULL in expression form. $ifNull takes
+// a missing field and null alike (a comparison with null alone would miss the missing field), and
+// the operand, which may be a transform, is written and evaluated once.
+template <typename WriteOperand>
+void WriteIsNullOf(BsonWriter& w, BsonKey key, WriteOperand&& write_operand) {
   w.BeginDocument(key);
   {
-    ArrayWriter any(w, "$or");
-    any.BeginDocument();
+    ArrayWriter args(w, "$eq");
+    args.BeginDocument();
     {
-      ArrayWriter args(w, "$eq");
-      args.BeginDocument();
-      WriteLhs(w, "$type", p, p.transforms.size());
-      args.EndDocument();
-      w.AppendUtf8(args.NextKey(), "missing");
+      ArrayWriter alt(w, "$ifNull");
+      write_operand(alt.NextKey());
+      w.AppendNull(alt.NextKey());
     }
-    any.EndDocument();
-    any.BeginDocument();
-    {
-      ArrayWriter args(w, "$eq");
-      WriteLhs(w, args.NextKey(), p, p.transforms.size());
-      w.AppendNull(args.NextKey());
-    }
-    any.EndDocument();
+    args.EndDocument();
+    w.AppendNull(args.NextKey());
   }
   w.EndDocument();
+}
+
+void WriteIsNull(BsonWriter& w, BsonKey key, const bound::Predicate& p) {
+  WriteIsNullOf(w, key, [&](BsonKey k) { WriteLhs(w, k, p, p.transforms.size()); });
 }
 
 }  // namespace
@@ -210,16 +208,36 @@ void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key,
     case LookupKind::kGt:
     case LookupKind::kGte: {
       const BsonKey op = p.lookup == LookupKind::kExact ? BsonKey("$eq")
-                                  : p.lookup == LookupKind::kGt  ? BsonKey("$gt")
-                                                                 : BsonKey("$gte");
-      ArrayWriter args(w, op);
-      WriteLhs(w, args.NextKey(), p, n);
-      write_rhs(args.NextKey(), 0);
+                         : p.lookup == LookupKind::kGt  ? BsonKey("$gt")
+                                                        : BsonKey("$gte");
+      auto compare = [&] {
+        ArrayWriter args(w, op);
+        WriteLhs(w, args.NextKey(), p, n);
+        write_rhs(args.NextKey(), 0);
+      };
+      if (p.expr == nullptr) {
+        // A constant is never null here (exact=None is isnull), and a null left-hand side is
+        // below it in MongoDB's order, so the comparison alone is Django's.
+        compare();
+        break;
+      }
+      // Against an expression (F("other")): in SQL a NULL on either side matches nothing, but
+      // MongoDB orders null below every value, so {$gt: [5, null]} and {$eq: [null, null]} are
+      // true. Requiring the right-hand side to be non-null is enough: a left-hand side equal to
+      // or greater than a non-null value is itself non-null.
+      ArrayWriter both(w, "$and");
+      both.BeginDocument();
+      compare();
+      both.EndDocument();
+      both.BeginDocument();
+      WriteIsNullOf(w, "$not", [&](BsonKey k) { WriteExpr(w, k, *p.expr); });
+      both.EndDocument();
       break;
     }
     case LookupKind::kLt:
     case LookupKind::kLte: {
-      // In expressions null sorts below everything; Django's lt never matches NULL.
+      // In expressions null sorts below everything; Django's lt never matches NULL. A non-null
+      // left-hand side below the right-hand side also makes that one non-null (F() included).
       ArrayWriter both(w, "$and");
       both.BeginDocument();
       {
@@ -302,7 +320,16 @@ void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key,
           p.lookup == LookupKind::kIRegex;
       w.BeginDocument("$regexMatch");
       w.BeginDocument("input");
-      WriteLhs(w, "$toString", p, n);
+      if (p.value_class == schema::FieldClass::kDate) {
+        // Django matches the text of the column, and a date's text is YYYY-MM-DD on every SQL
+        // backend; $toString of the stored midnight would be 2024-01-31T00:00:00.000Z.
+        w.BeginDocument("$dateToString");
+        w.AppendUtf8("format", "%Y-%m-%d");
+        WriteLhs(w, "date", p, n);
+        w.EndDocument();
+      } else {
+        WriteLhs(w, "$toString", p, n);
+      }
       w.EndDocument();
       w.AppendUtf8("regex", pattern);
       if (insensitive) w.AppendUtf8("options", "i");

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "lib/lower/lowering.h"
 #include "lib/lower/regex_escape.h"
@@ -321,50 +322,71 @@ void Lowering::WriteAnd(BsonWriter& w, const Filter& f) {
   }
 }
 
+bool Lowering::WithinLimit(const BsonWriter& w) {
+  if (w.size() > kMaxCommandBytes) out_->too_large = true;
+  return !out_->too_large;
+}
+
 void Lowering::WriteXor(BsonWriter& w, std::span<const Filter* const> children) {
   // No match-language XOR: Django's a ^ b ^ c is true when an odd number hold. Expanded
-  // pairwise, x ^ y = (x AND NOT y) OR (NOT x AND y), over the already-combined prefix, so every
-  // operand stays a plain match clause (encrypted ones included).
-  if (children.size() == 1) {
-    WriteClause(w, *children[0]);
+  // pairwise, x ^ y = (x AND NOT y) OR (NOT x AND y), so every operand stays a plain match
+  // clause (encrypted ones included). Each side is written twice: split in halves, n operands
+  // cost n^2 clauses and 6 log2(n) levels of nesting (a chain of pairs would cost 2^n), and
+  // nested XORs are one (XOR is associative), so that (a ^ b) ^ c costs what a ^ b ^ c does.
+  std::vector<const Filter*> flat;
+  std::vector<const Filter*> stack(children.rbegin(), children.rend());
+  while (!stack.empty()) {
+    const Filter* c = stack.back();
+    stack.pop_back();
+    if (c->kind == Filter::Kind::kXor) {
+      for (auto it = c->children.rbegin(); it != c->children.rend(); ++it) stack.push_back(*it);
+    } else {
+      flat.push_back(c);
+    }
+  }
+  WriteXorOf(w, flat);
+}
+
+void Lowering::WriteXorOf(BsonWriter& w, std::span<const Filter* const> operands) {
+  if (!WithinLimit(w)) return;
+  if (operands.size() == 1) {
+    WriteClause(w, *operands[0]);
     return;
   }
-  std::span<const Filter* const> head = children.first(children.size() - 1);
-  const Filter& last = *children.back();
+  // The first half the larger: for three operands, (a ^ b) ^ c.
+  const size_t half = operands.size() - operands.size() / 2;
+  const std::span<const Filter* const> sides[] = {operands.first(half), operands.subspan(half)};
   ArrayWriter either(w, "$or");
-  for (int variant = 0; variant < 2; ++variant) {
+  // (first AND NOT second), then (NOT first AND second).
+  for (const int negated : {1, 0}) {
     ClauseElement(either, [&] {
       ArrayWriter both(w, "$and");
-      ClauseElement(both, [&] {
-        if (variant == 0) {
-          WriteXor(w, head);
-        } else {
+      for (int side = 0; side < 2; ++side) {
+        ClauseElement(both, [&] {
+          if (side != negated) {
+            WriteXorOf(w, sides[side]);
+            return;
+          }
           ArrayWriter nor(w, "$nor");
-          ClauseElement(nor, [&] { WriteXor(w, head); });
-        }
-      });
-      ClauseElement(both, [&] {
-        if (variant == 1) {
-          WriteClause(w, last);
-        } else {
-          ArrayWriter nor(w, "$nor");
-          ClauseElement(nor, [&] { WriteClause(w, last); });
-        }
-      });
+          ClauseElement(nor, [&] { WriteXorOf(w, sides[side]); });
+        });
+      }
     });
   }
 }
 
 void Lowering::WriteClause(BsonWriter& w, const Filter& f) {
+  if (!WithinLimit(w)) return;
   switch (f.kind) {
     case Filter::Kind::kTrue:
       return;  // {} matches every document
     case Filter::Kind::kFalse:
       w.AppendBool("$expr", false);
       return;
-    case Filter::Kind::kPredicate:
+    case Filter::Kind::kPredicate: {
       WriteLeaf(w, *f.predicate);
       return;
+    }
     case Filter::Kind::kAnd:
       WriteAnd(w, f);
       return;

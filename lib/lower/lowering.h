@@ -103,6 +103,11 @@ class Lowering {
   void WriteLeaf(BsonWriter& w, const bound::Predicate& p);
   void WriteAnd(BsonWriter& w, const bound::Filter& f);
   void WriteXor(BsonWriter& w, std::span<const bound::Filter* const> children);
+  void WriteXorOf(BsonWriter& w, std::span<const bound::Filter* const> operands);
+  // Whether the command written so far is within kMaxCommandBytes; past it, marks the command
+  // too large, and the filter writers stop (an XOR writes its operands twice, so nested ones
+  // would grow exponentially).
+  bool WithinLimit(const BsonWriter& w);
 
   const bound::Query& query_;
   const Bindings& bindings_;

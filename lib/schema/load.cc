@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "lib/schema/json_input.h"
+#include "lib/schema/json_locate.h"
 #include "lib/schema/load_context.h"
 
 namespace querysafe::schema {
@@ -43,6 +44,10 @@ SchemaLoadResult LoadSchema(std::string_view json,
     result.schema = std::shared_ptr<const Schema>(std::move(ctx.schema));
   }
   result.diagnostics = ctx.sink.Take();
+  // Rule violations know their JSON path; give them the position a human needs too.
+  for (Diagnostic& d : result.diagnostics) {
+    if (!d.location.empty() && d.span == Span{}) d.span = LocateJsonPath(json, d.location);
+  }
   return result;
 }
 

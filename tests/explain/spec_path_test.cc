@@ -171,5 +171,38 @@ TEST(ExplainSpecVectors, RangeBoundOutsideTheIndexIsADiagnosticBeforeEncryption)
   EXPECT_EQ(compiled.diagnostics[0].server_code, 6747901);
 }
 
+// Found by the schema fuzzer (tests/data/regression/schema/): `gt` the index's max (or `lt` its
+// min) is inside [min, max], but excludes the last value there is; libmongocrypt refused it
+// only at encryption. Inclusive bounds at the ends encrypt.
+TEST(ExplainSpecVectors, ExclusiveBoundAtTheEndOfTheIndexIsADiagnosticBeforeEncryption) {
+  const Schema schema = LoadSchema("range_int");  // encryptedInt: [0, 200]
+  for (std::string_view query : {"Default.objects.filter(encryptedInt__gt=200)",
+                                 "Default.objects.filter(encryptedInt__lt=0)"}) {
+    CompileResult compiled = Query::Compile(schema, query);
+    ASSERT_FALSE(compiled.ok()) << query;
+    EXPECT_EQ(compiled.diagnostics[0].code, "qe.range_out_of_bounds");
+    EXPECT_THAT(compiled.diagnostics[0].message, ::testing::HasSubstr("is excluded from range"));
+  }
+  // A parameter is checked when it is bound.
+  CompileResult prepared = Query::Compile(schema, "Default.objects.filter(encryptedInt__gt=$v)");
+  ASSERT_TRUE(prepared.ok());
+  BsonDoc params;
+  bson_append_int32(params.get(), "v", -1, 200);
+  TranslateResult bound = prepared.query->Translate(*params.get());
+  ASSERT_FALSE(bound.ok());
+  EXPECT_EQ(bound.diagnostics[0].code, "qe.range_out_of_bounds");
+
+  for (std::string_view query : {"Default.objects.filter(encryptedInt__gte=200)",
+                                 "Default.objects.filter(encryptedInt__lte=0)",
+                                 "Default.objects.filter(encryptedInt__gt=199)"}) {
+    CompileResult compiled = Query::Compile(schema, query);
+    ASSERT_TRUE(compiled.ok()) << query;
+    TranslateResult translated = compiled.query->Translate();
+    ASSERT_TRUE(translated.ok()) << query;
+    TranslateResult sent = OpenEncryptor().Explain(*translated.translation);
+    EXPECT_TRUE(sent.ok()) << query << ": " << sent.diagnostics[0].message;
+  }
+}
+
 }  // namespace
 }  // namespace querysafe

@@ -174,6 +174,22 @@ TEST(ParseSyntax, RecoversAfterEachBadArgument) {
   EXPECT_EQ(call.args[3].value->kind, syntax::Kind::kError);
 }
 
+// Found by the parse fuzzer (tests/data/regression/parse/): a bare "0b" or
+// "0o" at the very end read the byte after the text. The view here ends before
+// a '7', which the old scan took for a digit of the literal.
+TEST(ParseSyntax, NumberPrefixAtTheEndReadsNothingBeyond) {
+  const std::string buffer = "0b7 0o7";
+  for (size_t at : {size_t{0}, size_t{4}}) {
+    const auto p = Parse(std::string_view(buffer).substr(at, 2));
+    EXPECT_EQ(p->root, nullptr);
+    ASSERT_THAT(p->diagnostics, SizeIs(1));
+    EXPECT_EQ(p->diagnostics[0].code, "syntax.invalid_number");
+    EXPECT_EQ(p->diagnostics[0].message,
+              at == 0 ? "invalid binary literal" : "invalid octal literal");
+    EXPECT_EQ(p->diagnostics[0].span, (Span{0, 2}));
+  }
+}
+
 TEST(ParseSyntax, StopsAtMaxErrors) {
   Limits limits;
   limits.max_errors = 2;

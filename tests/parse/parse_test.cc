@@ -225,6 +225,37 @@ TEST(ParseLookupKey, ReportsEmptyAndInvalidParts) {
   }
 }
 
+// Found by the parse fuzzer (tests/data/regression/parse/): every bad part of a
+// key had its own diagnostic quoting the whole key, so 40 underscores gave 21
+// (more than kMaxDiagnostics) and a key with n separators cost n times its
+// length. Like Django, the first bad part is the one reported.
+TEST(ParseLookupKey, ReportsOnlyTheFirstBadPart) {
+  Arena arena;
+  const LookupKeyResult r = ParseLookupKey("a____b__1c__", &arena);
+  ASSERT_THAT(r.diagnostics, SizeIs(1));
+  EXPECT_EQ(r.diagnostics[0].message,
+            "lookup 'a____b__1c__' has an empty part between '__' separators");
+  EXPECT_EQ(r.diagnostics[0].span, (Span{1, 3}));
+
+  // 60 KB of separators: one diagnostic, not 30000 copies of the key.
+  const std::string key = "a" + std::string(60000, '_');
+  const LookupKeyResult big = ParseLookupKey(key, &arena);
+  EXPECT_THAT(big.parts, IsEmpty());
+  EXPECT_THAT(big.diagnostics, SizeIs(1));
+}
+
+TEST(ParseQuery, OneDiagnosticForAKeywordOfManySeparators) {
+  // 200 KB: it took a minute when each empty part formatted its own message.
+  const std::string text =
+      "Patient.objects.filter(a" + std::string(200000, '_') + "=1)";
+  Arena arena;
+  const ParseResult r = ParseQuery(text, {}, &arena);
+  EXPECT_EQ(r.query, nullptr);
+  ASSERT_THAT(r.diagnostics, SizeIs(1));
+  EXPECT_EQ(r.diagnostics[0].code, "parse.bad_lookup_key");
+  EXPECT_EQ(r.diagnostics[0].span, (Span{24, 26}));
+}
+
 // Queries split keyword names with a direct scan; builder calls with the
 // grammar's lookup_key rule. Both are Python's str.split("__").
 TEST(ParseLookupKey, QuerySplitAgreesWithTheGrammarRule) {

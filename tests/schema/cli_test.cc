@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +30,8 @@ std::string Slurp(const std::string& path) {
 }
 
 CliRun Querysafe(const std::string& args) {
-  const std::string base = ::testing::TempDir() + "/schema_cli";
+  // ctest runs every test of this file as its own process, in parallel: names must not clash.
+  const std::string base = std::format("{}/schema_cli_{}", ::testing::TempDir(), getpid());
   std::string command =
       std::format("{} {} >{}.out 2>{}.err", QUERYSAFE_CLI, args, base, base);
   int status = std::system(command.c_str());
@@ -45,7 +47,7 @@ std::string Data(const char* relative) {
 }
 
 std::string WriteTemp(const char* name, const std::string& text) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = std::format("{}/{}_{}", ::testing::TempDir(), getpid(), name);
   std::ofstream(path) << text;
   return path;
 }
@@ -73,9 +75,13 @@ TEST(SchemaCli, CheckReportsDiagnostics) {
       HasSubstr(
           "models.M.fields.f.queries.sparsity: ImproperlyConfigured: The field "
           "'sparsity' must be between 1 and 8 [server code 6775214]"));
+  // With the position in the file and a caret, like syntax errors.
+  EXPECT_THAT(r.err, HasSubstr("bad_schema.json:2:"));
+  EXPECT_THAT(r.err, HasSubstr("\"sparsity\": 9}}}}}}\n"));
   r = Querysafe("schema check --format json --schema " + path);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("\"code\" : \"schema.server.6775214\""));
+  EXPECT_THAT(r.out, HasSubstr("\"line\" : 2"));
   EXPECT_THAT(
       r.out,
       HasSubstr("\"location\" : \"models.M.fields.f.queries.sparsity\""));

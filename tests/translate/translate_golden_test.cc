@@ -45,6 +45,10 @@ struct Record {
   std::string expected;
 };
 
+// gtest prints a failing parameter; the whole record (expected output included) would bury the
+// failure, so name where it is and the query.
+void PrintTo(const Record& r, std::ostream* os) { *os << r.file << ":" << r.line << ": " << r.query; }
+
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

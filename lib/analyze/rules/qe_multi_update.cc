@@ -21,14 +21,13 @@ bool IsSinglePrimaryKeyFilter(const bound::Filter& filter) {
 
 }  // namespace
 
-bool CheckUpdate(Context& ctx, const bound::Filter& filter, bool has_expression_value,
-                 Span span) {
+void ReportUpdateExpression(Context& ctx, Span span) {
+  ctx.Report(Category::kNotSupportedError, "qe.update_expression",
+             "Expressions in update queries are not allowed with Queryable Encryption.", span);
+}
+
+bool CheckUpdate(Context& ctx, const bound::Filter& filter, Span span) {
   if (!ctx.encrypted_database()) return true;
-  if (has_expression_value) {
-    ctx.Report(Category::kNotSupportedError, "qe.update_expression",
-               "Expressions in update queries are not allowed with Queryable Encryption.", span);
-    return false;
-  }
   if (IsSinglePrimaryKeyFilter(filter)) return true;
   ctx.Report(Category::kNotSupportedError, "qe.multi_document_update",
              "Multi-document updates are not allowed with Queryable Encryption", span, 6329900);

@@ -30,11 +30,12 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& reso
 void ReportNullEquality(Context& ctx, const bound::FieldRef& field, bool inside_in, Span span);
 
 // qe_range_bounds.cc (6747900-6747902, 6991000/6991001): range values inside the index's
-// [min, max], never NaN. `role` says which side of the range the value bounds. Returns false
-// after reporting.
+// [min, max], never NaN, and an `exclusive` bound (gt, lt) not at the end of the range it
+// excludes. `role` says which side of the range the value bounds. Returns false after
+// reporting.
 enum class BoundRole : uint8_t { kLower, kUpper, kPoint };
 bool CheckRangeValue(Context& ctx, const bound::FieldRef& field, const schema::QuerySpec& index,
-                     const bson_value_t& value, BoundRole role, Span span);
+                     const bson_value_t& value, BoundRole role, bool exclusive, Span span);
 
 // qe_non_constant_comparison.cc (6334105, 6334101): F() and expressions against encrypted
 // fields. `other` is the encrypted field on the other side, if any.
@@ -63,17 +64,39 @@ bool CheckDatesField(Context& ctx, const bound::FieldRef& field, Span span);
 // qe_in_bulk.cc: in_bulk() keyed on an encrypted field.
 bool CheckInBulkField(Context& ctx, const bound::FieldRef& field, Span span);
 
-// qe_join_let.cc (51208): a join that needs $lookup `let` on an encrypted database.
+// qe_join_let.cc (51208): a join that needs $lookup `let` on an encrypted database
+// (CheckJoinWithoutLet), and a QuerySet used as a lookup value, a subquery (ReportSubquery).
 bool CheckJoinWithoutLet(Context& ctx, const bound::FieldRef& lhs, const bound::FieldRef& rhs,
                          Span span);
+void ReportSubquery(Context& ctx, Span span);
 
 // qe_multi_update.cc (6329900, and django-mongodb-backend's expression check): update() on an
-// encrypted database must touch one document, with constant values.
-bool CheckUpdate(Context& ctx, const bound::Filter& filter, bool has_expression_value,
-                 Span span);
+// encrypted database must touch one document (CheckUpdate), with constant values
+// (ReportUpdateExpression, for an F() or arithmetic value).
+bool CheckUpdate(Context& ctx, const bound::Filter& filter, Span span);
+void ReportUpdateExpression(Context& ctx, Span span);
+
+// qe_encrypt_null.cc (31041): None as the new value of an encrypted field.
+void ReportEncryptNull(Context& ctx, Span span);
 
 // qe_set_operations.cc (31011): union()/intersection()/difference() on an encrypted database.
 bool CheckSetOperation(Context& ctx, std::string_view method, Span span);
+
+// qe_join_encrypted_field.cc (51204 before 8.1, 31133 from 8.1): a predicate on an encrypted
+// field of a joined collection (`author__ssn=...` on Book).
+bool CheckJoinedEncryptedField(Context& ctx, const bound::FieldRef& field, Span span);
+
+// qe_aggregate_filter.cc (6331102): an encrypted field in an aggregate's filter=, which is
+// evaluated as an aggregation expression inside $group.
+void ReportEncryptedAggregateFilter(Context& ctx, const bound::FieldRef& field, Span span);
+
+// queryset_multi_collection_write.cc: update()/delete() whose filter reaches into another
+// collection (django-mongodb-backend's NotSupportedError). `method` is "update" or "delete".
+bool CheckSingleCollectionWrite(Context& ctx, const bound::Filter& filter,
+                                std::string_view method, Span span);
+
+// queryset_xor_expansion.cc: the size of the match clauses an XOR expands to (MQL has no XOR).
+bool CheckXorExpansion(Context& ctx, const bound::Filter& filter);
 
 // capability_server_version.cc: the QE query types the server version has, and what the linked
 // libmongocrypt can encrypt.

@@ -1,0 +1,12 @@
+#include "fuzz/targets.h"
+
+namespace querysafe::fuzzing {
+
+TargetFunction FindTarget(std::string_view name) {
+  if (name == "parse") return &RunParse;
+  if (name == "pipeline") return &RunPipeline;
+  if (name == "schema") return &RunSchema;
+  return nullptr;
+}
+
+}  // namespace querysafe::fuzzing

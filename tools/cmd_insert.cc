@@ -1,0 +1,99 @@
+// `querysafe insert`: insert one instance of a model, its encrypted fields
+// encrypted by querysafe (lib/exec/client.h, Client::Insert).
+//
+//   querysafe insert --schema FILE --uri URI [--kms-local-key KEY |
+//   --kms-providers JSON]
+//                    [--key-vault-namespace DB.COLL] MODEL JSON
+//
+// JSON holds the field values by Django attribute name (Extended JSON; - reads
+// stdin, @FILE a file). stdout: {"_id": ...} of the new document. Exit codes: 0
+// inserted, 1 a value or the server refused it, 2 usage or configuration error.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <format>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "lib/common/bson_util.h"
+#include "lib/exec/client.h"
+#include "tools/cli.h"
+#include "tools/exec_cli.h"
+
+namespace querysafe::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr char kUsage[] =
+    "usage: querysafe insert --schema FILE --uri URI [--kms-local-key KEY | "
+    "--kms-providers "
+    "JSON]\n"
+    "                        [--key-vault-namespace DB.COLL] MODEL JSON\n";
+
+}  // namespace
+
+int RunInsert(const std::vector<std::string>& args) {
+  po::options_description options("insert");
+  ConnectionFlags flags;
+  std::vector<std::string> positional;
+  options.add_options()("help,h", "this help");
+  AddConnectionFlags(&options, &flags, /*migrate=*/false);
+  po::options_description hidden;
+  hidden.add_options()("positional",
+                       po::value<std::vector<std::string>>(&positional));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description order;
+  order.add("positional", -1);
+  try {
+    po::variables_map vm;
+    po::store(
+        po::command_line_parser(args).options(all).positional(order).run(), vm);
+    po::notify(vm);
+    if (vm.count("help") != 0) {
+      std::cout << kUsage << "\n" << options;
+      return kExitAccepted;
+    }
+  } catch (const po::error& e) {
+    std::fputs(kUsage, stderr);
+    return UsageError("insert", e.what());
+  }
+  if (positional.size() != 2) {
+    std::fputs(kUsage, stderr);
+    return UsageError("insert", "expected MODEL and JSON");
+  }
+  std::string values_text = positional[1];
+  if (values_text == "-" || values_text.starts_with("@")) {
+    absl::StatusOr<std::string> text =
+        ReadFile(values_text == "-" ? values_text : values_text.substr(1));
+    if (!text.ok())
+      return UsageError("insert", std::string(text.status().message()));
+    values_text = *std::move(text);
+  }
+  BsonDoc values;
+  bson_error_t error;
+  if (!BsonDoc::FromJson(values_text, &values, &error)) {
+    return UsageError("insert",
+                      std::format("JSON is not an object: {}", error.message));
+  }
+  exec::ClientOptions client_options;
+  if (std::optional<int> exit =
+          MakeClientOptions("insert", flags, &client_options)) {
+    return *exit;
+  }
+  exec::ConnectResult connected =
+      exec::Client::Connect(std::move(client_options));
+  if (!connected.ok()) {
+    ReportDiagnostics("insert", connected.diagnostics, "", "", stderr);
+    return kExitUsage;  // the server or its key vault is not usable as
+                        // configured
+  }
+  exec::WriteResult w = connected.client->Insert(positional[0], values.get());
+  if (!w.ok())
+    return ReportDiagnostics("insert", w.diagnostics, "", "", stderr);
+  std::printf("%s\n", ToRelaxedJson(w.id.get()).c_str());
+  return kExitAccepted;
+}
+
+}  // namespace querysafe::cli

@@ -1,0 +1,96 @@
+// `querysafe migrate`: set up a database for the schema as
+// django-mongodb-backend's migrate does (lib/exec/migrate.h): the key vault
+// index, a data key per encrypted field, the collections with their
+// encryptedFields. Idempotent.
+//
+//   querysafe migrate --schema FILE --uri URI [--kms-local-key KEY |
+//   --kms-providers JSON]
+//                     [--key-vault-namespace DB.COLL] [--kms-provider NAME
+//                     --master-key JSON]
+//                     [--kms-tls-options JSON]
+//
+// stderr: what was done, one line each. stdout: the encrypted_fields_map (keyed
+// by db_table, keyIds included) for the schema's "encrypted_fields_map" or a
+// driver's settings, as showencryptedfieldsmap prints it. Exit codes: 0 done, 1
+// the server refused, 2 usage or configuration error.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <format>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "lib/common/bson_util.h"
+#include "lib/exec/migrate.h"
+#include "tools/cli.h"
+#include "tools/exec_cli.h"
+
+namespace querysafe::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr char kUsage[] =
+    "usage: querysafe migrate --schema FILE --uri URI [--kms-local-key KEY | "
+    "--kms-providers "
+    "JSON]\n"
+    "                         [--key-vault-namespace DB.COLL] [--kms-provider "
+    "NAME "
+    "--master-key JSON]\n"
+    "                         [--kms-tls-options JSON]\n";
+
+// {"<db>.<coll>": efc} keyed by db_table instead, the shape the schema's
+// encrypted_fields_map takes.
+BsonDoc ByTable(const bson_t* map, std::string_view database) {
+  BsonDoc out;
+  bson_iter_t it;
+  if (!bson_iter_init(&it, map)) return out;
+  while (bson_iter_next(&it)) {
+    std::string_view ns = bson_iter_key(&it);
+    if (ns.starts_with(database) && ns.size() > database.size() &&
+        ns[database.size()] == '.') {
+      ns.remove_prefix(database.size() + 1);
+    }
+    const std::string key(ns);
+    bson_append_iter(out.get(), key.c_str(), -1, &it);
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunMigrate(const std::vector<std::string>& args) {
+  po::options_description options("migrate");
+  ConnectionFlags flags;
+  options.add_options()("help,h", "this help");
+  AddConnectionFlags(&options, &flags, /*migrate=*/true);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::notify(vm);
+    if (vm.count("help") != 0) {
+      std::cout << kUsage << "\n" << options;
+      return kExitAccepted;
+    }
+  } catch (const po::error& e) {
+    std::fputs(kUsage, stderr);
+    return UsageError("migrate", e.what());
+  }
+  exec::ClientOptions client_options;
+  if (std::optional<int> exit =
+          MakeClientOptions("migrate", flags, &client_options)) {
+    return *exit;
+  }
+  exec::MigrateResult m = exec::Migrate(client_options);
+  for (const std::string& action : m.actions) {
+    std::fprintf(stderr, "querysafe migrate: %s\n", action.c_str());
+  }
+  if (!m.ok())
+    return ReportDiagnostics("migrate", m.diagnostics, "", "", stderr);
+  BsonDoc by_table =
+      ByTable(m.encrypted_fields_map.get(), client_options.schema->database);
+  std::printf("%s\n", IndentJson(ToCanonicalJson(by_table.get())).c_str());
+  return kExitAccepted;
+}
+
+}  // namespace querysafe::cli

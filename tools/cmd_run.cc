@@ -1,0 +1,97 @@
+// `querysafe run`: compile a query for the server it will run on, encrypt its values and run it
+// on an encrypted connection; the decrypted result on stdout (lib/exec/client.h).
+//
+//   querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]
+//                 [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY
+//
+// stdout: rows one per line as Extended JSON (relaxed; --canonical keeps every BSON type), the
+// one document of get()/first()/last()/aggregate() (null for no row), the number of count(),
+// update() and delete(), or true/false for exists(). Diagnostics on stderr, with a caret into
+// QUERY. Exit codes: 0 ran, 1 the query was refused (by querysafe before sending, or by the
+// server) or get() found no or several rows, 2 usage or configuration error.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <format>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "lib/api/compiled_query.h"
+#include "lib/common/bson_util.h"
+#include "lib/exec/client.h"
+#include "querysafe/query.h"
+#include "tools/cli.h"
+#include "tools/exec_cli.h"
+
+namespace querysafe::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr char kUsage[] =
+    "usage: querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]\n"
+    "                     [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY\n";
+
+}  // namespace
+
+int RunRun(const std::vector<std::string>& args) {
+  po::options_description options("run");
+  ConnectionFlags flags;
+  std::string params_json, query;
+  options.add_options()("help,h", "this help")(
+      "params", po::value(&params_json),
+      "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'")(
+      "canonical", "print canonical Extended JSON (every BSON type kept)");
+  AddConnectionFlags(&options, &flags, /*migrate=*/false);
+  po::options_description hidden;
+  hidden.add_options()("query", po::value(&query));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("query", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::fputs(kUsage, stderr);
+    return UsageError("run", e.what());
+  }
+  if (vm.count("help") != 0) {
+    std::cout << kUsage << "\n" << options;
+    return kExitAccepted;
+  }
+  if (query.empty()) {
+    std::fputs(kUsage, stderr);
+    return UsageError("run", "expected QUERY");
+  }
+  BsonDoc params;
+  if (!params_json.empty()) {
+    bson_error_t error;
+    if (!BsonDoc::FromJson(params_json, &params, &error)) {
+      return UsageError("run", std::format("--params is not a JSON object: {}", error.message));
+    }
+  }
+  exec::ClientOptions client_options;
+  std::optional<Schema> schema;
+  if (std::optional<int> exit = MakeClientOptions("run", flags, &client_options, &schema)) {
+    return *exit;
+  }
+  exec::ConnectResult connected = exec::Client::Connect(std::move(client_options));
+  if (!connected.ok()) {
+    ReportDiagnostics("run", connected.diagnostics, "", "", stderr);
+    return kExitUsage;  // the server or its key vault is not usable as configured
+  }
+  // Compiled for the server the connection reached, and refusing what this build's
+  // libmongocrypt cannot encrypt, as querysafe::Client::compile_options() does.
+  CompileOptions compile;
+  compile.server_version = {connected.client->server_version().major,
+                            connected.client->server_version().minor};
+  compile.require_encryptable = true;
+  TranslateResult t = Translate(*schema, query, *params.get(), compile);
+  if (!t.ok()) return ReportDiagnostics("run", t.diagnostics, query, "query", stderr);
+  return RunAndPrint(*connected.client, t.translation->impl().command, query, stdout, stderr,
+                     vm.count("canonical") != 0 ? JsonMode::kCanonical : JsonMode::kRelaxed);
+}
+
+}  // namespace querysafe::cli

@@ -1,0 +1,201 @@
+#include "tools/exec_cli.h"
+
+#include <charconv>
+#include <format>
+
+#include "lib/api/client_options.h"
+#include "querysafe/client.h"
+#include "tools/cli.h"
+
+namespace querysafe::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+// "@path" reads the file; anything else is the text itself.
+absl::StatusOr<std::string> TextOrFile(const std::string& value) {
+  if (!value.empty() && value[0] == '@') return ReadFile(value.substr(1));
+  return value;
+}
+
+bool ParseVersion(const std::string& text, exec::ServerVersion* out) {
+  const size_t dot = text.find('.');
+  if (dot == std::string::npos) return false;
+  const char* begin = text.data();
+  auto [p1, e1] = std::from_chars(begin, begin + dot, out->major);
+  auto [p2, e2] =
+      std::from_chars(begin + dot + 1, begin + text.size(), out->minor);
+  return e1 == std::errc() && e2 == std::errc() && p1 == begin + dot &&
+         p2 == begin + text.size();
+}
+
+std::string StripBrackets(std::string json) {
+  // libbson writes an array as "[ a, b ]".
+  if (json.size() >= 4 && json.starts_with("[ ") && json.ends_with(" ]")) {
+    return json.substr(2, json.size() - 4);
+  }
+  return json;
+}
+
+}  // namespace
+
+void AddConnectionFlags(po::options_description* options,
+                        ConnectionFlags* flags, bool migrate) {
+  options->add_options()("schema", po::value<std::string>(&flags->schema),
+                         "the schema JSON file (- for stdin)")(
+      "uri", po::value<std::string>(&flags->uri),
+      "MongoDB connection string (TLS options go here: "
+      "tls=true&tlsCAFile=...)")(
+      "kms-local-key", po::value<std::string>(&flags->kms_local_key),
+      "the local master key: base64 text, or @FILE holding the 96 bytes or "
+      "their base64")(
+      "kms-providers", po::value<std::string>(&flags->kms_providers),
+      "a kms_providers document (JSON or @FILE), as the drivers take it")(
+      "key-vault-namespace",
+      po::value<std::string>(&flags->key_vault_namespace),
+      "DB.COLLECTION of the key vault (default: the schema's, "
+      "<database>.__keyVault)")("kms-tls-options",
+                                po::value<std::string>(&flags->kms_tls_options),
+                                "TLS options for KMS providers (JSON or "
+                                "@FILE): {\"aws\": {\"tlsCAFile\": "
+                                "...}}, for querysafe's KMS requests and "
+                                "the driver's")(
+      "server-version", po::value<std::string>(&flags->server_version),
+      "compile for this MongoDB version (X.Y) instead of the server's");
+  if (migrate) {
+    options->add_options()(
+        "kms-provider", po::value<std::string>(&flags->kms_provider),
+        "the provider that wraps new data keys (default: the only one "
+        "configured)")("master-key", po::value<std::string>(&flags->master_key),
+                       "the master key document for a provider other than "
+                       "local (JSON or @FILE), e.g. {\"region\": ..., \"key\": "
+                       "...} for aws");
+  }
+}
+
+std::optional<int> MakeClientOptions(std::string_view command,
+                                     const ConnectionFlags& flags,
+                                     exec::ClientOptions* out,
+                                     std::optional<Schema>* schema_out) {
+  if (flags.schema.empty())
+    return UsageError(command, "--schema FILE is required");
+  if (flags.uri.empty()) return UsageError(command, "--uri URI is required");
+  if (!flags.kms_local_key.empty() && !flags.kms_providers.empty()) {
+    return UsageError(
+        command, "give either --kms-local-key or --kms-providers, not both");
+  }
+  SchemaOptions schema_options;
+  ConnectOptions options;
+  if (!flags.server_version.empty()) {
+    exec::ServerVersion version;
+    if (!ParseVersion(flags.server_version, &version)) {
+      return UsageError(command, "--server-version must look like 8.0");
+    }
+    schema_options.server_major = version.major;
+    schema_options.server_minor = version.minor;
+    options.server_version = ServerVersion{version.major, version.minor};
+  }
+  absl::StatusOr<std::string> text = ReadFile(flags.schema);
+  if (!text.ok())
+    return UsageError(command, std::string(text.status().message()));
+  SchemaResult loaded = Schema::FromJson(*text, schema_options);
+  if (!loaded.ok()) {
+    ReportDiagnostics(command, loaded.diagnostics, *text, flags.schema, stderr);
+    return kExitUsage;
+  }
+  if (loaded.schema->has_encrypted_fields() && flags.kms_local_key.empty() &&
+      flags.kms_providers.empty()) {
+    return UsageError(command,
+                      "the schema has encrypted fields: --kms-local-key or "
+                      "--kms-providers is required");
+  }
+  options.uri = flags.uri;
+  options.local_master_key = flags.kms_local_key;  // "@FILE" is read there
+  options.key_vault_namespace = flags.key_vault_namespace;
+  options.kms_provider = flags.kms_provider;
+  // The API takes these settings as JSON text; the flags also take @FILE.
+  struct JsonSetting {
+    const char* flag;
+    const std::string* value;
+    std::string* setting;
+  };
+  const JsonSetting json_settings[] = {
+      {"kms-providers", &flags.kms_providers, &options.kms_providers},
+      {"kms-tls-options", &flags.kms_tls_options, &options.kms_tls_options},
+      {"master-key", &flags.master_key, &options.master_key},
+  };
+  for (const JsonSetting& s : json_settings) {
+    if (s.value->empty()) continue;
+    absl::StatusOr<std::string> json = TextOrFile(*s.value);
+    if (!json.ok()) {
+      return UsageError(command, std::format("--{}: {}", s.flag,
+                                             std::string(json.status().message())));
+    }
+    *s.setting = *std::move(json);
+  }
+  Diagnostics diagnostics;
+  if (!internal::ToExecOptions(*loaded.schema, options, out, &diagnostics)) {
+    ReportDiagnostics(command, diagnostics, "", "", stderr);
+    return kExitUsage;
+  }
+  if (schema_out != nullptr) *schema_out = std::move(loaded.schema);
+  return std::nullopt;
+}
+
+int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
+                      std::string_view text, std::string_view source,
+                      std::FILE* err) {
+  const std::string name = source.empty() ? std::format("querysafe {}", command)
+                                          : std::string(source);
+  bool configuration = false;
+  for (const Diagnostic& d : diagnostics) {
+    configuration |= d.category == Category::kImproperlyConfigured;
+    // Only diagnostics about the text (a value's span) get a caret; a server
+    // error is about the whole query.
+    const std::string line = FormatDiagnostic(
+        d, d.span.end > d.span.begin ? text : std::string_view(), name);
+    std::fprintf(err, "%s\n", line.c_str());
+  }
+  return configuration ? kExitUsage : kExitRejected;
+}
+
+std::string RowJson(const bson_t* row, exec::RowKind kind, JsonMode mode) {
+  const bool canonical = mode == JsonMode::kCanonical;
+  if (kind == exec::RowKind::kDocument) {
+    return canonical ? ToCanonicalJson(row) : ToRelaxedJson(row);
+  }
+  char* json = canonical ? bson_array_as_canonical_extended_json(row, nullptr)
+                         : bson_array_as_relaxed_extended_json(row, nullptr);
+  std::string out = json != nullptr ? json : "[ ]";
+  bson_free(json);
+  return kind == exec::RowKind::kScalar ? StripBrackets(out) : out;
+}
+
+int RunAndPrint(const exec::Client& client, const lower::Command& command,
+                std::string_view query_text, std::FILE* out, std::FILE* err,
+                JsonMode mode) {
+  exec::Result r = client.Run(command);
+  if (!r.ok())
+    return ReportDiagnostics("run", r.diagnostics, query_text, "query", err);
+  if (r.rows != nullptr) {
+    for (BsonDoc row; r.rows->Next(&row);) {
+      std::fprintf(out, "%s\n", RowJson(row.get(), r.row_kind, mode).c_str());
+    }
+    if (r.rows->error()) {
+      return ReportDiagnostics("run", {*r.rows->error()}, query_text, "query",
+                               err);
+    }
+  } else if (r.count) {
+    std::fprintf(out, "%lld\n", static_cast<long long>(*r.count));
+  } else if (r.exists) {
+    std::fprintf(out, "%s\n", *r.exists ? "true" : "false");
+  } else if (r.document) {
+    std::fprintf(out, "%s\n",
+                 RowJson(r.document->get(), r.row_kind, mode).c_str());
+  } else {
+    std::fprintf(out, "null\n");  // first()/last() of nothing: None
+  }
+  return kExitAccepted;
+}
+
+}  // namespace querysafe::cli

@@ -1,0 +1,78 @@
+// What the subcommands that talk to a MongoDB server share (migrate, insert,
+// run): the connection flags, turning them into exec::ClientOptions, and
+// printing results and diagnostics.
+//
+// Output contract (as the other commands): results on stdout, one Extended
+// JSON value per line (rows of a query, the inserted _id, a count); human
+// diagnostics on stderr; exit 0 when accepted, 1 when the input or the query
+// was rejected (by querysafe, by the server, or get() found no or several
+// documents), 2 for usage and configuration errors (bad flags, a schema or
+// KMS setting that is wrong, a server that cannot be reached or configured).
+#ifndef QUERYSAFE_TOOLS_EXEC_CLI_H_
+#define QUERYSAFE_TOOLS_EXEC_CLI_H_
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lib/exec/client.h"
+#include "lib/lower/lower.h"
+#include "querysafe/diagnostic.h"
+#include "querysafe/schema.h"
+
+namespace querysafe::cli {
+
+struct ConnectionFlags {
+  std::string schema;               // --schema FILE
+  std::string uri;                  // --uri URI
+  std::string kms_local_key;        // --kms-local-key BASE64_OR_@FILE
+  std::string kms_providers;        // --kms-providers JSON_OR_@FILE
+  std::string key_vault_namespace;  // --key-vault-namespace DB.COLL
+  std::string kms_tls_options;      // --kms-tls-options JSON_OR_@FILE
+  std::string kms_provider;         // --kms-provider NAME (migrate)
+  std::string master_key;           // --master-key JSON_OR_@FILE (migrate)
+  std::string server_version;       // --server-version X.Y
+};
+
+// Adds the flags above to `options`; `migrate` adds the key-making ones.
+void AddConnectionFlags(boost::program_options::options_description* options,
+                        ConnectionFlags* flags, bool migrate);
+
+// ClientOptions from the flags: reads and loads the schema, the KMS providers
+// and the optional JSON settings (lib/api/client_options.h checks them as the
+// C++ API does). On failure prints why (as `command`) and returns the exit
+// code. `schema` (may be null) receives the loaded schema, for compiling
+// queries against it.
+std::optional<int> MakeClientOptions(std::string_view command,
+                                     const ConnectionFlags& flags,
+                                     exec::ClientOptions* out,
+                                     std::optional<Schema>* schema = nullptr);
+
+// Prints diagnostics to `err` ("querysafe <command>: <Category>: <message>
+// [server code N] (at <location>)", or compiler-style with a caret when they
+// point into `text`), and returns the exit code they mean: 2 if one is
+// ImproperlyConfigured, else 1.
+int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
+                      std::string_view text, std::string_view source,
+                      std::FILE* err);
+
+enum class JsonMode : uint8_t { kRelaxed, kCanonical };
+
+// One row as a line of Extended JSON: a document as an object, a
+// values_list() tuple as an array, a flat value as the value.
+std::string RowJson(const bson_t* row, exec::RowKind kind, JsonMode mode);
+
+// Runs a lowered command and prints its result on `out`: the rows one per
+// line; get()/first()/last()/aggregate() the one document (or null); count()
+// and update()/delete() the number; exists() true or false. Diagnostics go to
+// `err` with a caret into `query_text` ("query" names it). This is what
+// `querysafe run` calls once the query text is lowered. Returns the exit code.
+int RunAndPrint(const exec::Client& client, const lower::Command& command,
+                std::string_view query_text, std::FILE* out, std::FILE* err,
+                JsonMode mode = JsonMode::kRelaxed);
+
+}  // namespace querysafe::cli
+
+#endif  // QUERYSAFE_TOOLS_EXEC_CLI_H_
