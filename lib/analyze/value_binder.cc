@@ -31,23 +31,6 @@ bool IsPattern(LookupKind k) {
   }
 }
 
-bool IsStringClass(FieldClass c) {
-  switch (c) {
-    case FieldClass::kChar:
-    case FieldClass::kText:
-    case FieldClass::kEmail:
-    case FieldClass::kURL:
-    case FieldClass::kSlug:
-    case FieldClass::kFile:
-    case FieldClass::kFilePath:
-    case FieldClass::kImage:
-    case FieldClass::kGenericIPAddress:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The Python type a value would reach PyMongo as, named as the server names BSON types.
 std::string_view PassthroughTypeName(const PyValue& v) {
   switch (v.type) {
@@ -82,8 +65,9 @@ bool CoerceTransformed(Context& ctx, const bound::Predicate& p, const PyValue& v
       f.bson_type = schema::BsonType::kDate;
       return f;
     }();
-    ok = p.value_class == FieldClass::kDate ? coerce_internal::CoerceDate(value, kDate, out, &error)
-                                             : coerce_internal::CoerceTime(value, kDate, out, &error);
+    ok = p.value_class == FieldClass::kDate
+             ? coerce_internal::CoerceDate(value, kDate, out, &error)
+             : coerce_internal::CoerceTime(value, kDate, out, &error);
   } else {
     int64_t n = 0;
     ok = PyInt(value, &n);
@@ -91,9 +75,9 @@ bool CoerceTransformed(Context& ctx, const bound::Predicate& p, const PyValue& v
       out->value_type = BSON_TYPE_INT64;
       out->value.v_int64 = n;
     } else {
-      error = {Category::kValidationError, "value.expected_number",
-               std::format("Field '{}' expected a number but got {}.", p.lhs.django_path,
-                           Repr(value))};
+      error = {
+          Category::kValidationError, "value.expected_number",
+          std::format("Field '{}' expected a number but got {}.", p.lhs.django_path, Repr(value))};
     }
   }
   if (!ok) ctx.Report(error.category, error.code, error.message, value.span, error.server_code);
@@ -187,8 +171,8 @@ bool CheckEncryptedValue(Context& ctx, const bound::Predicate& p, const bson_val
   return true;
 }
 
-bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
-                  LookupKind lookup, bson_value_t* out) {
+bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value, LookupKind lookup,
+                  bson_value_t* out) {
   std::memset(out, 0, sizeof *out);
   // Django prepares neither a regex nor a pattern lookup's value (Regex, PatternLookup and
   // IExact have prepare_rhs = False; a JSON key's text lookups take str() of it too): it matches
@@ -198,7 +182,7 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
   const bool regex = lookup == LookupKind::kRegex || lookup == LookupKind::kIRegex;
   const bool text_pattern =
       IsPattern(lookup) && !p.lhs.is_encrypted() &&
-      (p.json_key || (!IsStringClass(p.value_class) && p.value_class != FieldClass::kUUID));
+      (p.json_key || (!schema::IsStringClass(p.value_class) && p.value_class != FieldClass::kUUID));
   if (regex || text_pattern) {
     coerce_internal::SetUtf8(Str(value), ctx.arena(), out);
     return true;
@@ -214,7 +198,7 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
   const schema::Field& field = *p.value_field;
   CoerceError error;
   bool ok = false;
-  if (IsPattern(lookup) && !IsStringClass(field.cls)) {
+  if (IsPattern(lookup) && !schema::IsStringClass(field.cls)) {
     // A UUIDField matches against the stored hex digits without hyphens (django-mongodb-backend
     // strips them from the value); an encrypted field keeps the field's own diagnostics.
     bson_value_t prepared;
@@ -318,8 +302,8 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
         bool duplicate = false;
         if (p.lookup == LookupKind::kIn) {
           for (const bound::Value& seen : *out) {
-            duplicate = duplicate || (seen.kind == bound::Value::Kind::kConstant &&
-                                      SameBson(seen.constant, v));
+            duplicate = duplicate ||
+                        (seen.kind == bound::Value::Kind::kConstant && SameBson(seen.constant, v));
           }
         }
         if (!duplicate) push_constant(v, item.span);
@@ -352,8 +336,8 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
         } else {
           bson_value_t v;
           if (!CoerceScalar(ctx, p, item, i == 0 ? LookupKind::kGte : LookupKind::kLte, &v) ||
-              (encrypted && !CheckEncryptedValue(ctx, p, v, RoleOf(LookupKind::kRange, i),
-                                                 item.span))) {
+              (encrypted &&
+               !CheckEncryptedValue(ctx, p, v, RoleOf(LookupKind::kRange, i), item.span))) {
             ok = false;
             bound::Value absent;
             out->push_back(absent);
@@ -383,8 +367,8 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
     }
     default: {
       if (raw.type == PyValue::Type::kNone) {
-        ctx.Report(Category::kValidationError, "value.none",
-                   "Cannot use None as a query value", raw.span);
+        ctx.Report(Category::kValidationError, "value.none", "Cannot use None as a query value",
+                   raw.span);
         return false;
       }
       bson_value_t v;

@@ -16,29 +16,8 @@ using schema::Field;
 using schema::FieldClass;
 using schema::Model;
 
-// Django's Field.get_default() without a default: "" for fields whose
-// empty_strings_allowed is true (the text fields; BinaryField turns it into
-// b""), None for the others.
-bool EmptyStringsAllowed(FieldClass cls) {
-  switch (cls) {
-    case FieldClass::kChar:
-    case FieldClass::kText:
-    case FieldClass::kEmail:
-    case FieldClass::kURL:
-    case FieldClass::kSlug:
-    case FieldClass::kFile:
-    case FieldClass::kFilePath:
-    case FieldClass::kImage:
-    case FieldClass::kBinary:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool IsEmbedded(FieldClass cls) {
-  return cls == FieldClass::kEmbeddedModel ||
-         cls == FieldClass::kPolymorphicEmbeddedModel;
+  return cls == FieldClass::kEmbeddedModel || cls == FieldClass::kPolymorphicEmbeddedModel;
 }
 
 bool IsEmbeddedArray(FieldClass cls) {
@@ -82,8 +61,8 @@ class Builder {
   }
 
  private:
-  void Report(Category category, std::string code, std::string message,
-              std::string location, int32_t server_code = 0) {
+  void Report(Category category, std::string code, std::string message, std::string location,
+              int32_t server_code = 0) {
     if (out_->diagnostics.size() >= kMaxDiagnostics) return;
     Diagnostic d;
     d.category = category;
@@ -96,8 +75,7 @@ class Builder {
 
   // The field a key of the values names: attribute name, attname ("author_id")
   // or, at the top level, "pk".
-  static const Field* FieldFor(const Model& model, std::string_view key,
-                               bool top_level) {
+  static const Field* FieldFor(const Model& model, std::string_view key, bool top_level) {
     if (key == "pk") return top_level ? model.pk : nullptr;
     for (const auto& f : model.fields) {
       if (f->name == key || f->attname == key) return f.get();
@@ -106,8 +84,7 @@ class Builder {
   }
 
   void BuildModel(const Model& model, const bson_t* values, bson_t* doc,
-                  const std::string& path_prefix, const std::string& location,
-                  bool top_level) {
+                  const std::string& path_prefix, const std::string& location, bool top_level) {
     // Which value goes to which field; what matches no field is reported as
     // Django's Model.__init__ reports it.
     std::vector<std::pair<const Field*, bson_iter_t>> given;
@@ -121,8 +98,7 @@ class Builder {
         bool taken = false;
         for (const auto& [f, _] : given) taken = taken || f == field;
         if (field == nullptr || taken) {
-          unexpected +=
-              std::format("{}'{}'", unexpected.empty() ? "" : ", ", key);
+          unexpected += std::format("{}'{}'", unexpected.empty() ? "" : ", ", key);
           continue;
         }
         given.emplace_back(field, it);
@@ -130,8 +106,7 @@ class Builder {
     }
     if (!unexpected.empty()) {
       Report(Category::kFieldError, "value.unexpected_field",
-             std::format("{}() got unexpected keyword arguments: {}",
-                         model.name, unexpected),
+             std::format("{}() got unexpected keyword arguments: {}", model.name, unexpected),
              location);
     }
     for (const auto& f : model.fields) {
@@ -139,14 +114,13 @@ class Builder {
       for (const auto& [field, iter] : given) {
         if (field == f.get()) value = &iter;
       }
-      BuildField(*f, value, doc, path_prefix + f->column,
-                 std::format("{}.{}", location, f->name), top_level);
+      BuildField(*f, value, doc, path_prefix + f->column, std::format("{}.{}", location, f->name),
+                 top_level);
     }
   }
 
-  void BuildField(const Field& f, const bson_iter_t* given, bson_t* doc,
-                  const std::string& db_path, const std::string& location,
-                  bool top_level) {
+  void BuildField(const Field& f, const bson_iter_t* given, bson_t* doc, const std::string& db_path,
+                  const std::string& location, bool top_level) {
     const std::string& key = f.column;
     bson_value_t value{};
     value.value_type = BSON_TYPE_NULL;
@@ -184,7 +158,8 @@ class Builder {
         value = *bson_iter_value(&d);
         have = true;
       }
-    } else if (EmptyStringsAllowed(f.cls) && !f.null) {
+    } else if (schema::EmptyStringsAllowed(f.cls) && !f.null) {
+      // Django's Field.get_default() without a default: "" (b"" for a BinaryField).
       if (f.cls == FieldClass::kBinary) {
         value.value_type = BSON_TYPE_BINARY;
         value.value.v_binary.subtype = BSON_SUBTYPE_BINARY;
@@ -201,8 +176,7 @@ class Builder {
       if (f.null) {
         bson_append_null(doc, key.c_str(), static_cast<int>(key.size()));
       } else {
-        Report(Category::kValidationError, "value.null",
-               "This field cannot be null.", location);
+        Report(Category::kValidationError, "value.null", "This field cannot be null.", location);
       }
       return;
     }
@@ -210,14 +184,12 @@ class Builder {
     if (IsEmbedded(f.cls) || IsEmbeddedArray(f.cls)) {
       BsonDoc built;
       if (!BuildEmbeddedValue(f, value, db_path, location, &built)) return;
-      const bson_type_t type =
-          IsEmbedded(f.cls) ? BSON_TYPE_DOCUMENT : BSON_TYPE_ARRAY;
+      const bson_type_t type = IsEmbedded(f.cls) ? BSON_TYPE_DOCUMENT : BSON_TYPE_ARRAY;
       const bson_value_t built_value = DocumentValue(built, type);
       if (f.encrypted) {
         AppendEncrypted(db_path, built_value, doc, key, location);
       } else {
-        bson_append_value(doc, key.c_str(), static_cast<int>(key.size()),
-                          &built_value);
+        bson_append_value(doc, key.c_str(), static_cast<int>(key.size()), &built_value);
       }
       return;
     }
@@ -245,9 +217,8 @@ class Builder {
   // (UTC with USE_TZ), date.today() for a DateField, the time of day for a
   // TimeField; all in UTC here.
   bool Now(const Field& f, bson_value_t* out, const std::string& location) {
-    const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           now_.time_since_epoch())
-                           .count();
+    const int64_t ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now_.time_since_epoch()).count();
     int64_t days = ms / civil::kMillisPerDay;
     int64_t rem = ms % civil::kMillisPerDay;
     if (rem < 0) rem += civil::kMillisPerDay, --days;
@@ -270,8 +241,8 @@ class Builder {
     analyze::PyValue py;
     if (!analyze::PyValueFromBson(value, &arena_, &py)) {
       Report(Category::kValidationError, "value.invalid_type",
-             std::format("A JSON {} is not a value for {} '{}'",
-                         JsonTypeOf(value.value_type), f.class_name, f.name),
+             std::format("A JSON {} is not a value for {} '{}'", JsonTypeOf(value.value_type),
+                         f.class_name, f.name),
              location);
       return false;
     }
@@ -282,22 +253,18 @@ class Builder {
                 const std::string& location) {
     analyze::CoerceError error;
     if (analyze::CoerceToField(py, f, {}, &arena_, out, &error)) return true;
-    Report(error.category, error.code, error.message, location,
-           error.server_code);
+    Report(error.category, error.code, error.message, location, error.server_code);
     return false;
   }
 
   // The model a polymorphic value names with "_label" ("app.Model" or
   // "Model"); the only candidate if there is one and no label.
-  const Model* PolymorphicModel(const Field& f, const bson_t* value,
-                                const std::string& location) {
+  const Model* PolymorphicModel(const Field& f, const bson_t* value, const std::string& location) {
     bson_iter_t it;
-    if (bson_iter_init_find(&it, value, "_label") &&
-        BSON_ITER_HOLDS_UTF8(&it)) {
+    if (bson_iter_init_find(&it, value, "_label") && BSON_ITER_HOLDS_UTF8(&it)) {
       std::string_view label = bson_iter_utf8(&it, nullptr);
       const size_t dot = label.rfind('.');
-      const std::string_view name =
-          dot == std::string_view::npos ? label : label.substr(dot + 1);
+      const std::string_view name = dot == std::string_view::npos ? label : label.substr(dot + 1);
       for (const Model* m : f.embedded_models) {
         if (m->name == name) return m;
       }
@@ -309,66 +276,56 @@ class Builder {
       names += std::format("{}{}", names.empty() ? "" : ", ", m->name);
     }
     Report(Category::kValidationError, "value.embedded_label",
-           std::format("A {} value needs a \"_label\" naming one of: {}",
-                       f.class_name, names),
+           std::format("A {} value needs a \"_label\" naming one of: {}", f.class_name, names),
            location);
     return nullptr;
   }
 
   // One embedded instance (a JSON object of its fields) built into `out`.
-  bool BuildInstance(const Field& f, const bson_value_t& value,
-                     const std::string& db_path, const std::string& location,
-                     BsonDoc* out) {
+  bool BuildInstance(const Field& f, const bson_value_t& value, const std::string& db_path,
+                     const std::string& location, BsonDoc* out) {
     if (value.value_type != BSON_TYPE_DOCUMENT) {
       Report(Category::kValidationError, "value.embedded_model",
              std::format("Expected a {} (a JSON object of its fields), not a "
                          "JSON {}.",
-                         f.embedded_model != nullptr ? f.embedded_model->name
-                                                     : f.class_name,
+                         f.embedded_model != nullptr ? f.embedded_model->name : f.class_name,
                          JsonTypeOf(value.value_type)),
              location);
       return false;
     }
     bson_t fields;
-    if (!bson_init_static(&fields, value.value.v_doc.data,
-                          value.value.v_doc.data_len)) {
+    if (!bson_init_static(&fields, value.value.v_doc.data, value.value.v_doc.data_len)) {
       return false;
     }
-    const bool polymorphic =
-        f.cls == FieldClass::kPolymorphicEmbeddedModel ||
-        f.cls == FieldClass::kPolymorphicEmbeddedModelArray;
-    const Model* model =
-        polymorphic ? PolymorphicModel(f, &fields, location) : f.embedded_model;
+    const bool polymorphic = f.cls == FieldClass::kPolymorphicEmbeddedModel ||
+                             f.cls == FieldClass::kPolymorphicEmbeddedModelArray;
+    const Model* model = polymorphic ? PolymorphicModel(f, &fields, location) : f.embedded_model;
     if (model == nullptr) return false;
     const size_t before = out_->diagnostics.size();
     BuildModel(*model, &fields, out->get(), db_path + ".", location, false);
     if (polymorphic) {
       // django-mongodb-backend stores the model's label next to its fields.
-      const std::string label =
-          schema_.app_label.empty()
-              ? model->name
-              : std::format("{}.{}", schema_.app_label, model->name);
+      const std::string label = schema_.app_label.empty()
+                                    ? model->name
+                                    : std::format("{}.{}", schema_.app_label, model->name);
       AppendUtf8(out->get(), "_label", label);
     }
     return out_->diagnostics.size() == before;
   }
 
-  bool BuildEmbeddedValue(const Field& f, const bson_value_t& value,
-                          const std::string& db_path,
+  bool BuildEmbeddedValue(const Field& f, const bson_value_t& value, const std::string& db_path,
                           const std::string& location, BsonDoc* out) {
-    if (IsEmbedded(f.cls))
-      return BuildInstance(f, value, db_path, location, out);
+    if (IsEmbedded(f.cls)) return BuildInstance(f, value, db_path, location, out);
     if (value.value_type != BSON_TYPE_ARRAY) {
       Report(Category::kValidationError, "value.embedded_model_array",
-             std::format("Expected a list of {} values, not a JSON {}.",
-                         f.class_name, JsonTypeOf(value.value_type)),
+             std::format("Expected a list of {} values, not a JSON {}.", f.class_name,
+                         JsonTypeOf(value.value_type)),
              location);
       return false;
     }
     bson_t items;
     bson_iter_t it;
-    if (!bson_init_static(&items, value.value.v_doc.data,
-                          value.value.v_doc.data_len) ||
+    if (!bson_init_static(&items, value.value.v_doc.data, value.value.v_doc.data_len) ||
         !bson_iter_init(&it, &items)) {
       return false;
     }
@@ -377,8 +334,8 @@ class Builder {
     while (bson_iter_next(&it)) {
       BsonDoc item;
       // Paths inside arrays carry no index (as in encryptedFields).
-      if (!BuildInstance(f, *bson_iter_value(&it), db_path,
-                         std::format("{}[{}]", location, i), &item)) {
+      if (!BuildInstance(f, *bson_iter_value(&it), db_path, std::format("{}[{}]", location, i),
+                         &item)) {
         ok = false;
       } else {
         const std::string index = std::to_string(i);
@@ -389,14 +346,12 @@ class Builder {
     return ok;
   }
 
-  void AppendEncrypted(const std::string& db_path, const bson_value_t& value,
-                       bson_t* doc, const std::string& key,
-                       const std::string& location) {
+  void AppendEncrypted(const std::string& db_path, const bson_value_t& value, bson_t* doc,
+                       const std::string& key, const std::string& location) {
     const schema::EncryptedPath* path = top_.FindEncryptedPath(db_path);
     if (path == nullptr) {
       Report(Category::kImproperlyConfigured, "value.no_encrypted_path",
-             std::format("{} has no encryptedFields entry for '{}'",
-                         top_.db_table, db_path),
+             std::format("{} has no encryptedFields entry for '{}'", top_.db_table, db_path),
              location);
       return;
     }
@@ -404,8 +359,7 @@ class Builder {
     out_->encryptions.push_back(StoredValueRequest(*path, id, value));
     // The placeholder shape lowering uses (encryption_request.h).
     bson_t outer, p;
-    bson_append_document_begin(doc, key.c_str(), static_cast<int>(key.size()),
-                               &outer);
+    bson_append_document_begin(doc, key.c_str(), static_cast<int>(key.size()), &outer);
     bson_append_document_begin(&outer, "$encrypt", 8, &p);
     BSON_APPEND_INT32(&p, "id", static_cast<int32_t>(id));
     BSON_APPEND_UTF8(&p, "role", "value");
@@ -424,8 +378,7 @@ class Builder {
 
 }  // namespace
 
-lower::EncryptionRequest StoredValueRequest(const schema::EncryptedPath& path,
-                                            uint32_t id,
+lower::EncryptionRequest StoredValueRequest(const schema::EncryptedPath& path, uint32_t id,
                                             const bson_value_t& value) {
   lower::EncryptionRequest r;
   r.id = id;
@@ -467,9 +420,8 @@ lower::EncryptionRequest StoredValueRequest(const schema::EncryptedPath& path,
   return r;
 }
 
-BuiltDocument BuildDocument(const schema::Schema& schema, const Model& model,
-                            const bson_t* values, BuildMode mode,
-                            std::chrono::system_clock::time_point now) {
+BuiltDocument BuildDocument(const schema::Schema& schema, const Model& model, const bson_t* values,
+                            BuildMode mode, std::chrono::system_clock::time_point now) {
   BuiltDocument out;
   Builder(schema, model, mode, now, &out).Build(values);
   return out;

@@ -54,24 +54,6 @@ size_t Lowering::FirstTwoValues(const bound::Predicate& p, bson_value_t out[2]) 
 
 namespace {
 
-bool IsStringClass(FieldClass c) {
-  switch (c) {
-    case FieldClass::kChar:
-    case FieldClass::kText:
-    case FieldClass::kEmail:
-    case FieldClass::kURL:
-    case FieldClass::kSlug:
-    case FieldClass::kFile:
-    case FieldClass::kFilePath:
-    case FieldClass::kImage:
-    case FieldClass::kGenericIPAddress:
-    case FieldClass::kUUID:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool IsPattern(LookupKind k) {
   switch (k) {
     case LookupKind::kIExact:
@@ -94,7 +76,11 @@ bool IsPattern(LookupKind k) {
 bool NeedsExpr(const bound::Predicate& p) {
   if (p.expr != nullptr || !p.transforms.empty()) return true;
   if (p.json_key) return false;
-  if (IsPattern(p.lookup) && !IsStringClass(p.value_class)) return true;
+  // A UUID is stored as its text (django-mongodb-backend), so it matches in path form too.
+  if (IsPattern(p.lookup) && !schema::IsStringClass(p.value_class) &&
+      p.value_class != FieldClass::kUUID) {
+    return true;
+  }
   if (p.value_class == FieldClass::kArray &&
       (p.lookup == LookupKind::kExact || p.lookup == LookupKind::kContainedBy)) {
     return true;
@@ -134,13 +120,12 @@ std::string PatternFor(LookupKind k, std::string_view text) {
 }
 
 bool CaseInsensitive(LookupKind k) {
-  return k == LookupKind::kIExact || k == LookupKind::kIContains ||
-         k == LookupKind::kIStartsWith || k == LookupKind::kIEndsWith || k == LookupKind::kIRegex;
+  return k == LookupKind::kIExact || k == LookupKind::kIContains || k == LookupKind::kIStartsWith ||
+         k == LookupKind::kIEndsWith || k == LookupKind::kIRegex;
 }
 
 // {path: {op: value}}
-void WriteComparison(BsonWriter& w, BsonKey path, BsonKey op,
-                     const bson_value_t& value) {
+void WriteComparison(BsonWriter& w, BsonKey path, BsonKey op, const bson_value_t& value) {
   w.BeginDocument(path);
   w.AppendValue(op, value);
   w.EndDocument();

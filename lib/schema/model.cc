@@ -41,11 +41,9 @@ constexpr std::array<BsonTypeNameEntry, 17> kBsonTypeNames = {{
 void AppendEntry(const EncryptedPath& entry, bson_t* out) {
   bson_append_utf8(out, "bsonType", -1, BsonTypeName(entry.bson_type).data(),
                    static_cast<int>(BsonTypeName(entry.bson_type).size()));
-  bson_append_utf8(out, "path", -1, entry.path.data(),
-                   static_cast<int>(entry.path.size()));
+  bson_append_utf8(out, "path", -1, entry.path.data(), static_cast<int>(entry.path.size()));
   if (entry.key.key_id.has_value()) {
-    bson_append_binary(out, "keyId", -1, BSON_SUBTYPE_UUID,
-                       entry.key.key_id->data(), 16);
+    bson_append_binary(out, "keyId", -1, BSON_SUBTYPE_UUID, entry.key.key_id->data(), 16);
   } else {
     bson_append_utf8(out, "keyAltName", -1, entry.key.key_alt_name.data(),
                      static_cast<int>(entry.key.key_alt_name.size()));
@@ -70,16 +68,13 @@ void AppendEntry(const EncryptedPath& entry, bson_t* out) {
 
 // Debian's abseil hashes its own absl::string_view, which std::string_view does
 // not convert to.
-absl::string_view View(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
+absl::string_view View(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 bson_value_t FindBound(const BsonDoc& bounds, const char* key) {
   bson_value_t value{};
   value.value_type = BSON_TYPE_EOD;
   bson_iter_t it;
-  if (bson_iter_init_find(&it, bounds.get(), key))
-    value = *bson_iter_value(&it);
+  if (bson_iter_init_find(&it, bounds.get(), key)) value = *bson_iter_value(&it);
   return value;
 }
 
@@ -97,6 +92,34 @@ std::optional<BsonType> BsonTypeFromName(std::string_view name) {
     if (e.name == name) return e.type;
   }
   return std::nullopt;
+}
+
+bool IsStringClass(FieldClass c) {
+  switch (c) {
+    case FieldClass::kChar:
+    case FieldClass::kText:
+    case FieldClass::kEmail:
+    case FieldClass::kURL:
+    case FieldClass::kSlug:
+    case FieldClass::kFile:
+    case FieldClass::kFilePath:
+    case FieldClass::kImage:
+    case FieldClass::kGenericIPAddress:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool EmptyStringsAllowed(FieldClass c) {
+  switch (c) {
+    case FieldClass::kBinary:
+      return true;
+    case FieldClass::kGenericIPAddress:  // a str, but Django stores None for ""
+      return false;
+    default:
+      return IsStringClass(c);
+  }
 }
 
 std::string_view QueryTypeName(QueryType type) {
@@ -190,13 +213,11 @@ BsonDoc Schema::EncryptedFieldsMap() const {
   for (const auto& model : models) {
     // showencryptedfieldsmap lists the migratable models with encrypted fields;
     // embedded models are not collections and unmanaged ones are not migrated.
-    if (model->embedded || !model->managed || !model->has_encrypted_fields())
-      continue;
+    if (model->embedded || !model->managed || !model->has_encrypted_fields()) continue;
     bson_t collection;
     bson_t fields;
     bson_append_document_begin(map.get(), model->db_table.data(),
-                               static_cast<int>(model->db_table.size()),
-                               &collection);
+                               static_cast<int>(model->db_table.size()), &collection);
     bson_append_array_begin(&collection, "fields", -1, &fields);
     uint32_t i = 0;
     for (const EncryptedPath& entry : model->encrypted_paths) {

@@ -92,6 +92,15 @@ enum class FieldClass : uint8_t {
   kOneToOne,
 };
 
+// Django's str-valued field classes (CharField and its subclasses, TextField, the file fields,
+// GenericIPAddressField): a pattern lookup matches their stored value as it is, where for the
+// other classes Django matches the value's text (CAST in SQL, $toString in MQL). The analyzer,
+// lowering and the executor all ask, so the list lives here.
+bool IsStringClass(FieldClass c);
+// Django's Field.empty_strings_allowed: the classes whose get_default() without a default is ""
+// (b"" for BinaryField) rather than None.
+bool EmptyStringsAllowed(FieldClass c);
+
 // The queryType values MongoDB accepts in encryptedFields.
 enum class QueryType : uint8_t {
   kEquality,
@@ -183,8 +192,8 @@ struct Field {
   // default, as {"v": value}; empty doc if none.
   BsonDoc default_value;
 
-  const Model* model = nullptr;           // the model the field belongs to
-  const Model* embedded_model = nullptr;  // EmbeddedModelField / EmbeddedModelArrayField
+  const Model* model = nullptr;               // the model the field belongs to
+  const Model* embedded_model = nullptr;      // EmbeddedModelField / EmbeddedModelArrayField
   std::vector<const Model*> embedded_models;  // the polymorphic ones
   const Model* related_model = nullptr;       // ForeignKey / OneToOneField `to`
   std::unique_ptr<Field> base_field;          // ArrayField
@@ -220,7 +229,7 @@ struct OrderSpec {
 struct Model {
   std::string name;
   bool embedded = false;
-  std::string db_table;  // collection name; empty for embedded models
+  std::string db_table;                        // collection name; empty for embedded models
   std::vector<std::unique_ptr<Field>> fields;  // declaration order; the implicit `id` first
   std::vector<OrderSpec> ordering;
   std::vector<std::vector<std::string>> indexes;
