@@ -20,9 +20,7 @@ void* AllocateAligned(std::size_t size, std::align_val_t align) {
   ++allocations;
   const auto alignment = static_cast<std::size_t>(align);
   const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
-  if (void* p =
-          std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded))
-    return p;
+  if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
   throw std::bad_alloc();
 }
 }  // namespace
@@ -31,12 +29,8 @@ uint64_t AllocationCount() { return allocations; }
 
 }  // namespace querysafe::bench
 
-void* operator new(std::size_t size) {
-  return querysafe::bench::Allocate(size);
-}
-void* operator new[](std::size_t size) {
-  return querysafe::bench::Allocate(size);
-}
+void* operator new(std::size_t size) { return querysafe::bench::Allocate(size); }
+void* operator new[](std::size_t size) { return querysafe::bench::Allocate(size); }
 void* operator new(std::size_t size, std::align_val_t align) {
   return querysafe::bench::AllocateAligned(size, align);
 }
@@ -49,9 +43,5 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }

@@ -85,10 +85,9 @@ bench::RawRequest RawFor(bool range) {
 BsonDoc FindCommand(bool range) {
   BsonDoc command;
   bson_error_t error;
-  const char* json =
-      range ? R"({"find": "default", "filter": {"$and": [{"encryptedInt": {"$gt":
+  const char* json = range ? R"({"find": "default", "filter": {"$and": [{"encryptedInt": {"$gt":
                   {"$encrypt": {"id": 1, "role": "lower"}}}}]}, "limit": 10})"
-            : R"({"find": "patients", "filter": {"patient_record.ssn": {"$eq":
+                           : R"({"find": "patients", "filter": {"patient_record.ssn": {"$eq":
                   {"$encrypt": {"id": 1, "role": "value"}}}}, "limit": 10})";
   if (!BsonDoc::FromJson(json, &command, &error)) std::abort();
   return command;

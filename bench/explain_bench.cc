@@ -37,9 +37,8 @@ struct ExplainCase {
   bool range;
 };
 
-constexpr ExplainCase kEquality = {"indexed.json",
-                                   R"(Default.objects.filter(encryptedIndexed="987-65-4320"))",
-                                   false};
+constexpr ExplainCase kEquality = {
+    "indexed.json", R"(Default.objects.filter(encryptedIndexed="987-65-4320"))", false};
 constexpr ExplainCase kRange = {"range_int.json", R"(Default.objects.filter(encryptedInt__gt=0))",
                                 true};
 
@@ -78,8 +77,9 @@ struct Fixture {
 
 Fixture Make(const ExplainCase& c) {
   SchemaResult s = Schema::FromJson(ReadData(std::string("spec-qe/schemas/") + c.schema));
-  EncryptorResult e = Encryptor::OpenOfflineFromText(ReadData("spec-qe/keys/key1.json"),
-                                                     "@" + std::string(QUERYSAFE_BENCH_DATA_DIR) + "/spec-qe/keys/local-master.key");
+  EncryptorResult e = Encryptor::OpenOfflineFromText(
+      ReadData("spec-qe/keys/key1.json"),
+      "@" + std::string(QUERYSAFE_BENCH_DATA_DIR) + "/spec-qe/keys/local-master.key");
   if (!s.ok() || !e.ok()) Die(s.ok() ? e.diagnostics : s.diagnostics);
   CompileOptions options;
   options.require_encryptable = true;

@@ -19,19 +19,16 @@
 namespace querysafe {
 namespace {
 
-constexpr std::string_view kSimple =
-    R"(Patient.objects.filter(ssn="987-65-4320"))";
+constexpr std::string_view kSimple = R"(Patient.objects.filter(ssn="987-65-4320"))";
 constexpr std::string_view kThreePredicate =
     R"(Patient.objects.filter(Q(ssn="987-65-4320") | Q(score__gte=5), patient_name__startswith="J").exclude(patient_id__in=[1, 2, 3]).order_by("-assessed_on")[:10])";
 
-double Min(const std::vector<double>& v) {
-  return *std::min_element(v.begin(), v.end());
-}
+double Min(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
 void CountAllocations(benchmark::State& state, uint64_t before) {
-  state.counters["allocs/parse"] = benchmark::Counter(
-      static_cast<double>(bench::AllocationCount() - before) /
-      static_cast<double>(state.iterations()));
+  state.counters["allocs/parse"] =
+      benchmark::Counter(static_cast<double>(bench::AllocationCount() - before) /
+                         static_cast<double>(state.iterations()));
 }
 
 void ParseAnchor(benchmark::State& state, std::string_view text) {
@@ -48,14 +45,11 @@ void ParseAnchor(benchmark::State& state, std::string_view text) {
     benchmark::DoNotOptimize(result.query);
   }
   CountAllocations(state, before);
-  state.SetBytesProcessed(
-      static_cast<int64_t>(state.iterations() * text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 
 void BM_ParseSimple(benchmark::State& state) { ParseAnchor(state, kSimple); }
-void BM_ParseThreePredicate(benchmark::State& state) {
-  ParseAnchor(state, kThreePredicate);
-}
+void BM_ParseThreePredicate(benchmark::State& state) { ParseAnchor(state, kThreePredicate); }
 
 // The two halves of ParseQuery on the larger anchor: the grammar (text to
 // syntax tree) and the interpreter (syntax tree to AST).
@@ -64,22 +58,21 @@ void BM_ThreePredicateGrammarOnly(benchmark::State& state) {
   Diagnostics diagnostics;
   for (auto _ : state) {
     arena.Reset();
-    benchmark::DoNotOptimize(grammar::ParseSyntax(
-        kThreePredicate, grammar::Limits{}, &arena, &diagnostics));
+    benchmark::DoNotOptimize(
+        grammar::ParseSyntax(kThreePredicate, grammar::Limits{}, &arena, &diagnostics));
   }
 }
 
 void BM_ThreePredicateInterpreterOnly(benchmark::State& state) {
   Arena syntax_arena;
   Diagnostics diagnostics;
-  const grammar::syntax::Node* root = grammar::ParseSyntax(
-      kThreePredicate, grammar::Limits{}, &syntax_arena, &diagnostics);
+  const grammar::syntax::Node* root =
+      grammar::ParseSyntax(kThreePredicate, grammar::Limits{}, &syntax_arena, &diagnostics);
   Arena arena;
   const ParseOptions options;
   for (auto _ : state) {
     arena.Reset();
-    parse_internal::Interpreter interpreter(kThreePredicate, options, &arena,
-                                            &diagnostics);
+    parse_internal::Interpreter interpreter(kThreePredicate, options, &arena, &diagnostics);
     benchmark::DoNotOptimize(interpreter.TopLevel(root));
   }
 }
@@ -90,8 +83,7 @@ void BM_ParseLookupKey(benchmark::State& state) {
   const uint64_t before = bench::AllocationCount();
   for (auto _ : state) {
     arena.Reset();
-    LookupKeyResult result =
-        ParseLookupKey("patient_record__ssn__exact", &arena);
+    LookupKeyResult result = ParseLookupKey("patient_record__ssn__exact", &arena);
     benchmark::DoNotOptimize(result.parts.data());
   }
   CountAllocations(state, before);

@@ -151,8 +151,8 @@ BENCHMARK_CAPTURE(BM_Lower, anchor_three_predicate, "anchor", kThreePredicate);
 
 // Prepared: compiled once, bound and lowered per call.
 void BM_TranslatePrepared(benchmark::State& state) {
-  CompileResult compiled = Query::Compile(
-      SchemaNamed("medical"), "Patient.objects.filter(patient_record__ssn=$ssn)[:10]");
+  CompileResult compiled = Query::Compile(SchemaNamed("medical"),
+                                          "Patient.objects.filter(patient_record__ssn=$ssn)[:10]");
   bson_t* params = BCON_NEW("ssn", BCON_UTF8("987-65-4320"));
   AllocationMeter meter(state);
   for (auto _ : state) {

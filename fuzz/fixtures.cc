@@ -73,30 +73,78 @@ void AppendHostile(bson_t* doc, const char* key, int which) {
   static const uint8_t kUuid[16] = {0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0x98, 0x76,
                                     0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56};
   switch (which) {
-    case 0: bson_append_null(doc, key, -1); break;
-    case 1: bson_append_int32(doc, key, -1, std::numeric_limits<int32_t>::min()); break;
-    case 2: bson_append_int32(doc, key, -1, std::numeric_limits<int32_t>::max()); break;
-    case 3: bson_append_int64(doc, key, -1, std::numeric_limits<int64_t>::min()); break;
-    case 4: bson_append_int64(doc, key, -1, std::numeric_limits<int64_t>::max()); break;
-    case 5: bson_append_double(doc, key, -1, std::nan("")); break;
-    case 6: bson_append_double(doc, key, -1, std::numeric_limits<double>::infinity()); break;
-    case 7: bson_append_double(doc, key, -1, -0.0); break;
-    case 8: bson_append_double(doc, key, -1, 1e308); break;
-    case 9: AppendDecimal(doc, key, "NaN"); break;
-    case 10: AppendDecimal(doc, key, "-Infinity"); break;
-    case 11: AppendDecimal(doc, key, "1E+6144"); break;
-    case 12: AppendDecimal(doc, key, "-0E-6176"); break;
-    case 13: AppendString(doc, key, ""); break;
-    case 14: AppendString(doc, key, std::string_view("nul\0inside", 10)); break;
-    case 15: AppendString(doc, key, "not utf-8: \xff\xfe\xc3"); break;
-    case 16: AppendString(doc, key, std::string(5000, 'x')); break;
-    case 17: bson_append_date_time(doc, key, -1, std::numeric_limits<int64_t>::min()); break;
-    case 18: bson_append_date_time(doc, key, -1, std::numeric_limits<int64_t>::max()); break;
-    case 19: bson_append_bool(doc, key, -1, false); break;
-    case 20: bson_append_oid(doc, key, -1, &FixedOid()); break;
-    case 21: bson_append_binary(doc, key, -1, BSON_SUBTYPE_UUID, kUuid, 16); break;
-    case 22: bson_append_binary(doc, key, -1, BSON_SUBTYPE_UUID, kUuid, 3); break;
-    case 23: bson_append_binary(doc, key, -1, BSON_SUBTYPE_ENCRYPTED, kUuid, 16); break;
+    case 0:
+      bson_append_null(doc, key, -1);
+      break;
+    case 1:
+      bson_append_int32(doc, key, -1, std::numeric_limits<int32_t>::min());
+      break;
+    case 2:
+      bson_append_int32(doc, key, -1, std::numeric_limits<int32_t>::max());
+      break;
+    case 3:
+      bson_append_int64(doc, key, -1, std::numeric_limits<int64_t>::min());
+      break;
+    case 4:
+      bson_append_int64(doc, key, -1, std::numeric_limits<int64_t>::max());
+      break;
+    case 5:
+      bson_append_double(doc, key, -1, std::nan(""));
+      break;
+    case 6:
+      bson_append_double(doc, key, -1, std::numeric_limits<double>::infinity());
+      break;
+    case 7:
+      bson_append_double(doc, key, -1, -0.0);
+      break;
+    case 8:
+      bson_append_double(doc, key, -1, 1e308);
+      break;
+    case 9:
+      AppendDecimal(doc, key, "NaN");
+      break;
+    case 10:
+      AppendDecimal(doc, key, "-Infinity");
+      break;
+    case 11:
+      AppendDecimal(doc, key, "1E+6144");
+      break;
+    case 12:
+      AppendDecimal(doc, key, "-0E-6176");
+      break;
+    case 13:
+      AppendString(doc, key, "");
+      break;
+    case 14:
+      AppendString(doc, key, std::string_view("nul\0inside", 10));
+      break;
+    case 15:
+      AppendString(doc, key, "not utf-8: \xff\xfe\xc3");
+      break;
+    case 16:
+      AppendString(doc, key, std::string(5000, 'x'));
+      break;
+    case 17:
+      bson_append_date_time(doc, key, -1, std::numeric_limits<int64_t>::min());
+      break;
+    case 18:
+      bson_append_date_time(doc, key, -1, std::numeric_limits<int64_t>::max());
+      break;
+    case 19:
+      bson_append_bool(doc, key, -1, false);
+      break;
+    case 20:
+      bson_append_oid(doc, key, -1, &FixedOid());
+      break;
+    case 21:
+      bson_append_binary(doc, key, -1, BSON_SUBTYPE_UUID, kUuid, 16);
+      break;
+    case 22:
+      bson_append_binary(doc, key, -1, BSON_SUBTYPE_UUID, kUuid, 3);
+      break;
+    case 23:
+      bson_append_binary(doc, key, -1, BSON_SUBTYPE_ENCRYPTED, kUuid, 16);
+      break;
     case 24: {
       // A value shaped like lowering's placeholder: it must stay a value, never be encrypted
       // or replaced.
@@ -131,20 +179,48 @@ void AppendHostile(bson_t* doc, const char* key, int which) {
       bson_append_array_end(doc, &a);
       break;
     }
-    case 28: bson_append_regex(doc, key, -1, "a.*", "i"); break;
-    case 29: bson_append_timestamp(doc, key, -1, 1, 2); break;
-    case 30: bson_append_minkey(doc, key, -1); break;
-    case 31: bson_append_maxkey(doc, key, -1); break;
-    case 32: bson_append_code(doc, key, -1, "function() {}"); break;
-    case 33: bson_append_symbol(doc, key, -1, "sym", 3); break;
-    case 34: bson_append_dbpointer(doc, key, -1, "db.coll", &FixedOid()); break;
-    case 35: bson_append_undefined(doc, key, -1); break;
-    case 36: bson_append_int64(doc, key, -1, 5); break;
-    case 37: bson_append_double(doc, key, -1, 5.0); break;
-    case 38: AppendString(doc, key, "5"); break;
-    case 39: AppendDecimal(doc, key, "5"); break;
-    case 40: bson_append_int32(doc, key, -1, 5); break;
-    case 41: bson_append_date_time(doc, key, -1, 5); break;
+    case 28:
+      bson_append_regex(doc, key, -1, "a.*", "i");
+      break;
+    case 29:
+      bson_append_timestamp(doc, key, -1, 1, 2);
+      break;
+    case 30:
+      bson_append_minkey(doc, key, -1);
+      break;
+    case 31:
+      bson_append_maxkey(doc, key, -1);
+      break;
+    case 32:
+      bson_append_code(doc, key, -1, "function() {}");
+      break;
+    case 33:
+      bson_append_symbol(doc, key, -1, "sym", 3);
+      break;
+    case 34:
+      bson_append_dbpointer(doc, key, -1, "db.coll", &FixedOid());
+      break;
+    case 35:
+      bson_append_undefined(doc, key, -1);
+      break;
+    case 36:
+      bson_append_int64(doc, key, -1, 5);
+      break;
+    case 37:
+      bson_append_double(doc, key, -1, 5.0);
+      break;
+    case 38:
+      AppendString(doc, key, "5");
+      break;
+    case 39:
+      AppendDecimal(doc, key, "5");
+      break;
+    case 40:
+      bson_append_int32(doc, key, -1, 5);
+      break;
+    case 41:
+      bson_append_date_time(doc, key, -1, 5);
+      break;
     case 42: {
       bson_t value;
       bson_append_array_begin(doc, key, -1, &value);
@@ -154,7 +230,9 @@ void AppendHostile(bson_t* doc, const char* key, int which) {
       bson_append_array_end(doc, &value);
       break;
     }
-    default: AppendDeep(doc, key, 150); break;
+    default:
+      AppendDeep(doc, key, 150);
+      break;
   }
 }
 
@@ -184,8 +262,7 @@ const BsonDoc& SpecKeyDocument() {
     BsonDoc all;
     bson_error_t error;
     bson_iter_t iter;
-    if (!BsonDoc::FromJson(json, &all, &error) ||
-        !bson_iter_init(&iter, all.get()) ||
+    if (!BsonDoc::FromJson(json, &all, &error) || !bson_iter_init(&iter, all.get()) ||
         !bson_iter_find_descendant(&iter, "keys.0", &iter) || !BSON_ITER_HOLDS_DOCUMENT(&iter)) {
       Fail("tests/data/spec-qe/keys/key1.json holds no key document");
     }

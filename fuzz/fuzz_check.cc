@@ -24,18 +24,18 @@ void CheckResult(bool ok, const Diagnostics& diagnostics, std::string_view text,
   QUERYSAFE_FUZZ_CHECK(ok == diagnostics.empty(),
                        std::format("{}: ok={} with {} diagnostics ({})", stage, ok,
                                    diagnostics.size(), Codes(diagnostics)));
-  QUERYSAFE_FUZZ_CHECK(diagnostics.size() <= kMaxDiagnostics,
-                       std::format("{}: {} diagnostics, more than {}", stage, diagnostics.size(),
-                                   kMaxDiagnostics));
+  QUERYSAFE_FUZZ_CHECK(
+      diagnostics.size() <= kMaxDiagnostics,
+      std::format("{}: {} diagnostics, more than {}", stage, diagnostics.size(), kMaxDiagnostics));
   for (const Diagnostic& d : diagnostics) {
-    QUERYSAFE_FUZZ_CHECK(!d.code.empty() && !d.message.empty(),
-                         std::format("{}: diagnostic without code or message: [{}] '{}'", stage,
-                                     d.code, d.message));
+    QUERYSAFE_FUZZ_CHECK(
+        !d.code.empty() && !d.message.empty(),
+        std::format("{}: diagnostic without code or message: [{}] '{}'", stage, d.code, d.message));
     QUERYSAFE_FUZZ_CHECK(d.code != "internal.error",
                          std::format("{}: the library caught an exception: {}", stage, d.message));
-    QUERYSAFE_FUZZ_CHECK(d.category <= Category::kMultipleObjectsReturned,
-                         std::format("{}: [{}] has category {}", stage, d.code,
-                                     static_cast<int>(d.category)));
+    QUERYSAFE_FUZZ_CHECK(
+        d.category <= Category::kMultipleObjectsReturned,
+        std::format("{}: [{}] has category {}", stage, d.code, static_cast<int>(d.category)));
     QUERYSAFE_FUZZ_CHECK(d.span.begin <= d.span.end && d.span.end <= text.size(),
                          std::format("{}: [{}] span {}-{} outside the input ({} bytes): {}", stage,
                                      d.code, d.span.begin, d.span.end, text.size(), d.message));
@@ -103,8 +103,7 @@ class JsonSyntax {
 
  private:
   [[noreturn]] void Error(std::string_view why) const {
-    Fail(std::format("{} is not JSON ({} at byte {}): {}", what_, why, i_,
-                     json_.substr(0, 2000)));
+    Fail(std::format("{} is not JSON ({} at byte {}): {}", what_, why, i_, json_.substr(0, 2000)));
   }
 
   void SkipSpace() {

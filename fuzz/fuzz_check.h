@@ -21,9 +21,9 @@ namespace querysafe::fuzzing {
 [[noreturn]] void Fail(std::string_view what);
 
 // Fail(what) unless `condition`. `what` is only built when the check fails.
-#define QUERYSAFE_FUZZ_CHECK(condition, what)                 \
-  do {                                                        \
-    if (!(condition)) ::querysafe::fuzzing::Fail((what));     \
+#define QUERYSAFE_FUZZ_CHECK(condition, what)             \
+  do {                                                    \
+    if (!(condition)) ::querysafe::fuzzing::Fail((what)); \
   } while (false)
 
 // The promises every stage makes about a result: `ok` (a value came out) holds exactly when

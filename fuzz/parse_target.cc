@@ -154,16 +154,15 @@ std::string CheckParse(const ParseResult& r, std::string_view text, const ParseO
                        std::format("{}: {} diagnostics, max_diagnostics is {}", stage,
                                    r.diagnostics.size(), options.max_diagnostics));
   QUERYSAFE_FUZZ_CHECK(
-      std::is_sorted(r.diagnostics.begin(), r.diagnostics.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) {
-                       return a.span.begin < b.span.begin;
-                     }),
+      std::is_sorted(
+          r.diagnostics.begin(), r.diagnostics.end(),
+          [](const Diagnostic& a, const Diagnostic& b) { return a.span.begin < b.span.begin; }),
       std::format("{}: diagnostics not sorted by position: {}", stage, Codes(r.diagnostics)));
   if (r.query == nullptr) return "";
   uint32_t depth = AstChecker(text).Query(*r.query);
-  QUERYSAFE_FUZZ_CHECK(depth <= options.max_depth,
-                       std::format("{}: AST depth {} above max_depth {}", stage, depth,
-                                   options.max_depth));
+  QUERYSAFE_FUZZ_CHECK(
+      depth <= options.max_depth,
+      std::format("{}: AST depth {} above max_depth {}", stage, depth, options.max_depth));
   // Deeper than libbson reads (two JSON levels per AST level): checked for syntax alone.
   CheckJsonSyntax(QueryToJson(*r.query), std::format("{}: QueryToJson", stage));
   std::string debug = DebugString(*r.query);
@@ -211,9 +210,9 @@ void RunParse(std::string_view input, std::string* outcome) {
     QUERYSAFE_FUZZ_CHECK(normal.query != nullptr,
                          std::format("accepted under tight limits, rejected under the defaults: {}",
                                      Codes(normal.diagnostics)));
-    QUERYSAFE_FUZZ_CHECK(tight_tree == normal_tree,
-                         std::format("the limits changed the tree:\n{}\nvs\n{}", tight_tree,
-                                     normal_tree));
+    QUERYSAFE_FUZZ_CHECK(
+        tight_tree == normal_tree,
+        std::format("the limits changed the tree:\n{}\nvs\n{}", tight_tree, normal_tree));
   }
 
   // The builder's entry point: the whole input as one lookup key.
@@ -223,11 +222,11 @@ void RunParse(std::string_view input, std::string* outcome) {
   if (!key.parts.empty()) {
     std::string joined;
     for (const ast::KeyPart& part : key.parts) {
-      QUERYSAFE_FUZZ_CHECK(part.span.end <= input.size() &&
-                               input.substr(part.span.begin, part.span.end - part.span.begin) ==
-                                   part.name,
-                           std::format("lookup key part '{}' is not the text at its span {}-{}",
-                                       part.name, part.span.begin, part.span.end));
+      QUERYSAFE_FUZZ_CHECK(
+          part.span.end <= input.size() &&
+              input.substr(part.span.begin, part.span.end - part.span.begin) == part.name,
+          std::format("lookup key part '{}' is not the text at its span {}-{}", part.name,
+                      part.span.begin, part.span.end));
       if (!joined.empty()) joined += "__";
       joined += part.name;
     }

@@ -205,9 +205,9 @@ void RunSchema(const FixedSchema& schema, ServerVersion version, std::string_vie
   QUERYSAFE_FUZZ_CHECK(query.text() == input, where + ": Query::text() is not the input");
   std::vector<ParamInfo> params = query.params();
   for (const ParamInfo& p : params) {
-    QUERYSAFE_FUZZ_CHECK(!p.name.empty() && !p.expected_type.empty(),
-                         std::format("{}: parameter '{}' of type '{}'", where, p.name,
-                                     p.expected_type));
+    QUERYSAFE_FUZZ_CHECK(
+        !p.name.empty() && !p.expected_type.empty(),
+        std::format("{}: parameter '{}' of type '{}'", where, p.name, p.expected_type));
   }
   if (outcome) *outcome += std::format("{}: compile ok, {} params\n", where, params.size());
   const uint64_t seed = StableHash(input);
@@ -230,9 +230,9 @@ void RunSchema(const FixedSchema& schema, ServerVersion version, std::string_vie
     CheckTranslation(*t.translation, what);
     std::string explained = ExplainAndCheck(encryptor, *t.translation, input, what);
     if (outcome) {
-      *outcome += std::format("{}: translate ok, {} {} encryptions; {}\n", what,
-                              t.translation->command_name(), t.translation->encryption_count(),
-                              explained);
+      *outcome +=
+          std::format("{}: translate ok, {} {} encryptions; {}\n", what,
+                      t.translation->command_name(), t.translation->encryption_count(), explained);
     }
   }
 }

@@ -84,8 +84,7 @@ struct Probe {
 // A value for a probe on field `c`: one of the range index's bounds when it has them (`upper`
 // picks the max), where the analyzer's bounds checks and libmongocrypt's meet; a typical value
 // of the field's type otherwise.
-void AppendProbeValue(bson_t* doc, const char* key, const Candidate& c, bool upper,
-                      uint64_t seed) {
+void AppendProbeValue(bson_t* doc, const char* key, const Candidate& c, bool upper, uint64_t seed) {
   const schema::QuerySpec* range = c.field->FindQuery(schema::QueryType::kRange);
   if (range != nullptr && range->has_bounds()) {
     bson_value_t bound = upper ? range->max() : range->min();
@@ -149,8 +148,7 @@ void RunProbe(const Schema& schema, const Probe& probe, const SchemaOptions& ver
   CheckResult(t.ok(), t.diagnostics, probe.text, what + ": translate");
   if (!t.ok()) {
     if (outcome) {
-      *outcome +=
-          std::format("  {}: translate rejected {}\n", probe.text, Codes(t.diagnostics));
+      *outcome += std::format("  {}: translate rejected {}\n", probe.text, Codes(t.diagnostics));
     }
     return;
   }
@@ -176,9 +174,9 @@ void CheckLoaded(const Schema& schema, const SchemaOptions& version, uint64_t se
   bson_iter_init(&iter, &map);
   while (bson_iter_next(&iter)) {
     const schema::Model* model = impl.FindModelByTable(bson_iter_key(&iter));
-    QUERYSAFE_FUZZ_CHECK(model != nullptr && !model->embedded,
-                         std::format("encryptedFields map names '{}', no model's collection",
-                                     bson_iter_key(&iter)));
+    QUERYSAFE_FUZZ_CHECK(
+        model != nullptr && !model->embedded,
+        std::format("encryptedFields map names '{}', no model's collection", bson_iter_key(&iter)));
   }
   bson_destroy(&map);
   size_t probed = 0;
@@ -206,8 +204,8 @@ void RunSchema(std::string_view input, std::string* outcome) {
   static const SchemaOptions kVersions[] = {{8, 0}, {8, 2}, {7, 0}};
   for (const SchemaOptions& version : kVersions) {
     SchemaResult r = Schema::FromJson(input, version);
-    const std::string where = std::format("schema {}.{}", version.server_major,
-                                          version.server_minor);
+    const std::string where =
+        std::format("schema {}.{}", version.server_major, version.server_minor);
     CheckResult(r.ok(), r.diagnostics, input, where);
     if (!r.ok()) {
       if (outcome) *outcome += std::format("{}: rejected {}\n", where, Codes(r.diagnostics));

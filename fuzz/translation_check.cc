@@ -36,13 +36,12 @@ std::vector<std::string> TopLevelKeys(const bson_t* doc) {
 
 void CheckBson(const bson_t* command, std::string_view what) {
   size_t offset = 0;
-  QUERYSAFE_FUZZ_CHECK(
-      bson_validate(command,
-                    static_cast<bson_validate_flags_t>(BSON_VALIDATE_UTF8 |
-                                                       BSON_VALIDATE_UTF8_ALLOW_NULL),
-                    &offset),
-      std::format("{}: invalid BSON (bad UTF-8?) at byte {}: {}", what, offset,
-                  ToCanonicalJson(command).substr(0, 2000)));
+  QUERYSAFE_FUZZ_CHECK(bson_validate(command,
+                                     static_cast<bson_validate_flags_t>(
+                                         BSON_VALIDATE_UTF8 | BSON_VALIDATE_UTF8_ALLOW_NULL),
+                                     &offset),
+                       std::format("{}: invalid BSON (bad UTF-8?) at byte {}: {}", what, offset,
+                                   ToCanonicalJson(command).substr(0, 2000)));
 }
 
 // Keys that Extended JSON readers take as a type wrapper: {"$regex": "^J"} (the legacy form
@@ -50,11 +49,17 @@ void CheckBson(const bson_t* command, std::string_view what) {
 // as the lowering of `startswith` does ({"f": {"$regex": "^J"}}), cannot round-trip through
 // Extended JSON byte for byte; libbson reads it back as the equivalent BSON regex.
 bool IsTypeWrapperKey(std::string_view key) {
-  static constexpr std::string_view kWrappers[] = {
-      "$regex",      "$options", "$oid",       "$date",    "$numberLong", "$numberInt",
-      "$numberDouble", "$numberDecimal", "$binary", "$type", "$code",    "$scope",
-      "$timestamp",  "$symbol",  "$dbPointer", "$minKey",  "$maxKey",     "$undefined",
-      "$uuid",       "$ref",     "$id",        "$regularExpression"};
+  static constexpr std::string_view kWrappers[] = {"$regex",        "$options",
+                                                   "$oid",          "$date",
+                                                   "$numberLong",   "$numberInt",
+                                                   "$numberDouble", "$numberDecimal",
+                                                   "$binary",       "$type",
+                                                   "$code",         "$scope",
+                                                   "$timestamp",    "$symbol",
+                                                   "$dbPointer",    "$minKey",
+                                                   "$maxKey",       "$undefined",
+                                                   "$uuid",         "$ref",
+                                                   "$id",           "$regularExpression"};
   return std::find(std::begin(kWrappers), std::end(kWrappers), key) != std::end(kWrappers);
 }
 
@@ -83,8 +88,8 @@ void CheckRendering(const Translation& t, std::string_view what) {
                t.collection() == bson_iter_utf8(&iter, nullptr);
   bson_destroy(&parsed);
   same = same || AnyKey(t.command(), &IsTypeWrapperKey);
-  QUERYSAFE_FUZZ_CHECK(same && names, std::format("{}: ToJson does not round-trip: {}", what,
-                                                  json.substr(0, 2000)));
+  QUERYSAFE_FUZZ_CHECK(
+      same && names, std::format("{}: ToJson does not round-trip: {}", what, json.substr(0, 2000)));
 }
 
 }  // namespace
@@ -94,13 +99,13 @@ void CheckTranslation(const Translation& t, std::string_view what) {
   QUERYSAFE_FUZZ_CHECK(!t.database().empty() && !t.collection().empty(),
                        std::format("{}: no database or collection", what));
   std::vector<std::string> keys = TopLevelKeys(t.command());
-  QUERYSAFE_FUZZ_CHECK(!keys.empty() && keys[0] == t.command_name(),
-                       std::format("{}: command '{}' does not start with its name", what,
-                                   t.command_name()));
-  QUERYSAFE_FUZZ_CHECK(HasPlaceholder(t.command()) == (t.encryption_count() > 0),
-                       std::format("{}: {} encryptions, placeholders {}", what,
-                                   t.encryption_count(),
-                                   HasPlaceholder(t.command()) ? "present" : "absent"));
+  QUERYSAFE_FUZZ_CHECK(
+      !keys.empty() && keys[0] == t.command_name(),
+      std::format("{}: command '{}' does not start with its name", what, t.command_name()));
+  QUERYSAFE_FUZZ_CHECK(
+      HasPlaceholder(t.command()) == (t.encryption_count() > 0),
+      std::format("{}: {} encryptions, placeholders {}", what, t.encryption_count(),
+                  HasPlaceholder(t.command()) ? "present" : "absent"));
   CheckRendering(t, what);
 }
 
@@ -119,9 +124,9 @@ void CheckNoPlaintext(const Translation& before, const Translation& sent, std::s
       const char* value = bson_iter_utf8(&iter, &length);
       if (length < 8) continue;
       for (std::string_view payload : payloads) {
-        QUERYSAFE_FUZZ_CHECK(payload.find(std::string_view(value, length)) == payload.npos,
-                             std::format("{}: the value of '{}' is in the clear in a payload",
-                                         what, request.path));
+        QUERYSAFE_FUZZ_CHECK(
+            payload.find(std::string_view(value, length)) == payload.npos,
+            std::format("{}: the value of '{}' is in the clear in a payload", what, request.path));
       }
     }
   }
@@ -146,13 +151,12 @@ std::string ExplainAndCheck(const Encryptor& encryptor, const Translation& t,
   QUERYSAFE_FUZZ_CHECK(sent.encryption_count() == 0 && !HasPlaceholder(sent.command()),
                        std::format("{}: a placeholder survived explain", what));
   QUERYSAFE_FUZZ_CHECK(TopLevelKeys(sent.command()) == TopLevelKeys(t.command()) &&
-                           sent.database() == t.database() &&
-                           sent.collection() == t.collection() &&
+                           sent.database() == t.database() && sent.collection() == t.collection() &&
                            sent.command_name() == t.command_name(),
                        std::format("{}: explain changed the command's shape", what));
-  QUERYSAFE_FUZZ_CHECK(t.encryption_count() == 0 || !EncryptedPayloads(sent.command()).empty(),
-                       std::format("{}: {} encryptions and no payload", what,
-                                   t.encryption_count()));
+  QUERYSAFE_FUZZ_CHECK(
+      t.encryption_count() == 0 || !EncryptedPayloads(sent.command()).empty(),
+      std::format("{}: {} encryptions and no payload", what, t.encryption_count()));
   CheckNoPlaintext(t, sent, what);
   CheckRendering(sent, std::format("{}: explained", what));
   return "explain ok";

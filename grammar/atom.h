@@ -19,10 +19,8 @@ namespace x3 = boost::spirit::x3;
 
 const syntax::Node* MakeString(ParseState& state, const StringPieces& pieces);
 // (x) groups, (), (x,) and (x, y) are tuples.
-const syntax::Node* MakeParen(ParseState& state,
-                              const Bracketed<const syntax::Node*>& b);
-const syntax::Node* MakeList(ParseState& state,
-                             const Bracketed<const syntax::Node*>& b);
+const syntax::Node* MakeParen(ParseState& state, const Bracketed<const syntax::Node*>& b);
+const syntax::Node* MakeList(ParseState& state, const Bracketed<const syntax::Node*>& b);
 // {} is a dict; a set has no `key: value` items; mixing both is an error at the
 // first item that does not fit.
 const syntax::Node* MakeBrace(ParseState& state, const Bracketed<BraceItem>& b);
@@ -35,17 +33,15 @@ struct atom_parser : x3::parser<atom_parser<Paren, List, Brace>> {
   constexpr atom_parser(const Paren& p, const List& l, const Brace& b)
       : paren(p), list(l), brace(b) {}
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context,
-             RContext& rcontext, Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext& rcontext,
+             Attribute& attr) const {
     if (first == last) return false;
     ParseState& state = x3::get<state_tag>(context);
     const syntax::Node* node = nullptr;
     const char c = *first;
     if (c == '"' || c == '\'') {
-      if (!ParseStrings(state, first, last, context, rcontext, &node))
-        return false;
+      if (!ParseStrings(state, first, last, context, rcontext, &node)) return false;
     } else if (c == '(') {
       Bracketed<const syntax::Node*> b;
       paren.parse(first, last, context, rcontext, b);
@@ -83,17 +79,15 @@ struct atom_parser : x3::parser<atom_parser<Paren, List, Brace>> {
   // Adjacent string literals, one String node (the usual single literal
   // without a list).
   template <typename It, typename Context, typename RContext>
-  bool ParseStrings(ParseState& state, It& first, It const& last,
-                    Context const& context, RContext& rcontext,
-                    const syntax::Node** node) const {
+  bool ParseStrings(ParseState& state, It& first, It const& last, Context const& context,
+                    RContext& rcontext, const syntax::Node** node) const {
     syntax::StringPiece piece;
     if (!string_parser().parse(first, last, context, rcontext, piece)) {
       return false;
     }
     syntax::StringPiece next;
     if (!string_parser().parse(first, last, context, rcontext, next)) {
-      *node = state.New<syntax::String>(piece.span,
-                                        state.Copy(std::span(&piece, 1)));
+      *node = state.New<syntax::String>(piece.span, state.Copy(std::span(&piece, 1)));
       return true;
     }
     StringPieces pieces = {piece, next};
@@ -111,8 +105,7 @@ struct atom_parser : x3::parser<atom_parser<Paren, List, Brace>> {
 };
 
 template <typename Paren, typename List, typename Brace>
-constexpr atom_parser<Paren, List, Brace> atom_of(const Paren& paren,
-                                                  const List& list,
+constexpr atom_parser<Paren, List, Brace> atom_of(const Paren& paren, const List& list,
                                                   const Brace& brace) {
   return {paren, list, brace};
 }

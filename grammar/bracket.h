@@ -44,8 +44,7 @@ inline syntax::Argument MakeErrorItem(ParseState& state, Span span) {
 }
 template <>
 inline BraceItem MakeErrorItem(ParseState& state, Span span) {
-  return {
-      .span = span, .key = nullptr, .value = state.New<syntax::Error>(span)};
+  return {.span = span, .key = nullptr, .value = state.New<syntax::Error>(span)};
 }
 template <>
 inline SubscriptItem MakeErrorItem(ParseState& state, Span span) {
@@ -56,39 +55,32 @@ inline SubscriptItem MakeErrorItem(ParseState& state, Span span) {
 struct BracketErrors {
   // "'filter('" for the '(' after a name, "'['" otherwise.
   static std::string Label(const ParseState& state, Iterator open);
-  [[noreturn]] static void Unclosed(ParseState& state, Iterator open,
-                                    char close, Iterator at);
-  [[noreturn]] static void Mismatched(ParseState& state, Iterator open,
-                                      Iterator at);
-  static void ExpectedItem(ParseState& state, Iterator at,
-                           const std::string& item, char close);
-  static void ExpectedSeparator(ParseState& state, Iterator open, char close,
-                                Iterator at);
+  [[noreturn]] static void Unclosed(ParseState& state, Iterator open, char close, Iterator at);
+  [[noreturn]] static void Mismatched(ParseState& state, Iterator open, Iterator at);
+  static void ExpectedItem(ParseState& state, Iterator at, const std::string& item, char close);
+  static void ExpectedSeparator(ParseState& state, Iterator open, char close, Iterator at);
   // Skips from `from` to the next ',' or `close` at the same level. Returns
   // true after a ',' (more items follow), false after the closing bracket;
   // `*stop` is where the skipped text ends and `*resume` where parsing goes on.
-  static bool Recover(ParseState& state, Iterator open, char close,
-                      Iterator from, Iterator* stop, Iterator* resume);
+  static bool Recover(ParseState& state, Iterator open, char close, Iterator from, Iterator* stop,
+                      Iterator* resume);
 };
 
 inline bool IsCloser(char c) { return c == ')' || c == ']' || c == '}'; }
 
 template <typename Subject, typename Item>
-struct bracket_directive
-    : x3::unary_parser<Subject, bracket_directive<Subject, Item>> {
+struct bracket_directive : x3::unary_parser<Subject, bracket_directive<Subject, Item>> {
   using base_type = x3::unary_parser<Subject, bracket_directive<Subject, Item>>;
   using attribute_type = Bracketed<Item>;
   static bool const has_attribute = true;
   static bool const handles_container = false;
 
-  constexpr bracket_directive(Subject const& subject, char open_char,
-                              char close_char)
+  constexpr bracket_directive(Subject const& subject, char open_char, char close_char)
       : base_type(subject), open(open_char), close(close_char) {}
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context,
-             RContext& rcontext, Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext& rcontext,
+             Attribute& attr) const {
     // The previous token skipped the whitespace after it: `first` is on this
     // token.
     if (first == last || *first != open) return false;
@@ -145,8 +137,7 @@ struct bracket_directive
         if (IsCloser(*first)) BracketErrors::Mismatched(state, open_pos, first);
         BracketErrors::ExpectedSeparator(state, open_pos, close, first);
         It stop, resume;
-        const bool more = BracketErrors::Recover(state, open_pos, close, first,
-                                                 &stop, &resume);
+        const bool more = BracketErrors::Recover(state, open_pos, close, first, &stop, &resume);
         if (!more) {
           closed(resume);
           break;
@@ -159,14 +150,11 @@ struct bracket_directive
         if (IsCloser(*item_start)) {
           BracketErrors::Mismatched(state, open_pos, item_start);
         }
-        BracketErrors::ExpectedItem(state, item_start, x3::what(this->subject),
-                                    close);
+        BracketErrors::ExpectedItem(state, item_start, x3::what(this->subject), close);
       }
       It stop, resume;
-      const bool more = BracketErrors::Recover(state, open_pos, close,
-                                               item_start, &stop, &resume);
-      items.push_back(
-          MakeErrorItem<Item>(state, state.SpanOf(item_start, stop)));
+      const bool more = BracketErrors::Recover(state, open_pos, close, item_start, &stop, &resume);
+      items.push_back(MakeErrorItem<Item>(state, state.SpanOf(item_start, stop)));
       after_comma = true;
       if (!more) {
         closed(resume);
@@ -192,8 +180,7 @@ struct bracket_gen {
   char open;
   char close;
   template <typename Subject>
-  constexpr bracket_directive<
-      typename x3::extension::as_parser<Subject>::value_type, Item>
+  constexpr bracket_directive<typename x3::extension::as_parser<Subject>::value_type, Item>
   operator[](Subject const& subject) const {
     return {x3::as_parser(subject), open, close};
   }

@@ -34,17 +34,14 @@ class BumpAllocator {
 
   template <typename T, typename... Args>
   T* New(Args&&... args) {
-    static_assert(std::is_trivially_destructible_v<T>,
-                  "arena objects are never destroyed");
-    return ::new (Allocate(sizeof(T), alignof(T)))
-        T(std::forward<Args>(args)...);
+    static_assert(std::is_trivially_destructible_v<T>, "arena objects are never destroyed");
+    return ::new (Allocate(sizeof(T), alignof(T))) T(std::forward<Args>(args)...);
   }
 
   // An array of `n` value-initialized T.
   template <typename T>
   std::span<T> NewArray(size_t n) {
-    static_assert(std::is_trivially_destructible_v<T>,
-                  "arena objects are never destroyed");
+    static_assert(std::is_trivially_destructible_v<T>, "arena objects are never destroyed");
     if (n == 0) return {};
     T* first = static_cast<T*>(Allocate(sizeof(T) * n, alignof(T)));
     for (size_t i = 0; i < n; ++i) ::new (first + i) T();

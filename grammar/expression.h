@@ -27,10 +27,9 @@ struct expression_parser : x3::parser<expression_parser<Postfix>> {
 
   constexpr explicit expression_parser(const Postfix& p) : postfix(p) {}
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context,
-             RContext& rcontext, Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext& rcontext,
+             Attribute& attr) const {
     const syntax::Node* head = nullptr;
     if (!Operand(first, last, context, rcontext, &head)) return false;
     syntax::OpToken op;
@@ -51,8 +50,7 @@ struct expression_parser : x3::parser<expression_parser<Postfix>> {
       operands.push_back(operand);
     } while (binary_op_parser().parse(first, last, context, rcontext, op));
     const syntax::Node* chain = state.New<syntax::Chain>(
-        Span{head->span.begin, operands.back()->span.end}, operands.Take(),
-        ops.Take());
+        Span{head->span.begin, operands.back()->span.end}, operands.Take(), ops.Take());
     x3::traits::move_to(chain, attr);
     return true;
   }
@@ -60,8 +58,8 @@ struct expression_parser : x3::parser<expression_parser<Postfix>> {
  private:
   // Prefix operators, then a postfix expression.
   template <typename It, typename Context, typename RContext>
-  bool Operand(It& first, It const& last, Context const& context,
-               RContext& rcontext, const syntax::Node** out) const {
+  bool Operand(It& first, It const& last, Context const& context, RContext& rcontext,
+               const syntax::Node** out) const {
     syntax::OpToken op;
     if (!unary_op_parser().parse(first, last, context, rcontext, op)) {
       return postfix.parse(first, last, context, rcontext, *out);
@@ -77,8 +75,7 @@ struct expression_parser : x3::parser<expression_parser<Postfix>> {
     if (!postfix.parse(first, last, context, rcontext, primary)) {
       throw x3::expectation_failure<It>(first, "an expression");
     }
-    *out = state.New<syntax::Operand>(Span{begin, primary->span.end},
-                                      prefix.Take(), primary);
+    *out = state.New<syntax::Operand>(Span{begin, primary->span.end}, prefix.Take(), primary);
     return true;
   }
 

@@ -85,14 +85,11 @@ const x3::rule<expr_class, const Node*> expr = "an expression";
 const x3::rule<postfix_class, const Node*> postfix = "an expression";
 const x3::rule<atom_class, const Node*> atom = "an expression";
 const x3::rule<argument_class, syntax::Argument> argument = "an argument";
-const x3::rule<keyword_pair_class, KeywordPair> keyword_pair =
-    "a keyword argument";
+const x3::rule<keyword_pair_class, KeywordPair> keyword_pair = "a keyword argument";
 const x3::rule<starred_class, Starred> starred = "'*' and an expression";
-const x3::rule<double_starred_class, Starred> double_starred =
-    "'**' and an expression";
+const x3::rule<double_starred_class, Starred> double_starred = "'**' and an expression";
 const x3::rule<brace_item_class, BraceItem> brace_item = "an item";
-const x3::rule<subscript_item_class, SubscriptItem> subscript_item =
-    "an index or a slice";
+const x3::rule<subscript_item_class, SubscriptItem> subscript_item = "an index or a slice";
 const lookup_key_type lookup_key = "a lookup key";
 
 namespace actions {
@@ -111,16 +108,14 @@ inline constexpr auto assign = [](auto& ctx) { _val(ctx) = _attr(ctx); };
 
 inline constexpr auto make_unpack_item = [](auto& ctx) {
   const Starred& s = _attr(ctx);
-  _val(ctx) =
-      BraceItem{Span{s.stars.begin, s.value->span.end}, nullptr, s.value, true};
+  _val(ctx) = BraceItem{Span{s.stars.begin, s.value->span.end}, nullptr, s.value, true};
 };
 
 inline constexpr auto make_brace_item = [](auto& ctx) {
   const Node* first = boost::fusion::at_c<0>(_attr(ctx));
   const auto& second = boost::fusion::at_c<1>(_attr(ctx));
   if (second) {
-    _val(ctx) = BraceItem{Span{first->span.begin, (*second)->span.end}, first,
-                          *second, false};
+    _val(ctx) = BraceItem{Span{first->span.begin, (*second)->span.end}, first, *second, false};
   } else {
     _val(ctx) = BraceItem{first->span, nullptr, first, false};
   }
@@ -129,30 +124,23 @@ inline constexpr auto make_brace_item = [](auto& ctx) {
 template <syntax::Argument::Kind kKind>
 inline constexpr auto make_unpack_argument = [](auto& ctx) {
   const Starred& s = _attr(ctx);
-  _val(ctx) = syntax::Argument{kKind, Span{s.stars.begin, s.value->span.end},
-                               Span{}, s.value};
+  _val(ctx) = syntax::Argument{kKind, Span{s.stars.begin, s.value->span.end}, Span{}, s.value};
 };
 
 inline constexpr auto make_keyword_argument = [](auto& ctx) {
   const KeywordPair& k = _attr(ctx);
-  _val(ctx) =
-      syntax::Argument{syntax::Argument::Kind::kKeyword,
-                       Span{k.name.begin, k.value->span.end}, k.name, k.value};
+  _val(ctx) = syntax::Argument{syntax::Argument::Kind::kKeyword,
+                               Span{k.name.begin, k.value->span.end}, k.name, k.value};
 };
 
 inline constexpr auto make_positional_argument = [](auto& ctx) {
   const Node* value = _attr(ctx);
-  _val(ctx) = syntax::Argument{syntax::Argument::Kind::kPositional, value->span,
-                               Span{}, value};
+  _val(ctx) = syntax::Argument{syntax::Argument::Kind::kPositional, value->span, Span{}, value};
 };
 
-inline constexpr auto set_lower = [](auto& ctx) {
-  _val(ctx).lower = _attr(ctx);
-};
+inline constexpr auto set_lower = [](auto& ctx) { _val(ctx).lower = _attr(ctx); };
 inline constexpr auto set_slice = [](auto& ctx) { _val(ctx).is_slice = true; };
-inline constexpr auto set_upper = [](auto& ctx) {
-  _val(ctx).upper = _attr(ctx);
-};
+inline constexpr auto set_upper = [](auto& ctx) { _val(ctx).upper = _attr(ctx); };
 inline constexpr auto set_step = [](auto& ctx) { _val(ctx).step = _attr(ctx); };
 
 inline constexpr auto push_key_part = [](auto& ctx) {
@@ -164,13 +152,12 @@ inline constexpr auto push_key_part = [](auto& ctx) {
 const auto query_def = expr > end_of_query;
 
 const auto expr_def = expression_of(postfix);
-const auto postfix_def =
-    postfix_of(atom, bracket<syntax::Argument>('(', ')')[argument],
-               bracket<SubscriptItem>('[', ']')[subscript_item]);
+const auto postfix_def = postfix_of(atom, bracket<syntax::Argument>('(', ')')[argument],
+                                    bracket<SubscriptItem>('[', ']')[subscript_item]);
 
-const auto atom_def = atom_of(bracket<const Node*>('(', ')')[expr],
-                              bracket<const Node*>('[', ']')[expr],
-                              bracket<BraceItem>('{', '}')[brace_item]);
+const auto atom_def =
+    atom_of(bracket<const Node*>('(', ')')[expr], bracket<const Node*>('[', ']')[expr],
+            bracket<BraceItem>('{', '}')[brace_item]);
 
 // Parenthesized as C++ groups it anyway (>> binds tighter than the expectation >); clang warns
 // about the mix otherwise (-Woverloaded-shift-op-parentheses).
@@ -180,31 +167,26 @@ const auto double_starred_def = double_star > expr;
 // Keyword arguments first: they are most of the arguments of a query.
 const auto argument_def =
     keyword_pair[actions::make_keyword_argument] |
-    double_starred
-        [actions::make_unpack_argument<syntax::Argument::Kind::kDoubleStar>] |
+    double_starred[actions::make_unpack_argument<syntax::Argument::Kind::kDoubleStar>] |
     starred[actions::make_unpack_argument<syntax::Argument::Kind::kStar>] |
     expr[actions::make_positional_argument];
 
-const auto brace_item_def =
-    double_starred[actions::make_unpack_item] |
-    (expr >> -(x3::omit[colon] > expr))[actions::make_brace_item];
+const auto brace_item_def = double_starred[actions::make_unpack_item] |
+                            (expr >> -(x3::omit[colon] > expr))[actions::make_brace_item];
 
 // The index is parsed once whether or not a ':' follows (no backtracking over
 // it).
-const auto slice_tail = colon[actions::set_slice] >>
-                        -expr[actions::set_upper] >>
+const auto slice_tail = colon[actions::set_slice] >> -expr[actions::set_upper] >>
                         -(colon >> -expr[actions::set_step]);
-const auto subscript_item_def =
-    (expr[actions::set_lower] >> -slice_tail) | slice_tail;
+const auto subscript_item_def = (expr[actions::set_lower] >> -slice_tail) | slice_tail;
 
 // Python's str.split("__"): each part is the longest run not containing "__",
 // so "a___b" is ["a", "_b"] and "a__" is ["a", ""]. lib/parse checks that each
 // part is an identifier.
-const auto lookup_key_def =
-    x3::raw[*(x3::char_ - "__")][actions::push_key_part] % "__";
+const auto lookup_key_def = x3::raw[*(x3::char_ - "__")][actions::push_key_part] % "__";
 
-BOOST_SPIRIT_DEFINE(query, expr, postfix, atom, argument, keyword_pair, starred,
-                    double_starred, brace_item, subscript_item, lookup_key)
+BOOST_SPIRIT_DEFINE(query, expr, postfix, atom, argument, keyword_pair, starred, double_starred,
+                    brace_item, subscript_item, lookup_key)
 
 }  // namespace querysafe::grammar::parser
 

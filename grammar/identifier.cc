@@ -67,8 +67,7 @@ bool IsIdentifierStart(uint32_t c) {
 
 bool IsIdentifierContinue(uint32_t c) {
   if (c < 0x80) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   }
   if (IsIdentifierStart(c)) return true;
   namespace ucd = boost::spirit::ucd;
@@ -86,8 +85,7 @@ bool IsIdentifierContinue(uint32_t c) {
 size_t ScanIdentifier(const char* p, const char* end) {
   const char* q = p;
   // ASCII fast path; the Unicode tables only for other characters.
-  if (q != end &&
-      ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '_')) {
+  if (q != end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '_')) {
     ++q;
     while (q != end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
                         (*q >= '0' && *q <= '9') || *q == '_')) {
@@ -112,18 +110,15 @@ size_t ScanIdentifier(const char* p, const char* end) {
 }
 
 bool IsIdentifier(std::string_view text) {
-  return !text.empty() &&
-         ScanIdentifier(text.data(), text.data() + text.size()) == text.size();
+  return !text.empty() && ScanIdentifier(text.data(), text.data() + text.size()) == text.size();
 }
 
 bool IsPythonKeyword(std::string_view name) {
   // Python 3.12's keyword.kwlist, by length: a name is compared with the few
   // keywords of its length (most names are longer than any of them).
   static constexpr std::string_view k2[] = {"as", "if", "in", "is", "or"};
-  static constexpr std::string_view k3[] = {"and", "def", "del",
-                                            "for", "not", "try"};
-  static constexpr std::string_view k4[] = {"None", "True", "elif", "else",
-                                            "from", "pass", "with"};
+  static constexpr std::string_view k3[] = {"and", "def", "del", "for", "not", "try"};
+  static constexpr std::string_view k4[] = {"None", "True", "elif", "else", "from", "pass", "with"};
   static constexpr std::string_view k5[] = {"False", "async", "await", "break",
                                             "class", "raise", "while", "yield"};
   static constexpr std::string_view k6[] = {"assert", "except", "global",

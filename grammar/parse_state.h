@@ -33,11 +33,8 @@ struct state_tag;
 // it carries its own code, message and extent.
 class SyntaxFailure : public boost::spirit::x3::expectation_failure<Iterator> {
  public:
-  SyntaxFailure(Iterator where, Iterator end, std::string_view code,
-                std::string message)
-      : expectation_failure(where, std::move(message)),
-        end_(end),
-        code_(code) {}
+  SyntaxFailure(Iterator where, Iterator end, std::string_view code, std::string message)
+      : expectation_failure(where, std::move(message)), end_(end), code_(code) {}
   Iterator end() const { return end_; }
   std::string_view code() const { return code_; }
 
@@ -50,19 +47,13 @@ class SyntaxFailure : public boost::spirit::x3::expectation_failure<Iterator> {
 // input, nesting or size beyond the limits, too many errors). Its diagnostic is
 // already recorded.
 struct AbortParse : std::exception {
-  const char* what() const noexcept override {
-    return "querysafe: parse aborted";
-  }
+  const char* what() const noexcept override { return "querysafe: parse aborted"; }
 };
 
 class ParseState {
  public:
-  ParseState(std::string_view input, Arena* arena, const Limits& limits,
-             Diagnostics* diagnostics)
-      : input_(input),
-        bump_(arena),
-        limits_(limits),
-        diagnostics_(diagnostics) {}
+  ParseState(std::string_view input, Arena* arena, const Limits& limits, Diagnostics* diagnostics)
+      : input_(input), bump_(arena), limits_(limits), diagnostics_(diagnostics) {}
   ParseState(const ParseState&) = delete;
   ParseState& operator=(const ParseState&) = delete;
 
@@ -70,12 +61,9 @@ class ParseState {
   Iterator begin() const { return input_.data(); }
   Iterator end() const { return input_.data() + input_.size(); }
   Span SpanOf(Iterator b, Iterator e) const {
-    return {static_cast<uint32_t>(b - input_.data()),
-            static_cast<uint32_t>(e - input_.data())};
+    return {static_cast<uint32_t>(b - input_.data()), static_cast<uint32_t>(e - input_.data())};
   }
-  std::string_view Text(Span s) const {
-    return input_.substr(s.begin, s.end - s.begin);
-  }
+  std::string_view Text(Span s) const { return input_.substr(s.begin, s.end - s.begin); }
 
   // A syntax tree node in the arena; counts toward max_nodes.
   template <typename T, typename... Args>
@@ -129,8 +117,7 @@ class ParseState {
    private:
     void Grow() {
       const size_t capacity = capacity_ == 0 ? 4 : capacity_ * 2;
-      T* data = static_cast<T*>(
-          state_.bump_.Allocate(sizeof(T) * capacity, alignof(T)));
+      T* data = static_cast<T*>(state_.bump_.Allocate(sizeof(T) * capacity, alignof(T)));
       if (size_ > 0) std::memcpy(data, data_, sizeof(T) * size_);
       data_ = data;
       capacity_ = capacity;
@@ -156,8 +143,7 @@ class ParseState {
   // Records an expectation failure (X3's or a SyntaxFailure) as a diagnostic.
   void Report(const boost::spirit::x3::expectation_failure<Iterator>& failure);
   // Records and aborts.
-  [[noreturn]] void Abort(std::string_view code, std::string message,
-                          Span span);
+  [[noreturn]] void Abort(std::string_view code, std::string message, Span span);
 
   size_t error_count() const { return errors_; }
 

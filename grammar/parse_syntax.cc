@@ -9,30 +9,26 @@ namespace querysafe::grammar {
 
 namespace x3 = boost::spirit::x3;
 
-const syntax::Node* ParseSyntax(std::string_view input, const Limits& limits,
-                                Arena* arena, Diagnostics* diagnostics) {
+const syntax::Node* ParseSyntax(std::string_view input, const Limits& limits, Arena* arena,
+                                Diagnostics* diagnostics) {
   ParseState state(input, arena, limits, diagnostics);
   const parser::context_type context(state);
   Iterator first = state.begin();
   parser::SkipSpace(first, state.end());
   const syntax::Node* root = nullptr;
   try {
-    if (QueryRule().parse(first, state.end(), context, x3::unused, root))
-      return root;
+    if (QueryRule().parse(first, state.end(), context, x3::unused, root)) return root;
     if (state.error_count() == 0) {
       // Nothing matched at all: an empty query, or one that starts with a stray
       // token.
       Span span = ErrorSpanAt(state, first);
       const char c = span.begin < input.size() ? input[span.begin] : '\0';
       if (c == ')' || c == ']' || c == '}') {
-        state.Report("syntax.unmatched_bracket",
-                     std::format("unmatched '{}'", c), span);
-      } else if (std::string invalid = InvalidCharacterMessage(state, span);
-                 !invalid.empty()) {
+        state.Report("syntax.unmatched_bracket", std::format("unmatched '{}'", c), span);
+      } else if (std::string invalid = InvalidCharacterMessage(state, span); !invalid.empty()) {
         state.Report("syntax.invalid_character", std::move(invalid), span);
       } else {
-        state.Report("syntax.expected",
-                     "expected a query, such as Model.objects.all()", span);
+        state.Report("syntax.expected", "expected a query, such as Model.objects.all()", span);
       }
     }
   } catch (const AbortParse&) {

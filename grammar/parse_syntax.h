@@ -19,8 +19,8 @@ namespace querysafe::grammar {
 // could not finish; otherwise it may still contain syntax::Error nodes where
 // the grammar recovered from an error. Never throws for any input
 // (std::bad_alloc aside).
-const syntax::Node* ParseSyntax(std::string_view input, const Limits& limits,
-                                Arena* arena, Diagnostics* diagnostics);
+const syntax::Node* ParseSyntax(std::string_view input, const Limits& limits, Arena* arena,
+                                Diagnostics* diagnostics);
 
 // Splits `key` on "__" exactly as Python's key.split("__") does. Spans are
 // offsets in `key`.

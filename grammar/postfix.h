@@ -26,10 +26,9 @@ struct postfix_parser : x3::parser<postfix_parser<Atom, Call, Subscript>> {
   constexpr postfix_parser(const Atom& a, const Call& c, const Subscript& s)
       : atom(a), call(c), subscript(s) {}
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context,
-             RContext& rcontext, Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext& rcontext,
+             Attribute& attr) const {
     const syntax::Node* head = nullptr;
     if (!atom.parse(first, last, context, rcontext, head)) return false;
     ParseState& state = x3::get<state_tag>(context);
@@ -41,8 +40,7 @@ struct postfix_parser : x3::parser<postfix_parser<Atom, Call, Subscript>> {
           ++first;
           SkipSpace(first, last);
           Span name;
-          if (!identifier_parser().parse(first, last, context, rcontext,
-                                         name)) {
+          if (!identifier_parser().parse(first, last, context, rcontext, name)) {
             throw x3::expectation_failure<It>(first, "a name after '.'");
           }
           syntax::Trailer& t = trailers.emplace_back();
@@ -70,8 +68,7 @@ struct postfix_parser : x3::parser<postfix_parser<Atom, Call, Subscript>> {
             // Python would index with a tuple; a QuerySet takes one index or
             // one slice.
             state.Report("syntax.bad_subscript",
-                         "expected one index or one slice between '[' and ']'",
-                         sub.span);
+                         "expected one index or one slice between '[' and ']'", sub.span);
             t.lower = state.New<syntax::Error>(sub.span);
             break;
           }
@@ -92,8 +89,7 @@ struct postfix_parser : x3::parser<postfix_parser<Atom, Call, Subscript>> {
       return true;
     }
     const syntax::Node* node = state.New<syntax::Postfix>(
-        Span{head->span.begin, trailers.back().span.end}, head,
-        trailers.Take());
+        Span{head->span.begin, trailers.back().span.end}, head, trailers.Take());
     x3::traits::move_to(node, attr);
     return true;
   }
@@ -104,8 +100,8 @@ struct postfix_parser : x3::parser<postfix_parser<Atom, Call, Subscript>> {
 };
 
 template <typename Atom, typename Call, typename Subscript>
-constexpr postfix_parser<Atom, Call, Subscript> postfix_of(
-    const Atom& atom, const Call& call, const Subscript& subscript) {
+constexpr postfix_parser<Atom, Call, Subscript> postfix_of(const Atom& atom, const Call& call,
+                                                           const Subscript& subscript) {
   return {atom, call, subscript};
 }
 

@@ -30,16 +30,16 @@ template <typename T>
 using List = std::span<const T>;
 
 enum class Kind : uint8_t {
-  kName,  // an identifier, including Python keywords (lib/parse reports those)
-  kNumber,  // an int, float or imaginary literal token, already lexically valid
-  kString,  // one or more adjacent string literal tokens (implicit
-            // concatenation)
-  kParam,   // $name
-  kParen,   // (x): grouping, exactly one item
-  kTuple,   // (), (x,), (x, y)
-  kList,    // [x, y]
-  kSet,     // {x, y}
-  kDict,    // {k: v, **d}
+  kName,     // an identifier, including Python keywords (lib/parse reports those)
+  kNumber,   // an int, float or imaginary literal token, already lexically valid
+  kString,   // one or more adjacent string literal tokens (implicit
+             // concatenation)
+  kParam,    // $name
+  kParen,    // (x): grouping, exactly one item
+  kTuple,    // (), (x,), (x, y)
+  kList,     // [x, y]
+  kSet,      // {x, y}
+  kDict,     // {k: v, **d}
   kPostfix,  // atom followed by .name, (args) and [subscript] trailers
   kOperand,  // prefix operators applied to a primary
   kChain,    // operands joined by binary operators
@@ -73,8 +73,7 @@ enum class NumberKind : uint8_t { kInt, kFloat, kImaginary };
 // ints.
 struct Number : Node {
   static constexpr Kind kKind = Kind::kNumber;
-  Number(Span s, NumberKind k, uint8_t b)
-      : Node{kKind, s}, number_kind(k), base(b) {}
+  Number(Span s, NumberKind k, uint8_t b) : Node{kKind, s}, number_kind(k), base(b) {}
   NumberKind number_kind;
   uint8_t base;
   // A decimal int of at most 19 digits and no underscores (nearly all of
@@ -156,8 +155,7 @@ struct Trailer {
 
 struct Postfix : Node {
   static constexpr Kind kKind = Kind::kPostfix;
-  Postfix(Span s, const Node* a, List<Trailer> t)
-      : Node{kKind, s}, atom(a), trailers(t) {}
+  Postfix(Span s, const Node* a, List<Trailer> t) : Node{kKind, s}, atom(a), trailers(t) {}
   const Node* atom;
   List<Trailer> trailers;
 };
@@ -213,8 +211,7 @@ struct Operand : Node {
 // 1].
 struct Chain : Node {
   static constexpr Kind kKind = Kind::kChain;
-  Chain(Span s, List<const Node*> o, List<OpToken> p)
-      : Node{kKind, s}, operands(o), ops(p) {}
+  Chain(Span s, List<const Node*> o, List<OpToken> p) : Node{kKind, s}, operands(o), ops(p) {}
   List<const Node*> operands;
   List<OpToken> ops;
 };

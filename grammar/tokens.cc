@@ -30,9 +30,7 @@ bool SkipSpaceSlow(Iterator& first, Iterator last) {
 
 namespace {
 
-bool IsBlank(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 bool IsDigitOfBase(char c, int base) {
   switch (base) {
@@ -67,10 +65,8 @@ Iterator SkipWordChars(Iterator p, Iterator last) {
   return p;
 }
 
-[[noreturn]] void Invalid(Iterator start, Iterator at, Iterator last,
-                          std::string message) {
-  throw SyntaxFailure(start, SkipWordChars(at, last), "syntax.invalid_number",
-                      std::move(message));
+[[noreturn]] void Invalid(Iterator start, Iterator at, Iterator last, std::string message) {
+  throw SyntaxFailure(start, SkipWordChars(at, last), "syntax.invalid_number", std::move(message));
 }
 
 // digitpart: digit (["_"] digit)*. `p` is on a digit. False (with `p` on the
@@ -98,8 +94,7 @@ uint32_t LineOf(const ParseState& state, Iterator p) {
 
 }  // namespace
 
-const syntax::Node* number_parser::Scan(ParseState& state, Iterator& p,
-                                        Iterator last) {
+const syntax::Node* number_parser::Scan(ParseState& state, Iterator& p, Iterator last) {
   const Iterator start = p;
   if (*p == '0' && last - p >= 2 &&
       ((p[1] | 0x20) == 'x' || (p[1] | 0x20) == 'o' || (p[1] | 0x20) == 'b')) {
@@ -109,8 +104,7 @@ const syntax::Node* number_parser::Scan(ParseState& state, Iterator& p,
     for (;;) {
       if (p != last && *p == '_') {
         if (last - p < 2 || !IsDigitOfBase(p[1], base)) {
-          Invalid(start, p, last,
-                  std::format("invalid {} literal", BaseName(base)));
+          Invalid(start, p, last, std::format("invalid {} literal", BaseName(base)));
         }
         p += 2;
         any = true;
@@ -126,20 +120,16 @@ const syntax::Node* number_parser::Scan(ParseState& state, Iterator& p,
       // tests/data/regression/parse/): the text is not NUL-terminated.
       if (base != 16 && p != last && IsDigit(*p)) {
         Invalid(start, p, last,
-                std::format("invalid digit '{}' in {} literal", *p,
-                            BaseName(base)));
+                std::format("invalid digit '{}' in {} literal", *p, BaseName(base)));
       }
-      Invalid(start, p, last,
-              std::format("invalid {} literal", BaseName(base)));
+      Invalid(start, p, last, std::format("invalid {} literal", BaseName(base)));
     }
-    return state.New<syntax::Number>(state.SpanOf(start, p),
-                                     syntax::NumberKind::kInt,
+    return state.New<syntax::Number>(state.SpanOf(start, p), syntax::NumberKind::kInt,
                                      static_cast<uint8_t>(base));
   }
 
   bool is_float = false;
-  if (IsDigit(*p) && !ScanDigitPart(p, last))
-    Invalid(start, p, last, "invalid decimal literal");
+  if (IsDigit(*p) && !ScanDigitPart(p, last)) Invalid(start, p, last, "invalid decimal literal");
   if (p != last && *p == '.') {
     ++p;
     is_float = true;
@@ -150,23 +140,18 @@ const syntax::Node* number_parser::Scan(ParseState& state, Iterator& p,
   if (p != last && (*p == 'e' || *p == 'E')) {
     Iterator q = p + 1;
     if (q != last && (*q == '+' || *q == '-')) ++q;
-    if (q == last || !IsDigit(*q))
-      Invalid(start, p, last, "invalid decimal literal");
-    if (!ScanDigitPart(q, last))
-      Invalid(start, q, last, "invalid decimal literal");
+    if (q == last || !IsDigit(*q)) Invalid(start, p, last, "invalid decimal literal");
+    if (!ScanDigitPart(q, last)) Invalid(start, q, last, "invalid decimal literal");
     p = q;
     is_float = true;
   }
-  syntax::NumberKind kind =
-      is_float ? syntax::NumberKind::kFloat : syntax::NumberKind::kInt;
+  syntax::NumberKind kind = is_float ? syntax::NumberKind::kFloat : syntax::NumberKind::kInt;
   if (p != last && (*p == 'j' || *p == 'J')) {
     ++p;
     kind = syntax::NumberKind::kImaginary;
-    if (IdentifierContinues(p, last))
-      Invalid(start, p, last, "invalid imaginary literal");
+    if (IdentifierContinues(p, last)) Invalid(start, p, last, "invalid imaginary literal");
   }
-  if (IdentifierContinues(p, last))
-    Invalid(start, p, last, "invalid decimal literal");
+  if (IdentifierContinues(p, last)) Invalid(start, p, last, "invalid decimal literal");
   if (kind == syntax::NumberKind::kInt && *start == '0' &&
       std::any_of(start, p, [](char c) { return c >= '1' && c <= '9'; })) {
     throw SyntaxFailure(start, p, "syntax.invalid_number",
@@ -174,13 +159,11 @@ const syntax::Node* number_parser::Scan(ParseState& state, Iterator& p,
                         "permitted; use an 0o "
                         "prefix for octal integers");
   }
-  auto* number = state.NewMutable<syntax::Number>(state.SpanOf(start, p), kind,
-                                                  uint8_t{10});
+  auto* number = state.NewMutable<syntax::Number>(state.SpanOf(start, p), kind, uint8_t{10});
   if (kind == syntax::NumberKind::kInt && p - start <= 19) {
     uint64_t value = 0;
     Iterator d = start;
-    while (d != p && IsDigit(*d))
-      value = value * 10 + static_cast<uint64_t>(*d++ - '0');
+    while (d != p && IsDigit(*d)) value = value * 10 + static_cast<uint64_t>(*d++ - '0');
     if (d == p) {
       number->has_value = true;
       number->value = value;
@@ -223,8 +206,7 @@ bool string_parser::Scan(ParseState& state, Iterator& p, Iterator last,
     if (flags & flag) return false;
     flags |= flag;
   }
-  if ((flags & syntax::kStringBytes) && (flags & syntax::kStringFormat))
-    return false;
+  if ((flags & syntax::kStringBytes) && (flags & syntax::kStringFormat)) return false;
 
   const char quote = start[n];
   Iterator q = start + n + 1;
@@ -249,16 +231,13 @@ bool string_parser::Scan(ParseState& state, Iterator& p, Iterator last,
     if (q == last || (!triple && (*q == '\n' || *q == '\r'))) {
       // Nothing after an unterminated string can be trusted: Python stops here
       // too.
-      state.Abort(
-          "syntax.unterminated_string",
-          triple
-              ? std::format(
-                    "unterminated triple-quoted string literal (detected at "
-                    "line {})",
-                    LineOf(state, q))
-              : std::format("unterminated string literal (detected at line {})",
-                            LineOf(state, q)),
-          state.SpanOf(start, q));
+      state.Abort("syntax.unterminated_string",
+                  triple ? std::format("unterminated triple-quoted string literal (detected at "
+                                       "line {})",
+                                       LineOf(state, q))
+                         : std::format("unterminated string literal (detected at line {})",
+                                       LineOf(state, q)),
+                  state.SpanOf(start, q));
     }
     if (*q == '\\' || *q == '\r') flags |= syntax::kStringNeedsDecoding;
     if (*q == '\\') {
@@ -294,8 +273,7 @@ bool binary_op_parser::Scan(Iterator& p, Iterator last, syntax::OpKind* op) {
   if (p == last || !kMayStart[static_cast<unsigned char>(*p)]) return false;
   const auto next_is = [&](char c) { return last - p >= 2 && p[1] == c; };
   const auto word = [&](std::string_view w) {
-    return static_cast<size_t>(last - p) >= w.size() &&
-           std::string_view(p, w.size()) == w &&
+    return static_cast<size_t>(last - p) >= w.size() && std::string_view(p, w.size()) == w &&
            !IdentifierContinues(p + w.size(), last);
   };
   int len = 1;
@@ -350,8 +328,7 @@ bool binary_op_parser::Scan(Iterator& p, Iterator last, syntax::OpKind* op) {
         *op = OpKind::kGt;
       break;
     case '=':
-      if (!next_is('='))
-        return false;  // `=` alone belongs to a keyword argument
+      if (!next_is('=')) return false;  // `=` alone belongs to a keyword argument
       *op = OpKind::kEq, len = 2;
       break;
     case '!':
@@ -374,8 +351,7 @@ bool binary_op_parser::Scan(Iterator& p, Iterator last, syntax::OpKind* op) {
         // `is not`: the second word may follow any whitespace.
         Iterator q = p + 2;
         while (q != last && IsBlank(*q)) ++q;
-        if (q != p + 2 && static_cast<size_t>(last - q) >= 3 &&
-            std::string_view(q, 3) == "not" &&
+        if (q != p + 2 && static_cast<size_t>(last - q) >= 3 && std::string_view(q, 3) == "not" &&
             !IdentifierContinues(q + 3, last)) {
           *op = OpKind::kIsNot;
           len = static_cast<int>(q + 3 - p);

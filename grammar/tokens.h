@@ -31,8 +31,7 @@ enum CharClass : uint8_t {
 inline constexpr std::array<uint8_t, 256> kCharClasses = [] {
   std::array<uint8_t, 256> t = {};
   for (int c = 0; c < 128; ++c) {
-    const bool letter =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     if (letter) t[c] |= kNameStart | kNameContinue;
     if (c >= '0' && c <= '9') t[c] |= kNameContinue;
   }
@@ -50,8 +49,7 @@ inline bool IsAsciiIdentifierContinue(char c) {
 // boundaries).
 inline bool IdentifierContinues(Iterator p, Iterator last) {
   if (p == last) return false;
-  if (static_cast<unsigned char>(*p) < 0x80)
-    return IsAsciiIdentifierContinue(*p);
+  if (static_cast<unsigned char>(*p) < 0x80) return IsAsciiIdentifierContinue(*p);
   uint32_t c;
   DecodeUtf8(p, last, &c);
   return IsIdentifierContinue(c);
@@ -75,14 +73,11 @@ struct identifier_parser : x3::parser<identifier_parser> {
   using attribute_type = Span;
   static bool const has_attribute = true;
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context, RContext&,
-             Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext&, Attribute& attr) const {
     It p = first;
     // ASCII fast path; other characters go through the Unicode tables.
-    if (p != last &&
-        ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_')) {
+    if (p != last && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_')) {
       ++p;
       for (;;) {
         while (p != last && IsAsciiIdentifierContinue(*p)) ++p;
@@ -109,13 +104,10 @@ struct number_parser : x3::parser<number_parser> {
   using attribute_type = const syntax::Node*;
   static bool const has_attribute = true;
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context, RContext&,
-             Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext&, Attribute& attr) const {
     if (first == last) return false;
-    if (!IsDigit(*first) &&
-        !(*first == '.' && last - first >= 2 && IsDigit(first[1]))) {
+    if (!IsDigit(*first) && !(*first == '.' && last - first >= 2 && IsDigit(first[1]))) {
       return false;
     }
     ParseState& state = x3::get<state_tag>(context);
@@ -128,8 +120,7 @@ struct number_parser : x3::parser<number_parser> {
   }
 
  private:
-  static const syntax::Node* Scan(ParseState& state, Iterator& p,
-                                  Iterator last);
+  static const syntax::Node* Scan(ParseState& state, Iterator& p, Iterator last);
 };
 
 // One string literal token: optional prefix, then '...', "...", '''...''' or
@@ -138,10 +129,8 @@ struct string_parser : x3::parser<string_parser> {
   using attribute_type = syntax::StringPiece;
   static bool const has_attribute = true;
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context, RContext&,
-             Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext&, Attribute& attr) const {
     syntax::StringPiece piece;
     It p = first;
     if (!Scan(x3::get<state_tag>(context), p, last, &piece)) return false;
@@ -152,8 +141,7 @@ struct string_parser : x3::parser<string_parser> {
   }
 
  private:
-  static bool Scan(ParseState& state, Iterator& p, Iterator last,
-                   syntax::StringPiece* piece);
+  static bool Scan(ParseState& state, Iterator& p, Iterator last, syntax::StringPiece* piece);
 };
 
 // $name: a parameter bound at run time.
@@ -161,10 +149,8 @@ struct param_parser : x3::parser<param_parser> {
   using attribute_type = const syntax::Node*;
   static bool const has_attribute = true;
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context, RContext&,
-             Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext&, Attribute& attr) const {
     if (first == last || *first != '$') return false;
     ParseState& state = x3::get<state_tag>(context);
     const size_t n = ScanIdentifier(first + 1, last);
@@ -173,8 +159,8 @@ struct param_parser : x3::parser<param_parser> {
                           "expected a parameter name after '$'");
     }
     It end = first + 1 + n;
-    const syntax::Node* node = state.New<syntax::Param>(
-        state.SpanOf(first, end), state.SpanOf(first + 1, end));
+    const syntax::Node* node =
+        state.New<syntax::Param>(state.SpanOf(first, end), state.SpanOf(first + 1, end));
     x3::traits::move_to(node, attr);
     first = end;
     SkipSpace(first, last);
@@ -189,10 +175,8 @@ struct binary_op_parser : x3::parser<binary_op_parser> {
   using attribute_type = syntax::OpToken;
   static bool const has_attribute = true;
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context, RContext&,
-             Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext&, Attribute& attr) const {
     It p = first;
     syntax::OpToken token;
     if (!Scan(p, last, &token.op)) return false;
@@ -213,10 +197,8 @@ struct unary_op_parser : x3::parser<unary_op_parser> {
   using attribute_type = syntax::OpToken;
   static bool const has_attribute = true;
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context, RContext&,
-             Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext&, Attribute& attr) const {
     if (first == last) return false;
     syntax::OpToken token;
     It p = first;
@@ -234,8 +216,7 @@ struct unary_op_parser : x3::parser<unary_op_parser> {
         ++p;
         break;
       case 'n':
-        if (last - p < 3 || p[1] != 'o' || p[2] != 't' ||
-            IdentifierContinues(p + 3, last)) {
+        if (last - p < 3 || p[1] != 'o' || p[2] != 't' || IdentifierContinues(p + 3, last)) {
           return false;
         }
         token.op = syntax::OpKind::kBoolNot;
@@ -261,16 +242,13 @@ struct punct_parser : x3::parser<punct_parser> {
 
   constexpr explicit punct_parser(std::string_view token) : text(token) {}
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const& context, RContext&,
-             Attribute& attr) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext&, Attribute& attr) const {
     if (static_cast<size_t>(last - first) < text.size() ||
         std::string_view(first, text.size()) != text) {
       return false;
     }
-    x3::traits::move_to(
-        x3::get<state_tag>(context).SpanOf(first, first + text.size()), attr);
+    x3::traits::move_to(x3::get<state_tag>(context).SpanOf(first, first + text.size()), attr);
     first += text.size();
     SkipSpace(first, last);
     return true;
@@ -284,12 +262,9 @@ struct kwarg_equals_parser : x3::parser<kwarg_equals_parser> {
   using attribute_type = x3::unused_type;
   static bool const has_attribute = false;
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const&, RContext&,
-             Attribute&) const {
-    if (first == last || *first != '=' ||
-        (last - first >= 2 && first[1] == '=')) {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const&, RContext&, Attribute&) const {
+    if (first == last || *first != '=' || (last - first >= 2 && first[1] == '=')) {
       return false;
     }
     ++first;
@@ -303,10 +278,8 @@ struct end_of_query_parser : x3::parser<end_of_query_parser> {
   using attribute_type = x3::unused_type;
   static bool const has_attribute = false;
 
-  template <typename It, typename Context, typename RContext,
-            typename Attribute>
-  bool parse(It& first, It const& last, Context const&, RContext&,
-             Attribute&) const {
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const&, RContext&, Attribute&) const {
     if (first == last) return true;
     if (*first == ')' || *first == ']' || *first == '}') {
       throw SyntaxFailure(first, first + 1, "syntax.unmatched_bracket",
@@ -321,14 +294,11 @@ struct end_of_query_parser : x3::parser<end_of_query_parser> {
 namespace boost::spirit::x3 {
 
 // What the grammar's own parsers are called in "expected ..." messages.
-#define QUERYSAFE_GRAMMAR_INFO(parser_type, text)               \
-  template <>                                                   \
-  struct get_info<querysafe::grammar::parser::parser_type> {    \
-    typedef std::string result_type;                            \
-    std::string operator()(                                     \
-        querysafe::grammar::parser::parser_type const&) const { \
-      return text;                                              \
-    }                                                           \
+#define QUERYSAFE_GRAMMAR_INFO(parser_type, text)                                                 \
+  template <>                                                                                     \
+  struct get_info<querysafe::grammar::parser::parser_type> {                                      \
+    typedef std::string result_type;                                                              \
+    std::string operator()(querysafe::grammar::parser::parser_type const&) const { return text; } \
   };
 QUERYSAFE_GRAMMAR_INFO(identifier_parser, "a name")
 QUERYSAFE_GRAMMAR_INFO(number_parser, "a number")
@@ -338,8 +308,7 @@ QUERYSAFE_GRAMMAR_INFO(binary_op_parser, "an operator")
 QUERYSAFE_GRAMMAR_INFO(unary_op_parser, "an operator")
 QUERYSAFE_GRAMMAR_INFO(punct_parser, "punctuation")
 QUERYSAFE_GRAMMAR_INFO(kwarg_equals_parser, "'='")
-QUERYSAFE_GRAMMAR_INFO(end_of_query_parser,
-                       "an operator or the end of the query")
+QUERYSAFE_GRAMMAR_INFO(end_of_query_parser, "an operator or the end of the query")
 #undef QUERYSAFE_GRAMMAR_INFO
 
 }  // namespace boost::spirit::x3

@@ -22,15 +22,14 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   if (!in) {
     return absl::NotFoundError("cannot read '" + path + "': " + std::strerror(errno));
   }
-  std::string data((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return absl::DataLossError("error reading '" + path + "'");
   return data;
 }
 
 int UsageError(std::string_view command, std::string_view message) {
-  std::fprintf(stderr, "querysafe %.*s: %.*s\n", static_cast<int>(command.size()),
-               command.data(), static_cast<int>(message.size()), message.data());
+  std::fprintf(stderr, "querysafe %.*s: %.*s\n", static_cast<int>(command.size()), command.data(),
+               static_cast<int>(message.size()), message.data());
   return kExitUsage;
 }
 
@@ -43,8 +42,8 @@ int LoadCommandContext(std::string_view command, const std::string& schema_path,
                        CommandContext* context) {
   std::optional<ServerVersion> version = ServerVersion::Parse(server_version);
   if (!version) {
-    return UsageError(command, "--server-version must look like 8.0 (MAJOR.MINOR), not '" +
-                                   server_version + "'");
+    return UsageError(
+        command, "--server-version must look like 8.0 (MAJOR.MINOR), not '" + server_version + "'");
   }
   context->server_version = *version;
   absl::StatusOr<std::string> text = ReadFile(schema_path);

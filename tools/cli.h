@@ -3,12 +3,11 @@
 #ifndef QUERYSAFE_TOOLS_CLI_H_
 #define QUERYSAFE_TOOLS_CLI_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <functional>
-#include <optional>
 
 #include "absl/status/statusor.h"
 #include "lib/common/bson_util.h"

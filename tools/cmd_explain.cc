@@ -2,7 +2,6 @@
 // master key): the command exactly as it would be sent, real payloads included.
 
 #include <boost/program_options.hpp>
-
 #include <iostream>
 #include <string>
 #include <vector>
@@ -21,8 +20,8 @@ int RunExplain(const std::vector<std::string>& args) {
       "[options] QUERY");
   std::string schema_path, key_vault, local_key, server_version = "8.0", format = "json",
                                                  params_json;
-  options.add_options()("help,h", "this text")(
-      "schema", po::value(&schema_path)->required(), "the schema JSON file")(
+  options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
+                                               "the schema JSON file")(
       "key-vault", po::value(&key_vault)->required(),
       "key documents (Extended JSON: an array, one per line, or one document)")(
       "kms-local-key", po::value(&local_key)->required(),
@@ -44,7 +43,8 @@ int RunExplain(const std::vector<std::string>& args) {
     return kExitAccepted;
   }
   po::notify(vm);
-  if (format != "json" && format != "text") return UsageError("explain", "--format is json or text");
+  if (format != "json" && format != "text")
+    return UsageError("explain", "--format is json or text");
   CommandContext context;
   int status = LoadCommandContext("explain", schema_path, server_version, params_json, &context);
   if (status != kExitAccepted) return status;

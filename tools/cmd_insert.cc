@@ -40,16 +40,14 @@ int RunInsert(const std::vector<std::string>& args) {
   options.add_options()("help,h", "this help");
   AddConnectionFlags(&options, &flags, /*migrate=*/false);
   po::options_description hidden;
-  hidden.add_options()("positional",
-                       po::value<std::vector<std::string>>(&positional));
+  hidden.add_options()("positional", po::value<std::vector<std::string>>(&positional));
   po::options_description all;
   all.add(options).add(hidden);
   po::positional_options_description order;
   order.add("positional", -1);
   try {
     po::variables_map vm;
-    po::store(
-        po::command_line_parser(args).options(all).positional(order).run(), vm);
+    po::store(po::command_line_parser(args).options(all).positional(order).run(), vm);
     po::notify(vm);
     if (vm.count("help") != 0) {
       std::cout << kUsage << "\n" << options;
@@ -67,31 +65,26 @@ int RunInsert(const std::vector<std::string>& args) {
   if (values_text == "-" || values_text.starts_with("@")) {
     absl::StatusOr<std::string> text =
         ReadFile(values_text == "-" ? values_text : values_text.substr(1));
-    if (!text.ok())
-      return UsageError("insert", std::string(text.status().message()));
+    if (!text.ok()) return UsageError("insert", std::string(text.status().message()));
     values_text = *std::move(text);
   }
   BsonDoc values;
   bson_error_t error;
   if (!BsonDoc::FromJson(values_text, &values, &error)) {
-    return UsageError("insert",
-                      std::format("JSON is not an object: {}", error.message));
+    return UsageError("insert", std::format("JSON is not an object: {}", error.message));
   }
   exec::ClientOptions client_options;
-  if (std::optional<int> exit =
-          MakeClientOptions("insert", flags, &client_options)) {
+  if (std::optional<int> exit = MakeClientOptions("insert", flags, &client_options)) {
     return *exit;
   }
-  exec::ConnectResult connected =
-      exec::Client::Connect(std::move(client_options));
+  exec::ConnectResult connected = exec::Client::Connect(std::move(client_options));
   if (!connected.ok()) {
     ReportDiagnostics("insert", connected.diagnostics, "", "", stderr);
     return kExitUsage;  // the server or its key vault is not usable as
                         // configured
   }
   exec::WriteResult w = connected.client->Insert(positional[0], values.get());
-  if (!w.ok())
-    return ReportDiagnostics("insert", w.diagnostics, "", "", stderr);
+  if (!w.ok()) return ReportDiagnostics("insert", w.diagnostics, "", "", stderr);
   std::printf("%s\n", ToRelaxedJson(w.id.get()).c_str());
   return kExitAccepted;
 }

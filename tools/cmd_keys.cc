@@ -37,9 +37,8 @@ int Fail(std::string_view message) { return UsageError("keys", message); }
 
 // Parses `args` against `options`; false (after printing why) on a usage error
 // or --help.
-bool Parse(const std::vector<std::string>& args,
-           const po::options_description& options, po::variables_map* vm,
-           int* exit_code) {
+bool Parse(const std::vector<std::string>& args, const po::options_description& options,
+           po::variables_map* vm, int* exit_code) {
   try {
     po::store(po::command_line_parser(args).options(options).run(), *vm);
     // --help before notify(), which would complain about the required options.
@@ -73,27 +72,23 @@ int Create(const std::vector<std::string>& args) {
   options.add_options()("help,h", "this help")(
       "kms-local-key", po::value<std::string>()->required(),
       "the local master key: base64 text, or @FILE holding the 96 bytes or "
-      "their base64")(
-      "key-alt-name",
-      po::value<std::vector<std::string>>()->required()->multitoken(),
-      "one data key per name; django-mongodb-backend names them "
-      "<db_table>.<path>")("key-vault", po::value<std::string>(),
-                           "append the keys to this key vault file");
+      "their base64")("key-alt-name",
+                      po::value<std::vector<std::string>>()->required()->multitoken(),
+                      "one data key per name; django-mongodb-backend names them "
+                      "<db_table>.<path>")("key-vault", po::value<std::string>(),
+                                           "append the keys to this key vault file");
   po::variables_map vm;
   int exit_code = kExitAccepted;
   if (!Parse(args, options, &vm, &exit_code)) return exit_code;
 
   absl::StatusOr<crypt::KmsProviders> kms =
-      crypt::KmsProviders::FromLocalKeyArgument(
-          vm["kms-local-key"].as<std::string>());
+      crypt::KmsProviders::FromLocalKeyArgument(vm["kms-local-key"].as<std::string>());
   if (!kms.ok()) return Fail(std::string(kms.status().message()));
   std::vector<BsonDoc> keys;
-  for (const std::string& name :
-       vm["key-alt-name"].as<std::vector<std::string>>()) {
+  for (const std::string& name : vm["key-alt-name"].as<std::vector<std::string>>()) {
     absl::StatusOr<BsonDoc> key = crypt::CreateLocalDataKey(*kms, {&name, 1});
     if (!key.ok())
-      return Fail(std::format("key '{}': {}", name,
-                              std::string(key.status().message())));
+      return Fail(std::format("key '{}': {}", name, std::string(key.status().message())));
     keys.push_back(*std::move(key));
   }
   if (vm.count("key-vault") == 0) {
@@ -106,12 +101,11 @@ int Create(const std::vector<std::string>& args) {
   absl::Status status = crypt::AppendToKeyVaultFile(path, keys);
   if (!status.ok()) return Fail(std::string(status.message()));
   for (const BsonDoc& key : keys) {
-    absl::StatusOr<crypt::KeyDocumentInfo> info =
-        crypt::InspectKeyDocument(key.get());
+    absl::StatusOr<crypt::KeyDocumentInfo> info = crypt::InspectKeyDocument(key.get());
     if (info.ok()) {
       std::fprintf(stderr, "querysafe keys: created data key %s '%s' in %s\n",
-                   crypt::KeyIdToString(info->id).c_str(),
-                   info->DisplayName().c_str(), path.c_str());
+                   crypt::KeyIdToString(info->id).c_str(), info->DisplayName().c_str(),
+                   path.c_str());
     }
   }
   return kExitAccepted;
@@ -119,9 +113,8 @@ int Create(const std::vector<std::string>& args) {
 
 int List(const std::vector<std::string>& args) {
   po::options_description options("keys list");
-  options.add_options()("help,h", "this help")(
-      "key-vault", po::value<std::string>()->required(),
-      "the key vault file to read");
+  options.add_options()("help,h", "this help")("key-vault", po::value<std::string>()->required(),
+                                               "the key vault file to read");
   po::variables_map vm;
   int exit_code = kExitAccepted;
   if (!Parse(args, options, &vm, &exit_code)) return exit_code;

@@ -47,8 +47,7 @@ BsonDoc ByTable(const bson_t* map, std::string_view database) {
   if (!bson_iter_init(&it, map)) return out;
   while (bson_iter_next(&it)) {
     std::string_view ns = bson_iter_key(&it);
-    if (ns.starts_with(database) && ns.size() > database.size() &&
-        ns[database.size()] == '.') {
+    if (ns.starts_with(database) && ns.size() > database.size() && ns[database.size()] == '.') {
       ns.remove_prefix(database.size() + 1);
     }
     const std::string key(ns);
@@ -77,18 +76,15 @@ int RunMigrate(const std::vector<std::string>& args) {
     return UsageError("migrate", e.what());
   }
   exec::ClientOptions client_options;
-  if (std::optional<int> exit =
-          MakeClientOptions("migrate", flags, &client_options)) {
+  if (std::optional<int> exit = MakeClientOptions("migrate", flags, &client_options)) {
     return *exit;
   }
   exec::MigrateResult m = exec::Migrate(client_options);
   for (const std::string& action : m.actions) {
     std::fprintf(stderr, "querysafe migrate: %s\n", action.c_str());
   }
-  if (!m.ok())
-    return ReportDiagnostics("migrate", m.diagnostics, "", "", stderr);
-  BsonDoc by_table =
-      ByTable(m.encrypted_fields_map.get(), client_options.schema->database);
+  if (!m.ok()) return ReportDiagnostics("migrate", m.diagnostics, "", "", stderr);
+  BsonDoc by_table = ByTable(m.encrypted_fields_map.get(), client_options.schema->database);
   std::printf("%s\n", IndentJson(ToCanonicalJson(by_table.get())).c_str());
   return kExitAccepted;
 }

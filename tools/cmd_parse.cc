@@ -24,8 +24,7 @@ int RunParse(const std::vector<std::string>& args) {
       "or - to read it from standard input.\n\nOptions");
   std::string format = "text";
   options.add_options()("help,h", "show this help")(
-      "format", po::value<std::string>(&format)->default_value("text"),
-      "text or json");
+      "format", po::value<std::string>(&format)->default_value("text"), "text or json");
   po::options_description hidden;
   hidden.add_options()("query", po::value<std::string>(), "the query");
   po::options_description all;
@@ -35,9 +34,7 @@ int RunParse(const std::vector<std::string>& args) {
 
   po::variables_map vm;
   try {
-    po::store(
-        po::command_line_parser(args).options(all).positional(positional).run(),
-        vm);
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     return UsageError("parse", e.what());
@@ -46,16 +43,14 @@ int RunParse(const std::vector<std::string>& args) {
     std::cout << options << "\n";
     return kExitAccepted;
   }
-  if (!vm.count("query"))
-    return UsageError("parse", "missing QUERY (see --help)");
+  if (!vm.count("query")) return UsageError("parse", "missing QUERY (see --help)");
   if (format != "text" && format != "json") {
     return UsageError("parse", "--format must be text or json");
   }
   std::string text = vm["query"].as<std::string>();
   if (text == "-") {
     absl::StatusOr<std::string> input = ReadFile("-");
-    if (!input.ok())
-      return UsageError("parse", std::string(input.status().message()));
+    if (!input.ok()) return UsageError("parse", std::string(input.status().message()));
     text = *std::move(input);
   }
 
@@ -63,8 +58,7 @@ int RunParse(const std::vector<std::string>& args) {
   const ParseResult result = ParseQuery(text, ParseOptions{}, &arena);
   if (result.query == nullptr) {
     std::cerr << FormatDiagnostics(result.diagnostics, text, "query") << "\n";
-    if (format == "json")
-      std::cout << DiagnosticsToJson(result.diagnostics, text) << "\n";
+    if (format == "json") std::cout << DiagnosticsToJson(result.diagnostics, text) << "\n";
     return kExitRejected;
   }
   if (format == "json") {

@@ -43,23 +43,19 @@ bool ParseVersion(const std::string& text, SchemaOptions* out) {
   if (dot == std::string::npos) return false;
   const char* begin = text.data();
   auto [p1, e1] = std::from_chars(begin, begin + dot, out->server_major);
-  auto [p2, e2] =
-      std::from_chars(begin + dot + 1, begin + text.size(), out->server_minor);
-  return e1 == std::errc() && e2 == std::errc() && p1 == begin + dot &&
-         p2 == begin + text.size();
+  auto [p2, e2] = std::from_chars(begin + dot + 1, begin + text.size(), out->server_minor);
+  return e1 == std::errc() && e2 == std::errc() && p1 == begin + dot && p2 == begin + text.size();
 }
 
 // Returns an exit code on error or help, nothing when the options are usable.
-std::optional<int> ParseOptions(std::string_view sub,
-                                const std::vector<std::string>& args,
+std::optional<int> ParseOptions(std::string_view sub, const std::vector<std::string>& args,
                                 bool with_format, Options* options) {
   po::options_description desc("options");
   std::string version = "8.0";
   desc.add_options()("help,h", "show this help")(
       "schema", po::value<std::string>(&options->schema_path),
-      "the schema JSON file (- for stdin)")(
-      "server-version", po::value<std::string>(&version),
-      "MongoDB version of the collections (default 8.0)");
+      "the schema JSON file (- for stdin)")("server-version", po::value<std::string>(&version),
+                                            "MongoDB version of the collections (default 8.0)");
   if (with_format) {
     desc.add_options()("format", po::value<std::string>(&options->format),
                        "text (default) or json");
@@ -72,8 +68,7 @@ std::optional<int> ParseOptions(std::string_view sub,
     return kExitAccepted;
   }
   std::string command = std::format("schema {}", sub);
-  if (options->schema_path.empty())
-    return UsageError(command, "--schema FILE is required");
+  if (options->schema_path.empty()) return UsageError(command, "--schema FILE is required");
   if (options->format != "text" && options->format != "json") {
     return UsageError(command, "--format must be text or json");
   }
@@ -85,11 +80,9 @@ std::optional<int> ParseOptions(std::string_view sub,
 
 int Check(const std::vector<std::string>& args) {
   Options options;
-  if (std::optional<int> exit = ParseOptions("check", args, true, &options))
-    return *exit;
+  if (std::optional<int> exit = ParseOptions("check", args, true, &options)) return *exit;
   absl::StatusOr<std::string> text = ReadFile(options.schema_path);
-  if (!text.ok())
-    return UsageError("schema check", std::string(text.status().message()));
+  if (!text.ok()) return UsageError("schema check", std::string(text.status().message()));
   SchemaResult result = Schema::FromJson(*text, options.schema_options);
   if (options.format == "json") {
     std::cout << DiagnosticsToJson(result.diagnostics, *text) << "\n";
@@ -116,14 +109,12 @@ int Check(const std::vector<std::string>& args) {
 
 int EncryptedFields(const std::vector<std::string>& args) {
   Options options;
-  if (std::optional<int> exit =
-          ParseOptions("encrypted-fields", args, false, &options)) {
+  if (std::optional<int> exit = ParseOptions("encrypted-fields", args, false, &options)) {
     return *exit;
   }
   absl::StatusOr<std::string> text = ReadFile(options.schema_path);
   if (!text.ok())
-    return UsageError("schema encrypted-fields",
-                      std::string(text.status().message()));
+    return UsageError("schema encrypted-fields", std::string(text.status().message()));
   SchemaResult result = Schema::FromJson(*text, options.schema_options);
   if (!result.ok()) {
     std::cerr << FormatDiagnostics(result.diagnostics, *text, options.schema_path) << "\n";
@@ -151,8 +142,7 @@ int EncryptedFields(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunSchema(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
-      args[0] == "help") {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage.data(), args.empty() ? stderr : stdout);
     return args.empty() ? kExitUsage : kExitAccepted;
   }

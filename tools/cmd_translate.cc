@@ -2,7 +2,6 @@
 // wherever an encrypted value goes. Nothing is encrypted and nothing leaves the process.
 
 #include <boost/program_options.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -17,11 +16,11 @@ int RunTranslate(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options("querysafe translate --schema FILE [options] QUERY");
   std::string schema_path, server_version = "8.0", format = "json", params_json;
-  options.add_options()("help,h", "this text")(
-      "schema", po::value(&schema_path)->required(), "the schema JSON file")(
+  options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
+                                               "the schema JSON file")(
       "server-version", po::value(&server_version),
-      "MongoDB version the query will run on (default 8.0)")(
-      "format", po::value(&format), "json (default) or text")(
+      "MongoDB version the query will run on (default 8.0)")("format", po::value(&format),
+                                                             "json (default) or text")(
       "params", po::value(&params_json),
       "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'");
   po::options_description hidden;
@@ -38,7 +37,8 @@ int RunTranslate(const std::vector<std::string>& args) {
     return kExitAccepted;
   }
   po::notify(vm);
-  if (format != "json" && format != "text") return UsageError("translate", "--format is json or text");
+  if (format != "json" && format != "text")
+    return UsageError("translate", "--format is json or text");
   CommandContext context;
   int status = LoadCommandContext("translate", schema_path, server_version, params_json, &context);
   if (status != kExitAccepted) return status;

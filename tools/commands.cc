@@ -15,8 +15,7 @@ int RunRun(const std::vector<std::string>& args);        // cmd_run.cc
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* const kCommands = new std::vector<Command>{
       {"translate", "check a query and print the MongoDB command it becomes", RunTranslate},
-      {"explain", "translate, then encrypt offline: the command as it would be sent",
-       RunExplain},
+      {"explain", "translate, then encrypt offline: the command as it would be sent", RunExplain},
       {"parse", "print the AST of a query", RunParse},
       {"schema", "check a schema file; print its encryptedFields map", RunSchema},
       {"keys", "make local master keys and data keys; list a key vault file", RunKeys},

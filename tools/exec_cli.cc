@@ -23,10 +23,8 @@ bool ParseVersion(const std::string& text, exec::ServerVersion* out) {
   if (dot == std::string::npos) return false;
   const char* begin = text.data();
   auto [p1, e1] = std::from_chars(begin, begin + dot, out->major);
-  auto [p2, e2] =
-      std::from_chars(begin + dot + 1, begin + text.size(), out->minor);
-  return e1 == std::errc() && e2 == std::errc() && p1 == begin + dot &&
-         p2 == begin + text.size();
+  auto [p2, e2] = std::from_chars(begin + dot + 1, begin + text.size(), out->minor);
+  return e1 == std::errc() && e2 == std::errc() && p1 == begin + dot && p2 == begin + text.size();
 }
 
 std::string StripBrackets(std::string json) {
@@ -39,8 +37,7 @@ std::string StripBrackets(std::string json) {
 
 }  // namespace
 
-void AddConnectionFlags(po::options_description* options,
-                        ConnectionFlags* flags, bool migrate) {
+void AddConnectionFlags(po::options_description* options, ConnectionFlags* flags, bool migrate) {
   options->add_options()("schema", po::value<std::string>(&flags->schema),
                          "the schema JSON file (- for stdin)")(
       "uri", po::value<std::string>(&flags->uri),
@@ -48,14 +45,11 @@ void AddConnectionFlags(po::options_description* options,
       "tls=true&tlsCAFile=...)")(
       "kms-local-key", po::value<std::string>(&flags->kms_local_key),
       "the local master key: base64 text, or @FILE holding the 96 bytes or "
-      "their base64")(
-      "kms-providers", po::value<std::string>(&flags->kms_providers),
-      "a kms_providers document (JSON or @FILE), as the drivers take it")(
-      "key-vault-namespace",
-      po::value<std::string>(&flags->key_vault_namespace),
+      "their base64")("kms-providers", po::value<std::string>(&flags->kms_providers),
+                      "a kms_providers document (JSON or @FILE), as the drivers take it")(
+      "key-vault-namespace", po::value<std::string>(&flags->key_vault_namespace),
       "DB.COLLECTION of the key vault (default: the schema's, "
-      "<database>.__keyVault)")("kms-tls-options",
-                                po::value<std::string>(&flags->kms_tls_options),
+      "<database>.__keyVault)")("kms-tls-options", po::value<std::string>(&flags->kms_tls_options),
                                 "TLS options for KMS providers (JSON or "
                                 "@FILE): {\"aws\": {\"tlsCAFile\": "
                                 "...}}, for querysafe's KMS requests and "
@@ -63,26 +57,21 @@ void AddConnectionFlags(po::options_description* options,
       "server-version", po::value<std::string>(&flags->server_version),
       "compile for this MongoDB version (X.Y) instead of the server's");
   if (migrate) {
-    options->add_options()(
-        "kms-provider", po::value<std::string>(&flags->kms_provider),
-        "the provider that wraps new data keys (default: the only one "
-        "configured)")("master-key", po::value<std::string>(&flags->master_key),
-                       "the master key document for a provider other than "
-                       "local (JSON or @FILE), e.g. {\"region\": ..., \"key\": "
-                       "...} for aws");
+    options->add_options()("kms-provider", po::value<std::string>(&flags->kms_provider),
+                           "the provider that wraps new data keys (default: the only one "
+                           "configured)")("master-key", po::value<std::string>(&flags->master_key),
+                                          "the master key document for a provider other than "
+                                          "local (JSON or @FILE), e.g. {\"region\": ..., \"key\": "
+                                          "...} for aws");
   }
 }
 
-std::optional<int> MakeClientOptions(std::string_view command,
-                                     const ConnectionFlags& flags,
-                                     exec::ClientOptions* out,
-                                     std::optional<Schema>* schema_out) {
-  if (flags.schema.empty())
-    return UsageError(command, "--schema FILE is required");
+std::optional<int> MakeClientOptions(std::string_view command, const ConnectionFlags& flags,
+                                     exec::ClientOptions* out, std::optional<Schema>* schema_out) {
+  if (flags.schema.empty()) return UsageError(command, "--schema FILE is required");
   if (flags.uri.empty()) return UsageError(command, "--uri URI is required");
   if (!flags.kms_local_key.empty() && !flags.kms_providers.empty()) {
-    return UsageError(
-        command, "give either --kms-local-key or --kms-providers, not both");
+    return UsageError(command, "give either --kms-local-key or --kms-providers, not both");
   }
   SchemaOptions schema_options;
   ConnectOptions options;
@@ -96,8 +85,7 @@ std::optional<int> MakeClientOptions(std::string_view command,
     options.server_version = ServerVersion{version.major, version.minor};
   }
   absl::StatusOr<std::string> text = ReadFile(flags.schema);
-  if (!text.ok())
-    return UsageError(command, std::string(text.status().message()));
+  if (!text.ok()) return UsageError(command, std::string(text.status().message()));
   SchemaResult loaded = Schema::FromJson(*text, schema_options);
   if (!loaded.ok()) {
     ReportDiagnostics(command, loaded.diagnostics, *text, flags.schema, stderr);
@@ -128,8 +116,8 @@ std::optional<int> MakeClientOptions(std::string_view command,
     if (s.value->empty()) continue;
     absl::StatusOr<std::string> json = TextOrFile(*s.value);
     if (!json.ok()) {
-      return UsageError(command, std::format("--{}: {}", s.flag,
-                                             std::string(json.status().message())));
+      return UsageError(command,
+                        std::format("--{}: {}", s.flag, std::string(json.status().message())));
     }
     *s.setting = *std::move(json);
   }
@@ -143,17 +131,16 @@ std::optional<int> MakeClientOptions(std::string_view command,
 }
 
 int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
-                      std::string_view text, std::string_view source,
-                      std::FILE* err) {
-  const std::string name = source.empty() ? std::format("querysafe {}", command)
-                                          : std::string(source);
+                      std::string_view text, std::string_view source, std::FILE* err) {
+  const std::string name =
+      source.empty() ? std::format("querysafe {}", command) : std::string(source);
   bool configuration = false;
   for (const Diagnostic& d : diagnostics) {
     configuration |= d.category == Category::kImproperlyConfigured;
     // Only diagnostics about the text (a value's span) get a caret; a server
     // error is about the whole query.
-    const std::string line = FormatDiagnostic(
-        d, d.span.end > d.span.begin ? text : std::string_view(), name);
+    const std::string line =
+        FormatDiagnostic(d, d.span.end > d.span.begin ? text : std::string_view(), name);
     std::fprintf(err, "%s\n", line.c_str());
   }
   return configuration ? kExitUsage : kExitRejected;
@@ -172,26 +159,22 @@ std::string RowJson(const bson_t* row, exec::RowKind kind, JsonMode mode) {
 }
 
 int RunAndPrint(const exec::Client& client, const lower::Command& command,
-                std::string_view query_text, std::FILE* out, std::FILE* err,
-                JsonMode mode) {
+                std::string_view query_text, std::FILE* out, std::FILE* err, JsonMode mode) {
   exec::Result r = client.Run(command);
-  if (!r.ok())
-    return ReportDiagnostics("run", r.diagnostics, query_text, "query", err);
+  if (!r.ok()) return ReportDiagnostics("run", r.diagnostics, query_text, "query", err);
   if (r.rows != nullptr) {
     for (BsonDoc row; r.rows->Next(&row);) {
       std::fprintf(out, "%s\n", RowJson(row.get(), r.row_kind, mode).c_str());
     }
     if (r.rows->error()) {
-      return ReportDiagnostics("run", {*r.rows->error()}, query_text, "query",
-                               err);
+      return ReportDiagnostics("run", {*r.rows->error()}, query_text, "query", err);
     }
   } else if (r.count) {
     std::fprintf(out, "%lld\n", static_cast<long long>(*r.count));
   } else if (r.exists) {
     std::fprintf(out, "%s\n", *r.exists ? "true" : "false");
   } else if (r.document) {
-    std::fprintf(out, "%s\n",
-                 RowJson(r.document->get(), r.row_kind, mode).c_str());
+    std::fprintf(out, "%s\n", RowJson(r.document->get(), r.row_kind, mode).c_str());
   } else {
     std::fprintf(out, "null\n");  // first()/last() of nothing: None
   }

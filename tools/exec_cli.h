@@ -45,8 +45,7 @@ void AddConnectionFlags(boost::program_options::options_description* options,
 // C++ API does). On failure prints why (as `command`) and returns the exit
 // code. `schema` (may be null) receives the loaded schema, for compiling
 // queries against it.
-std::optional<int> MakeClientOptions(std::string_view command,
-                                     const ConnectionFlags& flags,
+std::optional<int> MakeClientOptions(std::string_view command, const ConnectionFlags& flags,
                                      exec::ClientOptions* out,
                                      std::optional<Schema>* schema = nullptr);
 
@@ -55,8 +54,7 @@ std::optional<int> MakeClientOptions(std::string_view command,
 // point into `text`), and returns the exit code they mean: 2 if one is
 // ImproperlyConfigured, else 1.
 int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
-                      std::string_view text, std::string_view source,
-                      std::FILE* err);
+                      std::string_view text, std::string_view source, std::FILE* err);
 
 enum class JsonMode : uint8_t { kRelaxed, kCanonical };
 

@@ -162,8 +162,7 @@ class Client {
   // first), opens the encrypted connection and reads the server's version from its handshake.
   // A server that cannot be reached, a KMS setting that is wrong or a missing key is a
   // diagnostic (ImproperlyConfigured or DatabaseError).
-  QUERYSAFE_EXPORT static ClientResult Connect(const Schema& schema,
-                                               const ConnectOptions& options);
+  QUERYSAFE_EXPORT static ClientResult Connect(const Schema& schema, const ConnectOptions& options);
   QUERYSAFE_EXPORT ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

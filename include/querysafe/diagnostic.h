@@ -30,8 +30,8 @@ namespace querysafe {
 // Django's exception names, so that an ORM can raise the exception its users
 // already expect.
 enum class Category : uint8_t {
-  kSyntaxError,  // the query text does not parse
-  kFieldError,   // unknown field or lookup (django.core.exceptions.FieldError)
+  kSyntaxError,              // the query text does not parse
+  kFieldError,               // unknown field or lookup (django.core.exceptions.FieldError)
   kValidationError,          // a value that cannot become the field's type
   kNotSupportedError,        // QE rules and documented QuerySet limitations
   kImproperlyConfigured,     // the schema (or configuration) is wrong
@@ -84,20 +84,17 @@ struct LineColumn {
   uint32_t line = 1;
   uint32_t column = 1;
 };
-QUERYSAFE_EXPORT LineColumn LocateOffset(std::string_view text,
-                                         uint32_t offset);
+QUERYSAFE_EXPORT LineColumn LocateOffset(std::string_view text, uint32_t offset);
 
 // Compiler-style rendering: "<source_name>:<line>:<col>: <Category>: <message>
 // [server code N]", then the offending line and a caret under the span. `text`
 // is the input the span refers to.
-QUERYSAFE_EXPORT std::string FormatDiagnostic(const Diagnostic& diagnostic,
-                                              std::string_view text,
+QUERYSAFE_EXPORT std::string FormatDiagnostic(const Diagnostic& diagnostic, std::string_view text,
                                               std::string_view source_name);
 
 // Every diagnostic, each formatted as above, separated by newlines.
 QUERYSAFE_EXPORT std::string FormatDiagnostics(const Diagnostics& diagnostics,
-                                               std::string_view text,
-                                               std::string_view source_name);
+                                               std::string_view text, std::string_view source_name);
 
 // {"errors": [{"category", "code", "server_code", "message", "span": {"begin",
 // "end", "line", "column"}, "location"}]} as compact JSON.

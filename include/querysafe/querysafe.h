@@ -205,8 +205,7 @@ typedef struct querysafe_compile_options {
   uint32_t max_input_bytes;
 } querysafe_compile_options;
 
-#define QUERYSAFE_COMPILE_OPTIONS_INIT \
-  {QUERYSAFE_COMPILE_OPTIONS_VERSION, 8, 0, 0, 200, 1u << 20}
+#define QUERYSAFE_COMPILE_OPTIONS_INIT {QUERYSAFE_COMPILE_OPTIONS_VERSION, 8, 0, 0, 200, 1u << 20}
 
 /* Compiles query text (the QuerySet language of README.md) against `schema`:
  * parsed, every field resolved, every value coerced and every lookup checked
@@ -214,9 +213,8 @@ typedef struct querysafe_compile_options {
  * NUL-terminated. `options` may be NULL.
  * On success *out is a new query (free with querysafe_query_free); on
  * failure *out is NULL and `error` holds the diagnostics (spans into `text`). */
-QUERYSAFE_EXPORT int querysafe_query_compile(querysafe_query **out,
-                                             const querysafe_schema *schema, const char *text,
-                                             ptrdiff_t length,
+QUERYSAFE_EXPORT int querysafe_query_compile(querysafe_query **out, const querysafe_schema *schema,
+                                             const char *text, ptrdiff_t length,
                                              const querysafe_compile_options *options,
                                              querysafe_error *error);
 
@@ -235,8 +233,8 @@ typedef struct querysafe_param_info {
 /* How many parameters the query has, and the `index`th (0-based) of them.
  * The strings are borrowed, valid as long as `query`. */
 QUERYSAFE_EXPORT size_t querysafe_query_param_count(const querysafe_query *query);
-QUERYSAFE_EXPORT int querysafe_query_param(querysafe_param_info *out,
-                                           const querysafe_query *query, size_t index);
+QUERYSAFE_EXPORT int querysafe_query_param(querysafe_param_info *out, const querysafe_query *query,
+                                           size_t index);
 
 /* Accepts NULL. Translations made from the query do not depend on it. */
 QUERYSAFE_EXPORT void querysafe_query_free(querysafe_query *query);
@@ -254,11 +252,9 @@ QUERYSAFE_EXPORT int querysafe_builder_new(querysafe_builder **out, const char *
 
 /* filter(lookup_key=value) and exclude(lookup_key=value); `value` is copied.
  * An invalid key is reported by querysafe_builder_compile, with the rest. */
-QUERYSAFE_EXPORT int querysafe_builder_filter(querysafe_builder *builder,
-                                              const char *lookup_key,
+QUERYSAFE_EXPORT int querysafe_builder_filter(querysafe_builder *builder, const char *lookup_key,
                                               const bson_value_t *value);
-QUERYSAFE_EXPORT int querysafe_builder_exclude(querysafe_builder *builder,
-                                               const char *lookup_key,
+QUERYSAFE_EXPORT int querysafe_builder_exclude(querysafe_builder *builder, const char *lookup_key,
                                                const bson_value_t *value);
 /* order_by(fields[0], ..., fields[count - 1]); "-name" sorts descending. */
 QUERYSAFE_EXPORT int querysafe_builder_order_by(querysafe_builder *builder,
@@ -268,8 +264,7 @@ QUERYSAFE_EXPORT int querysafe_builder_slice(querysafe_builder *builder, int64_t
                                              int64_t limit);
 /* A final method without arguments: "get", "count", "exists", "first",
  * "last" or "delete". */
-QUERYSAFE_EXPORT int querysafe_builder_terminal(querysafe_builder *builder,
-                                                const char *method);
+QUERYSAFE_EXPORT int querysafe_builder_terminal(querysafe_builder *builder, const char *method);
 
 /* The text built so far ($p0, $p1... for the values): a new string (free with
  * querysafe_string_free). */
@@ -301,8 +296,8 @@ typedef struct querysafe_translation querysafe_translation;
  * its field's type and checked, so a bad value is a QUERYSAFE_EREJECTED here.
  * On success *out is a new translation (free with querysafe_translation_free). */
 QUERYSAFE_EXPORT int querysafe_query_translate(querysafe_translation **out,
-                                               const querysafe_query *query,
-                                               const bson_t *params, querysafe_error *error);
+                                               const querysafe_query *query, const bson_t *params,
+                                               querysafe_error *error);
 
 /* Compile + translate in one call, keeping nothing compiled: for a text
  * translated once. `params` and `options` may be NULL. */
@@ -323,8 +318,8 @@ QUERYSAFE_EXPORT const char *querysafe_translation_command_name(
 QUERYSAFE_EXPORT const bson_t *querysafe_translation_command(
     const querysafe_translation *translation);
 /* How many values must still be encrypted before the command can be sent. */
-QUERYSAFE_EXPORT size_t querysafe_translation_encryption_count(
-    const querysafe_translation *translation);
+QUERYSAFE_EXPORT size_t
+querysafe_translation_encryption_count(const querysafe_translation *translation);
 /* {"database", "collection", "command"} as canonical Extended JSON: a new
  * string (free with querysafe_string_free). */
 QUERYSAFE_EXPORT int querysafe_translation_to_json(char **out,
@@ -347,9 +342,11 @@ QUERYSAFE_EXPORT int querysafe_encryptor_open_offline(querysafe_encryptor **out,
                                                       const char *local_master_key,
                                                       querysafe_error *error);
 /* The same with the key documents given as text (`length` < 0: NUL-terminated). */
-QUERYSAFE_EXPORT int querysafe_encryptor_open_offline_from_text(
-    querysafe_encryptor **out, const char *key_vault_json, ptrdiff_t length,
-    const char *local_master_key, querysafe_error *error);
+QUERYSAFE_EXPORT int querysafe_encryptor_open_offline_from_text(querysafe_encryptor **out,
+                                                                const char *key_vault_json,
+                                                                ptrdiff_t length,
+                                                                const char *local_master_key,
+                                                                querysafe_error *error);
 
 /* `translation` with every placeholder replaced by its QE payload: the
  * command exactly as it would be sent. *out is a new translation (free with
@@ -418,16 +415,15 @@ QUERYSAFE_EXPORT int querysafe_client_compile_options(querysafe_compile_options 
  * sent; the server's refusals are DatabaseError diagnostics with its code;
  * get() of no or several rows is DoesNotExist / MultipleObjectsReturned.
  * *out: free with querysafe_result_free. */
-QUERYSAFE_EXPORT int querysafe_client_run(querysafe_result **out,
-                                          const querysafe_client *client,
+QUERYSAFE_EXPORT int querysafe_client_run(querysafe_result **out, const querysafe_client *client,
                                           const querysafe_translation *translation,
                                           querysafe_error *error);
 /* Compiles `text` (`length` < 0: NUL-terminated) for this client, binds
  * `params` (may be NULL) and runs it; diagnostics have spans into `text`. */
 QUERYSAFE_EXPORT int querysafe_client_run_text(querysafe_result **out,
-                                               const querysafe_client *client,
-                                               const char *text, ptrdiff_t length,
-                                               const bson_t *params, querysafe_error *error);
+                                               const querysafe_client *client, const char *text,
+                                               ptrdiff_t length, const bson_t *params,
+                                               querysafe_error *error);
 
 typedef enum querysafe_result_kind {
   QUERYSAFE_RESULT_ROWS = 0,     /* all(), filter(), values(), slices...: next() */

@@ -46,8 +46,7 @@ struct SchemaResult;
 class QUERYSAFE_EXPORT Schema {
  public:
   // Never throws; a schema the rules refuse gives diagnostics and no Schema.
-  static SchemaResult FromJson(std::string_view json,
-                               const SchemaOptions& options = {});
+  static SchemaResult FromJson(std::string_view json, const SchemaOptions& options = {});
 
   const std::string& database() const;
   // "<database>.__keyVault" unless the schema names another.
@@ -77,8 +76,7 @@ class QUERYSAFE_EXPORT Schema {
   std::shared_ptr<const schema::Schema> shared_impl() const { return impl_; }
 
  private:
-  explicit Schema(std::shared_ptr<const schema::Schema> impl)
-      : impl_(std::move(impl)) {}
+  explicit Schema(std::shared_ptr<const schema::Schema> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const schema::Schema> impl_;
 };
 

@@ -72,10 +72,10 @@ std::optional<bound::Aggregate> BindAggregateExpr(
       ctx.set_group_expression_refs(nullptr);
       if (out.filter == nullptr && filter_refs.empty()) return std::nullopt;
     } else {
-      ctx.Report(Category::kNotSupportedError, "aggregate.unexpected_keyword",
-                 std::format("{}() got an unexpected keyword argument '{}'", FuncName(agg.func),
-                             kw.name),
-                 kw.name_span);
+      ctx.Report(
+          Category::kNotSupportedError, "aggregate.unexpected_keyword",
+          std::format("{}() got an unexpected keyword argument '{}'", FuncName(agg.func), kw.name),
+          kw.name_span);
       return std::nullopt;
     }
   }
@@ -83,8 +83,8 @@ std::optional<bound::Aggregate> BindAggregateExpr(
   std::string default_alias;
   if (const auto* f = arg.As<ast::F>(); f != nullptr && f->path == "*") {
     if (agg.func != ast::AggregateFunc::kCount) {
-      ctx.Report(Category::kFieldError, "aggregate.star",
-                 "Star is only allowed with Count.", arg.span);
+      ctx.Report(Category::kFieldError, "aggregate.star", "Star is only allowed with Count.",
+                 arg.span);
       return std::nullopt;
     }
   } else {

@@ -2,10 +2,9 @@
 // (each method's own argument checks, slicing, terminal methods), hands each clause to its
 // binder, and assembles the bound::Query. QE rules live in rules/; the clause binders call them.
 
-#include "lib/analyze/analyze.h"
-
 #include <format>
 
+#include "lib/analyze/analyze.h"
 #include "lib/analyze/binders.h"
 #include "lib/analyze/context.h"
 #include "lib/analyze/filter_binder.h"

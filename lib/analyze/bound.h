@@ -26,10 +26,10 @@ using List = std::span<const T>;
 // A join through a ForeignKey: `author__name` on Book reads Author's `name` through $lookup
 // (localField/foreignField, never `let`).
 struct Join {
-  const schema::Field* fk = nullptr;         // Book.author
-  const schema::Model* target = nullptr;     // Author
-  std::string_view local_column;             // "author_id"
-  std::string_view alias;                    // "author": the $lookup `as`
+  const schema::Field* fk = nullptr;      // Book.author
+  const schema::Model* target = nullptr;  // Author
+  std::string_view local_column;          // "author_id"
+  std::string_view alias;                 // "author": the $lookup `as`
 };
 
 // A resolved field path. `db_path` is what MQL names: columns joined by '.', prefixed by the
@@ -67,9 +67,9 @@ enum class LookupKind : uint8_t {
   kRegex,
   kIRegex,
   // ArrayField
-  kArrayContains,   // `contains` on an ArrayField: every given element is present ($all)
-  kContainedBy,     // every element is among the given ones
-  kOverlap,         // some element is among the given ones
+  kArrayContains,  // `contains` on an ArrayField: every given element is present ($all)
+  kContainedBy,    // every element is among the given ones
+  kOverlap,        // some element is among the given ones
 };
 std::string_view LookupName(LookupKind kind);
 
@@ -86,10 +86,10 @@ enum class TransformKind : uint8_t {
   kHour,
   kMinute,
   kSecond,
-  kDate,  // DateTimeField -> date
-  kTime,  // DateTimeField -> time
-  kLen,   // ArrayField length
-  kIndex, // ArrayField element: `tags__0`
+  kDate,   // DateTimeField -> date
+  kTime,   // DateTimeField -> time
+  kLen,    // ArrayField length
+  kIndex,  // ArrayField element: `tags__0`
 };
 
 struct Transform {
@@ -105,9 +105,9 @@ struct Expr {
   enum class Op : uint8_t { kAdd, kSub, kMul, kDiv, kMod };
   Kind kind = Kind::kValue;
   Span span;
-  FieldRef field;       // kField
+  FieldRef field;        // kField
   bson_value_t value{};  // kValue
-  Op op = Op::kAdd;     // kArith
+  Op op = Op::kAdd;      // kArith
   const Expr* lhs = nullptr;
   const Expr* rhs = nullptr;  // kArith; kNeg uses lhs
 };
@@ -162,24 +162,24 @@ enum class AggregateFunc : uint8_t { kCount, kSum, kAvg, kMin, kMax, kStdDev, kV
 
 struct Aggregate {
   AggregateFunc func = AggregateFunc::kCount;
-  std::string_view alias;        // the output name: annotate(n=...), or Django's default `value__count`
-  const Expr* arg = nullptr;     // null for Count("*")
+  std::string_view alias;  // the output name: annotate(n=...), or Django's default `value__count`
+  const Expr* arg = nullptr;  // null for Count("*")
   bool distinct = false;
-  bool sample = false;           // StdDev/Variance(sample=True)
-  bool selected = true;          // false for alias(): grouped on, not returned
+  bool sample = false;   // StdDev/Variance(sample=True)
+  bool selected = true;  // false for alias(): grouped on, not returned
   const Filter* filter = nullptr;
   Span span;
 };
 
 // What the query does, and what its result looks like.
 enum class Operation : uint8_t {
-  kSelect,      // iterate documents (all(), filter(), slices, values()...)
-  kGet,         // get(): exactly one document
+  kSelect,  // iterate documents (all(), filter(), slices, values()...)
+  kGet,     // get(): exactly one document
   kFirst,
   kLast,
   kCount,
   kExists,
-  kAggregate,   // aggregate(): one document of aggregate values
+  kAggregate,  // aggregate(): one document of aggregate values
   kUpdate,
   kDelete,
   kInBulk,
@@ -205,9 +205,9 @@ struct Param {
   };
   std::string_view name;
   Use use = Use::kLookupValue;
-  const Predicate* predicate = nullptr;   // kLookupValue, kLookupElement
-  const schema::Field* field = nullptr;   // kUpdateValue
-  const FieldRef* target = nullptr;        // kUpdateValue
+  const Predicate* predicate = nullptr;  // kLookupValue, kLookupElement
+  const schema::Field* field = nullptr;  // kUpdateValue
+  const FieldRef* target = nullptr;      // kUpdateValue
   Span span;
 };
 
@@ -219,27 +219,27 @@ struct Query {
   const Filter* filter = nullptr;  // never null; kTrue when unfiltered
   List<OrderBy> order_by;          // after default ordering and reverse() are applied
   bool ordered_by_default = false;
-  List<FieldRef> fields;           // values()/values_list()/only(): the projected fields
-  List<FieldRef> deferred;         // defer()
-  List<FieldRef> distinct_on;      // distinct(...) fields; `distinct` alone sets the flag
+  List<FieldRef> fields;       // values()/values_list()/only(): the projected fields
+  List<FieldRef> deferred;     // defer()
+  List<FieldRef> distinct_on;  // distinct(...) fields; `distinct` alone sets the flag
   bool distinct = false;
-  List<Aggregate> annotations;     // annotate()/alias() aggregates, grouping by `group_by`
+  List<Aggregate> annotations;  // annotate()/alias() aggregates, grouping by `group_by`
   List<FieldRef> group_by;
-  List<Aggregate> aggregates;      // aggregate()
-  List<Join> joins;                // select_related() and joined filters
-  List<Assignment> assignments;    // update()
-  bool multi_update = true;        // false on a database with encryption (one document by pk)
-  int64_t offset = 0;              // slices
-  int64_t limit = -1;              // -1: none
+  List<Aggregate> aggregates;           // aggregate()
+  List<Join> joins;                     // select_related() and joined filters
+  List<Assignment> assignments;         // update()
+  bool multi_update = true;             // false on a database with encryption (one document by pk)
+  int64_t offset = 0;                   // slices
+  int64_t limit = -1;                   // -1: none
   const Value* offset_param = nullptr;  // a parameterized slice bound
   const Value* limit_param = nullptr;
-  FieldRef in_bulk_field;          // in_bulk(field_name=...)
+  FieldRef in_bulk_field;  // in_bulk(field_name=...)
   List<Value> in_bulk_values;
-  bool in_bulk_ids = false;        // an id_list was given (else every object)
-  FieldRef dates_field;            // dates()/datetimes()
-  std::string_view dates_kind;     // "year", "month", "week", "day" (+ "hour", "minute", "second")
+  bool in_bulk_ids = false;     // an id_list was given (else every object)
+  FieldRef dates_field;         // dates()/datetimes()
+  std::string_view dates_kind;  // "year", "month", "week", "day" (+ "hour", "minute", "second")
   bool dates_descending = false;
-  bool empty = false;              // none(), or a filter that can match nothing
+  bool empty = false;  // none(), or a filter that can match nothing
   List<Param> params;
   Span span;
 };

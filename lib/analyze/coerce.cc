@@ -62,8 +62,8 @@ void SetArray(std::span<const bson_value_t> items, Arena* arena, bson_value_t* o
     size_t len = bson_uint32_to_string(static_cast<uint32_t>(i), &key, key_buf, sizeof key_buf);
     bson_append_value(&array, key, static_cast<int>(len), &items[i]);
   }
-  std::string_view bytes = arena->CopyString(
-      {reinterpret_cast<const char*>(bson_get_data(&array)), array.len});
+  std::string_view bytes =
+      arena->CopyString({reinterpret_cast<const char*>(bson_get_data(&array)), array.len});
   bson_destroy(&array);
   out->value_type = BSON_TYPE_ARRAY;
   out->value.v_doc.data = reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data()));

@@ -38,9 +38,8 @@ struct CoerceOptions {
 // Coerces one (non-None) value for `field`. On success `out` holds the BSON value, its payload
 // in `arena`. Sequences are only accepted for ArrayField (each element goes through the base
 // field); lookups that take several values (in, range) coerce each element separately.
-bool CoerceToField(const PyValue& value, const schema::Field& field,
-                   const CoerceOptions& options, Arena* arena, bson_value_t* out,
-                   CoerceError* error);
+bool CoerceToField(const PyValue& value, const schema::Field& field, const CoerceOptions& options,
+                   Arena* arena, bson_value_t* out, CoerceError* error);
 
 // Python's int(value) and float(value) as Django's numeric fields use them. False when Python
 // would raise.

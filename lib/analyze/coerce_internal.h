@@ -12,23 +12,23 @@ namespace querysafe::analyze::coerce_internal {
 
 std::string ExpectedNumber(const schema::Field& field, const PyValue& value);
 
-bool CoerceInteger(const PyValue& value, const schema::Field& field,
-                   const CoerceOptions& options, bson_value_t* out, CoerceError* error);
+bool CoerceInteger(const PyValue& value, const schema::Field& field, const CoerceOptions& options,
+                   bson_value_t* out, CoerceError* error);
 bool CoerceFloat(const PyValue& value, const schema::Field& field, bson_value_t* out,
                  CoerceError* error);
 bool CoerceDecimal(const PyValue& value, const schema::Field& field, Arena* arena,
                    bson_value_t* out, CoerceError* error);
 
-bool CoerceString(const PyValue& value, const schema::Field& field, Arena* arena,
-                  bson_value_t* out, CoerceError* error);
+bool CoerceString(const PyValue& value, const schema::Field& field, Arena* arena, bson_value_t* out,
+                  CoerceError* error);
 bool CoerceBoolean(const PyValue& value, const schema::Field& field, bson_value_t* out,
                    CoerceError* error);
-bool CoerceUuid(const PyValue& value, const schema::Field& field, Arena* arena,
-                bson_value_t* out, CoerceError* error);
+bool CoerceUuid(const PyValue& value, const schema::Field& field, Arena* arena, bson_value_t* out,
+                CoerceError* error);
 bool CoerceObjectId(const PyValue& value, const schema::Field& field, bson_value_t* out,
                     CoerceError* error);
-bool CoerceBinary(const PyValue& value, const schema::Field& field, Arena* arena,
-                  bson_value_t* out, CoerceError* error);
+bool CoerceBinary(const PyValue& value, const schema::Field& field, Arena* arena, bson_value_t* out,
+                  CoerceError* error);
 
 bool CoerceDate(const PyValue& value, const schema::Field& field, bson_value_t* out,
                 CoerceError* error);

@@ -65,7 +65,8 @@ bool ParsePyFloatText(std::string_view text, double* out) {
   std::string_view body = s;
   if (body[0] == '+' || body[0] == '-') negative = body[0] == '-', body.remove_prefix(1);
   std::string lower;
-  for (char c : body) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : body)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   if (lower == "nan") {
     *out = negative ? -std::numeric_limits<double>::quiet_NaN()
                     : std::numeric_limits<double>::quiet_NaN();
@@ -221,8 +222,8 @@ std::string ExpectedNumber(const schema::Field& field, const PyValue& value) {
   return std::format("Field '{}' expected a number but got {}.", field.name, Repr(value));
 }
 
-bool CoerceInteger(const PyValue& value, const schema::Field& field,
-                   const CoerceOptions& options, bson_value_t* out, CoerceError* error) {
+bool CoerceInteger(const PyValue& value, const schema::Field& field, const CoerceOptions& options,
+                   bson_value_t* out, CoerceError* error) {
   PyValue v = value;
   // Django's IntegerFieldFloatRounding: `gte 1.5` means `gte 2` and `lt 1.5` means `lt 2`.
   if (v.type == PyValue::Type::kFloat && std::isfinite(v.f) &&
@@ -277,8 +278,7 @@ std::string DecimalFromFloat(double f, int prec) {
   for (char c : mantissa) digits += c >= '0' && c <= '9';
   if (static_cast<int>(digits) <= prec) return mantissa + exponent;
   char rounded[128];
-  r = std::to_chars(rounded, rounded + sizeof rounded, f, std::chars_format::scientific,
-                    prec - 1);
+  r = std::to_chars(rounded, rounded + sizeof rounded, f, std::chars_format::scientific, prec - 1);
   return std::string(rounded, r.ptr);
 }
 

@@ -136,8 +136,8 @@ std::optional<int64_t> ParseDuration(const std::string& s) {
   }
   if (s.find('P') != std::string::npos && std::regex_match(s, m, kIso)) {
     int sign = m[1].str() == "-" ? -1 : 1;
-    long double total = num(m[2]) * 86400 * kUs + num(m[3]) * 3600 * kUs +
-                        num(m[4]) * 60 * kUs + num(m[5]) * kUs;
+    long double total =
+        num(m[2]) * 86400 * kUs + num(m[3]) * 3600 * kUs + num(m[4]) * 60 * kUs + num(m[5]) * kUs;
     return static_cast<int64_t>(sign * total);
   }
   if (!s.empty() && std::regex_match(s, m, kPostgres)) {

@@ -69,13 +69,12 @@ void SetUtf8(std::string_view text, Arena* arena, bson_value_t* out) {
   out->value.v_utf8.len = static_cast<uint32_t>(copy.size());
 }
 
-bool CoerceString(const PyValue& value, const schema::Field& field, Arena* arena,
-                  bson_value_t* out, CoerceError* error) {
+bool CoerceString(const PyValue& value, const schema::Field& field, Arena* arena, bson_value_t* out,
+                  CoerceError* error) {
   (void)error;
   // CharField.to_python(): str values as they are, anything else through str().
   std::string text = value.type == PyValue::Type::kStr ? std::string(value.s) : Str(value);
-  if (field.cls == schema::FieldClass::kGenericIPAddress &&
-      text.find(':') != std::string::npos) {
+  if (field.cls == schema::FieldClass::kGenericIPAddress && text.find(':') != std::string::npos) {
     std::string normalized;
     // An invalid IPv6 address is left as it is, as Django does (the query just won't match).
     if (NormalizeIpv6(text, &normalized)) text = normalized;
@@ -117,8 +116,8 @@ bool CoerceBoolean(const PyValue& value, const schema::Field& field, bson_value_
   return true;
 }
 
-bool CoerceUuid(const PyValue& value, const schema::Field& field, Arena* arena,
-                bson_value_t* out, CoerceError* error) {
+bool CoerceUuid(const PyValue& value, const schema::Field& field, Arena* arena, bson_value_t* out,
+                CoerceError* error) {
   (void)field;
   std::string hex;
   if (value.type == PyValue::Type::kUuid) {
@@ -212,8 +211,8 @@ bool CoerceObjectId(const PyValue& value, const schema::Field& field, bson_value
   return false;
 }
 
-bool CoerceBinary(const PyValue& value, const schema::Field& field, Arena* arena,
-                  bson_value_t* out, CoerceError* error) {
+bool CoerceBinary(const PyValue& value, const schema::Field& field, Arena* arena, bson_value_t* out,
+                  CoerceError* error) {
   if (value.type != PyValue::Type::kBytes) {
     // BinaryField has no get_prep_value(): the value would reach PyMongo's Binary() as it is.
     *error = {Category::kValidationError, "value.expected_bytes",

@@ -47,10 +47,9 @@ class Context {
   bool full() const { return diagnostics_.size() >= options_.max_diagnostics; }
 
   Diagnostics TakeDiagnostics() {
-    std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) {
-                       return a.span.begin < b.span.begin;
-                     });
+    std::stable_sort(
+        diagnostics_.begin(), diagnostics_.end(),
+        [](const Diagnostic& a, const Diagnostic& b) { return a.span.begin < b.span.begin; });
     return std::move(diagnostics_);
   }
 

@@ -14,8 +14,8 @@ namespace querysafe::analyze {
 using bound::Filter;
 using bound::LookupKind;
 
-const Filter* MakeFilter(Context& ctx, Filter::Kind kind,
-                         std::span<const Filter* const> children, Span span) {
+const Filter* MakeFilter(Context& ctx, Filter::Kind kind, std::span<const Filter* const> children,
+                         Span span) {
   auto* f = ctx.arena()->New<Filter>();
   f->kind = kind;
   f->children = ctx.arena()->Copy(children);
@@ -70,8 +70,7 @@ const bound::Expr* BindExpression(Context& ctx, const schema::Model& model, cons
   switch (e.kind) {
     case ast::ExprKind::kF: {
       const auto& f = e.Cast<ast::F>();
-      std::optional<Resolved> r =
-          ResolveKey(ctx, model, f.parts, f.path_span, ResolveMode::kField);
+      std::optional<Resolved> r = ResolveKey(ctx, model, f.parts, f.path_span, ResolveMode::kField);
       if (!r) return nullptr;
       auto* out = arena->New<bound::Expr>();
       out->kind = bound::Expr::Kind::kField;
@@ -108,8 +107,7 @@ const bound::Expr* BindExpression(Context& ctx, const schema::Model& model, cons
       bson_value_t bson;
       if (!PyValueFromAst(e, arena, &v) || !NaturalBson(v, arena, &bson)) {
         ctx.Report(Category::kNotSupportedError, "expr.unsupported",
-                   "querysafe supports F(), constants and + - * / % in expressions here.",
-                   e.span);
+                   "querysafe supports F(), constants and + - * / % in expressions here.", e.span);
         return nullptr;
       }
       auto* out = arena->New<bound::Expr>();

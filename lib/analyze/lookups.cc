@@ -118,8 +118,7 @@ std::optional<LookupKind> FindLookup(FieldClass cls, std::string_view name) {
   return Find(kFieldLookups, name);
 }
 
-std::optional<TransformKind> FindTransform(FieldClass cls, std::string_view name,
-                                           int64_t* index) {
+std::optional<TransformKind> FindTransform(FieldClass cls, std::string_view name, int64_t* index) {
   switch (cls) {
     case FieldClass::kDateTime:
       if (auto t = Find(kDateTimeOnlyTransforms, name)) return t;

@@ -55,7 +55,8 @@ void BindDates(Context& ctx, ChainState& state, const ast::Step& step) {
       return;
     }
   }
-  const ast::Arg* field_arg = Positional(step, 0) ? Positional(step, 0) : Keyword(step, "field_name");
+  const ast::Arg* field_arg =
+      Positional(step, 0) ? Positional(step, 0) : Keyword(step, "field_name");
   const ast::Arg* kind_arg = Positional(step, 1) ? Positional(step, 1) : Keyword(step, "kind");
   const ast::Arg* order_arg = Positional(step, 2) ? Positional(step, 2) : Keyword(step, "order");
   if (field_arg == nullptr || kind_arg == nullptr) {
@@ -66,7 +67,7 @@ void BindDates(Context& ctx, ChainState& state, const ast::Step& step) {
   const ast::StringLit* field_name = StringArg(ctx, *field_arg, method);
   const ast::StringLit* kind = StringArg(ctx, *kind_arg, method);
   if (field_name == nullptr || kind == nullptr) return;
-  static constexpr std::string_view kKinds[] = {"year", "month", "week",  "day",
+  static constexpr std::string_view kKinds[] = {"year", "month",  "week",  "day",
                                                 "hour", "minute", "second"};
   const size_t kind_count = datetimes ? 7 : 4;
   if (std::find(kKinds, kKinds + kind_count, kind->value) == kKinds + kind_count) {
@@ -93,10 +94,10 @@ void BindDates(Context& ctx, ChainState& state, const ast::Step& step) {
   const schema::FieldClass cls = ref->field->cls;
   const bool date_like = cls == schema::FieldClass::kDate || cls == schema::FieldClass::kDateTime;
   if (!date_like) {
-    ctx.Report(Category::kFieldError, "queryset.dates_field",
-               std::format("'{}' isn't a DateField, TimeField, or DateTimeField.",
-                           ref->field->name),
-               field_name->span);
+    ctx.Report(
+        Category::kFieldError, "queryset.dates_field",
+        std::format("'{}' isn't a DateField, TimeField, or DateTimeField.", ref->field->name),
+        field_name->span);
     return;
   }
   if (datetimes && cls == schema::FieldClass::kDate) {
@@ -146,10 +147,10 @@ void BindInBulk(Context& ctx, ChainState& state, const ast::Step& step) {
   ref.span = field_span;
   if (!rules::CheckInBulkField(ctx, ref, field_span)) return;
   if (field_name != "pk" && !field->unique && !field->primary_key) {
-    ctx.Report(Category::kNotSupportedError, "queryset.in_bulk_not_unique",
-               std::format("in_bulk()'s field_name must be a unique field but '{}' isn't.",
-                           field_name),
-               field_span);
+    ctx.Report(
+        Category::kNotSupportedError, "queryset.in_bulk_not_unique",
+        std::format("in_bulk()'s field_name must be a unique field but '{}' isn't.", field_name),
+        field_span);
     return;
   }
   state.in_bulk_field = ref;

@@ -17,14 +17,13 @@ const schema::Model& CollectionOf(const ChainState& state, const bound::FieldRef
 }  // namespace
 
 std::optional<bound::FieldRef> ResolveFieldName(Context& ctx, const schema::Model& model,
-                                                std::string_view name, Span span,
-                                                size_t offset) {
+                                                std::string_view name, Span span, size_t offset) {
   // The span covers the string literal, quotes included: names start one byte in.
   const uint32_t begin = span.begin + 1 + static_cast<uint32_t>(offset);
   std::string_view key = name.substr(offset);
   if (key.empty()) {
-    ctx.Report(Category::kFieldError, "field.empty_name",
-               "Cannot resolve keyword '' into field.", span);
+    ctx.Report(Category::kFieldError, "field.empty_name", "Cannot resolve keyword '' into field.",
+               span);
     return std::nullopt;
   }
   KeyParts parts = SplitKey(key, begin);
@@ -42,8 +41,7 @@ const ast::StringLit* StringArg(Context& ctx, const ast::Arg& arg, std::string_v
 
 void UnexpectedKeyword(Context& ctx, std::string_view method, const ast::Arg& arg) {
   ctx.Report(Category::kNotSupportedError, "queryset.unexpected_keyword",
-             std::format("QuerySet.{}() got an unexpected keyword argument '{}'", method,
-                         arg.name),
+             std::format("QuerySet.{}() got an unexpected keyword argument '{}'", method, arg.name),
              arg.name_span);
 }
 
@@ -64,8 +62,7 @@ void BindOrderBy(Context& ctx, ChainState& state, const ast::Step& step) {
     if (s == nullptr) continue;
     if (s->value == "?") {
       ctx.Report(Category::kNotSupportedError, "queryset.random_order",
-                 "Random ordering (order_by('?')) cannot be expressed as a MongoDB sort.",
-                 s->span);
+                 "Random ordering (order_by('?')) cannot be expressed as a MongoDB sort.", s->span);
       continue;
     }
     const bool descending = !s->value.empty() && s->value[0] == '-';

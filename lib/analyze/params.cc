@@ -30,10 +30,11 @@ std::string Refused(const bson_value_t& value) {
     case BSON_TYPE_UTF8:
       return "a string that is not valid UTF-8 (PyMongo cannot decode it)";
     case BSON_TYPE_ARRAY:
-      return std::format("a list with an element that cannot be one (a BSON type Python has no "
-                         "value for, a string that is not valid UTF-8, lists nested more than {} "
-                         "deep)",
-                         kMaxBsonValueDepth);
+      return std::format(
+          "a list with an element that cannot be one (a BSON type Python has no "
+          "value for, a string that is not valid UTF-8, lists nested more than {} "
+          "deep)",
+          kMaxBsonValueDepth);
     default:
       return std::format("a BSON {}", BsonValueTypeName(value));
   }
@@ -158,8 +159,8 @@ bool BindUpdateValue(Context& ctx, const bound::Query& query, const bound::Param
 
 }  // namespace
 
-BindResult BindParams(const bound::Query& query, const bson_t& values,
-                      const schema::Schema& schema, const AnalyzeOptions& options, Arena* arena) {
+BindResult BindParams(const bound::Query& query, const bson_t& values, const schema::Schema& schema,
+                      const AnalyzeOptions& options, Arena* arena) {
   Context ctx(schema, options, arena);
   BindResult result;
   result.bindings.values.resize(query.params.size());

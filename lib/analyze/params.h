@@ -25,8 +25,8 @@ struct BindResult {
 // `values` maps parameter names (without '$') to values. Every parameter needs a value and
 // every value a parameter (a misspelt name is an error, not silently ignored). Bound values
 // live in `arena`.
-BindResult BindParams(const bound::Query& query, const bson_t& values,
-                      const schema::Schema& schema, const AnalyzeOptions& options, Arena* arena);
+BindResult BindParams(const bound::Query& query, const bson_t& values, const schema::Schema& schema,
+                      const AnalyzeOptions& options, Arena* arena);
 
 }  // namespace querysafe::analyze
 

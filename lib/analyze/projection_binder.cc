@@ -43,7 +43,8 @@ void BindValues(Context& ctx, ChainState& state, const ast::Step& step) {
     }
     const ast::StringLit* s = StringArg(ctx, arg, method);
     if (s == nullptr) continue;
-    if (std::optional<bound::FieldRef> ref = ResolveFieldName(ctx, *state.model, s->value, s->span)) {
+    if (std::optional<bound::FieldRef> ref =
+            ResolveFieldName(ctx, *state.model, s->value, s->span)) {
       fields.push_back(*ref);
     }
   }
@@ -58,10 +59,10 @@ void BindValues(Context& ctx, ChainState& state, const ast::Step& step) {
   }
   state.fields = fields;
   state.deferred.clear();
-  state.shape = !is_list  ? bound::ResultShape::kValues
-                : flat    ? bound::ResultShape::kFlat
-                : named   ? bound::ResultShape::kNamed
-                          : bound::ResultShape::kValuesList;
+  state.shape = !is_list ? bound::ResultShape::kValues
+                : flat   ? bound::ResultShape::kFlat
+                : named  ? bound::ResultShape::kNamed
+                         : bound::ResultShape::kValuesList;
 }
 
 void BindOnlyDefer(Context& ctx, ChainState& state, const ast::Step& step) {
@@ -91,7 +92,8 @@ void BindOnlyDefer(Context& ctx, ChainState& state, const ast::Step& step) {
     }
     const ast::StringLit* s = StringArg(ctx, arg, method);
     if (s == nullptr) continue;
-    if (std::optional<bound::FieldRef> ref = ResolveFieldName(ctx, *state.model, s->value, s->span)) {
+    if (std::optional<bound::FieldRef> ref =
+            ResolveFieldName(ctx, *state.model, s->value, s->span)) {
       target.push_back(*ref);
     }
   }

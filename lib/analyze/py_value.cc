@@ -418,18 +418,18 @@ std::string Repr(const PyValue& v) {
     case PyValue::Type::kDate:
       return std::format("datetime.date({}, {}, {})", v.year, v.month, v.day);
     case PyValue::Type::kDateTime: {
-      std::string out = std::format("datetime.datetime({}, {}, {}, {}, {}", v.year, v.month,
-                                    v.day, v.hour, v.minute);
+      std::string out = std::format("datetime.datetime({}, {}, {}, {}, {}", v.year, v.month, v.day,
+                                    v.hour, v.minute);
       if (v.second != 0 || v.microsecond != 0) out += std::format(", {}", v.second);
       if (v.microsecond != 0) out += std::format(", {}", v.microsecond);
       if (v.aware) {
         out += v.utc_offset_minutes == 0
                    ? ", tzinfo=datetime.timezone.utc"
-                   : std::format(", tzinfo=datetime.timezone(datetime.timedelta({}))",
-                                 v.utc_offset_minutes < 0
-                                     ? std::format("days=-1, seconds={}",
-                                                   86400 + v.utc_offset_minutes * 60)
-                                     : std::format("seconds={}", v.utc_offset_minutes * 60));
+                   : std::format(
+                         ", tzinfo=datetime.timezone(datetime.timedelta({}))",
+                         v.utc_offset_minutes < 0
+                             ? std::format("days=-1, seconds={}", 86400 + v.utc_offset_minutes * 60)
+                             : std::format("seconds={}", v.utc_offset_minutes * 60));
       }
       return out + ")";
     }

@@ -42,15 +42,15 @@ struct PyValue {
 
   Type type = Type::kNone;
   bool b = false;
-  int64_t i = 0;            // kInt; kTimedelta microseconds
-  double f = 0;             // kFloat
-  std::string_view s;       // kStr, kBytes; kDecimal text
+  int64_t i = 0;       // kInt; kTimedelta microseconds
+  double f = 0;        // kFloat
+  std::string_view s;  // kStr, kBytes; kDecimal text
   // kDate, kDateTime, kTime
   int32_t year = 1, month = 1, day = 1;
   int32_t hour = 0, minute = 0, second = 0, microsecond = 0;
   bool aware = false;
   int32_t utc_offset_minutes = 0;
-  uint8_t bytes[16] = {};   // kUuid (16), kObjectId (12)
+  uint8_t bytes[16] = {};          // kUuid (16), kObjectId (12)
   std::span<const PyValue> items;  // kList, kTuple
   Span span;
 

@@ -103,8 +103,8 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
   const Field* field = model.FindField(parts[0].name);
   if (field == nullptr) {
     ctx.Report(Category::kFieldError, "field.unknown",
-               std::format("Cannot resolve keyword '{}' into field. Choices are: {}",
-                           parts[0].name, Choices(ctx, model)),
+               std::format("Cannot resolve keyword '{}' into field. Choices are: {}", parts[0].name,
+                           Choices(ctx, model)),
                parts[0].span);
     return std::nullopt;
   }
@@ -121,8 +121,7 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
     rel_path = rel_path_buffer;
   };
   const auto full_path = [&] {
-    return join_alias.empty() ? std::string(rel_path)
-                              : std::format("{}.{}", join_alias, rel_path);
+    return join_alias.empty() ? std::string(rel_path) : std::format("{}.{}", join_alias, rel_path);
   };
   bool below_embedded = false;  // KeyTransform context: lookup errors name the field
   size_t i = 1;
@@ -131,8 +130,8 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
   for (; i < n; ++i) {
     std::string_view name = parts[i].name;
     const bool last = i + 1 == n;
-    const bool lookup_here = mode == ResolveMode::kLookup && last &&
-                             FindLookup(field->cls, name).has_value();
+    const bool lookup_here =
+        mode == ResolveMode::kLookup && last && FindLookup(field->cls, name).has_value();
     if (field->encrypted && (IsEmbedded(field->cls) || field->cls == FieldClass::kArray)) {
       if (lookup_here) break;
       // Below an encrypted subdocument: the server sees one ciphertext, not its fields.
@@ -168,7 +167,8 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
     }
     if (field->cls == FieldClass::kForeignKey || field->cls == FieldClass::kOneToOne) {
       const Model* target = field->related_model;
-      if (name == "pk" || (target != nullptr && target->pk != nullptr && name == target->pk->name)) {
+      if (name == "pk" ||
+          (target != nullptr && target->pk != nullptr && name == target->pk->name)) {
         // Django trims the join: author__pk is the local author_id column.
         continue;
       }
@@ -274,7 +274,8 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
               ? std::format("Unsupported lookup '{}' for {} '{}'{}", name, field->class_name,
                             field->name, Suggestion(name, r.lookup_class))
               : std::format("Unsupported lookup '{}' for {} or join on the field not permitted{}",
-                            name, DjangoClassName(r.lookup_class), Suggestion(name, r.lookup_class));
+                            name, DjangoClassName(r.lookup_class),
+                            Suggestion(name, r.lookup_class));
       ctx.Report(Category::kFieldError, "field.unsupported_lookup", std::move(message),
                  parts[i].span);
       return std::nullopt;

@@ -11,12 +11,11 @@
 
 #include <vector>
 
-#include "lib/common/arena_vector.h"
-
 #include "lib/analyze/bound.h"
 #include "lib/analyze/context.h"
 #include "lib/analyze/py_value.h"
 #include "lib/analyze/rules/rules.h"
+#include "lib/common/arena_vector.h"
 #include "lib/parse/ast.h"
 
 namespace querysafe::analyze {

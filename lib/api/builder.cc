@@ -17,11 +17,10 @@ namespace {
 // Python keywords cannot be keyword-argument names; such keys go through **{"key": value}.
 bool IsPythonKeyword(std::string_view s) {
   static constexpr std::string_view kKeywords[] = {
-      "False", "None",   "True",    "and",      "as",     "assert", "async", "await",
-      "break", "class",  "continue", "def",     "del",    "elif",   "else",  "except",
-      "finally", "for",  "from",    "global",   "if",     "import", "in",    "is",
-      "lambda", "nonlocal", "not",  "or",       "pass",   "raise",  "return", "try",
-      "while", "with",   "yield"};
+      "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+      "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+      "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
+      "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield"};
   for (std::string_view k : kKeywords) {
     if (k == s) return true;
   }
@@ -120,14 +119,14 @@ QueryBuilder& QueryBuilder::Slice(int64_t offset, int64_t limit) {
     state_->Error("builder.negative_offset", "Negative indexing is not supported.");
     return *this;
   }
-  state_->steps += limit < 0 ? std::format("[{}:]", offset)
-                             : std::format("[{}:{}]", offset, offset + limit);
+  state_->steps +=
+      limit < 0 ? std::format("[{}:]", offset) : std::format("[{}:{}]", offset, offset + limit);
   return *this;
 }
 
 QueryBuilder& QueryBuilder::Terminal(std::string_view method) {
-  static constexpr std::string_view kAllowed[] = {"get",  "count", "exists",
-                                                  "first", "last", "delete"};
+  static constexpr std::string_view kAllowed[] = {"get",   "count", "exists",
+                                                  "first", "last",  "delete"};
   bool known = false;
   for (std::string_view m : kAllowed) known = known || m == method;
   if (!known) {

@@ -4,8 +4,8 @@
 #include "querysafe/client.h"
 
 #include <exception>
-#include <new>
 #include <format>
+#include <new>
 #include <utility>
 
 #include "lib/api/client_options.h"
@@ -35,9 +35,9 @@ bool ParseSetting(std::string_view setting, const std::string& text, BsonDoc* ou
                   Diagnostics* diagnostics) {
   bson_error_t error;
   if (BsonDoc::FromJson(text, out, &error)) return true;
-  diagnostics->push_back(ConfigurationDiagnostic(std::format("client.{}", setting),
-                                  std::format("{} is not a JSON object: {}", setting,
-                                              error.message)));
+  diagnostics->push_back(
+      ConfigurationDiagnostic(std::format("client.{}", setting),
+                              std::format("{} is not a JSON object: {}", setting, error.message)));
   return false;
 }
 
@@ -70,15 +70,16 @@ bool ToExecOptions(const Schema& schema, const ConnectOptions& options, exec::Cl
                    Diagnostics* diagnostics) {
   const size_t before = diagnostics->size();
   if (options.uri.empty()) {
-    diagnostics->push_back(ConfigurationDiagnostic("client.uri", "a MongoDB connection string is required"));
+    diagnostics->push_back(
+        ConfigurationDiagnostic("client.uri", "a MongoDB connection string is required"));
   }
   out->uri = options.uri;
   out->schema = schema.shared_impl();
   out->key_vault_namespace = options.key_vault_namespace;
   out->kms_provider = options.kms_provider;
   if (options.server_version) {
-    out->server_version = exec::ServerVersion{options.server_version->major,
-                                              options.server_version->minor};
+    out->server_version =
+        exec::ServerVersion{options.server_version->major, options.server_version->minor};
   }
   if (!options.local_master_key.empty() && !options.kms_providers.empty()) {
     diagnostics->push_back(ConfigurationDiagnostic(
@@ -106,9 +107,10 @@ bool ToExecOptions(const Schema& schema, const ConnectOptions& options, exec::Cl
       }
     }
   } else if (schema.has_encrypted_fields()) {
-    diagnostics->push_back(ConfigurationDiagnostic("client.kms",
-                                    "the schema has encrypted fields: a local master key or a "
-                                    "KMS providers document is required"));
+    diagnostics->push_back(
+        ConfigurationDiagnostic("client.kms",
+                                "the schema has encrypted fields: a local master key or a "
+                                "KMS providers document is required"));
   }
   if (!options.kms_tls_options.empty()) {
     ParseSetting("kms_tls_options", options.kms_tls_options, &out->kms_tls_options, diagnostics);
@@ -128,9 +130,8 @@ Document Document::Copy(const bson_t* doc) {
   if (doc == nullptr) return out;
   bson_t* copy = bson_copy(doc);
   if (copy == nullptr) throw std::bad_alloc();
-  out.doc_ = std::shared_ptr<const void>(copy, [](const void* b) {
-    bson_destroy(static_cast<bson_t*>(const_cast<void*>(b)));
-  });
+  out.doc_ = std::shared_ptr<const void>(
+      copy, [](const void* b) { bson_destroy(static_cast<bson_t*>(const_cast<void*>(b))); });
   return out;
 }
 

@@ -45,8 +45,8 @@ EncryptorResult Open(absl::StatusOr<std::shared_ptr<const crypt::KeyVaultFile>> 
     result.diagnostics = {ConfigurationError("crypt.encryptor", encryptor.status())};
     return result;
   }
-  result.encryptor = internal::WrapEncryptor(std::shared_ptr<const crypt::Encryptor>(
-      std::move(*encryptor)));
+  result.encryptor =
+      internal::WrapEncryptor(std::shared_ptr<const crypt::Encryptor>(std::move(*encryptor)));
   return result;
 }
 

@@ -66,8 +66,8 @@ CompileResult Query::Compile(const Schema& schema, std::string_view text,
       result.diagnostics = std::move(parsed.diagnostics);
       return result;
     }
-    analyze::AnalyzeResult analyzed = analyze::Analyze(
-        *parsed.query, schema.impl(), compiled->analyze_options, &compiled->arena);
+    analyze::AnalyzeResult analyzed =
+        analyze::Analyze(*parsed.query, schema.impl(), compiled->analyze_options, &compiled->arena);
     if (analyzed.query == nullptr) {
       result.diagnostics = std::move(analyzed.diagnostics);
       return result;
@@ -100,9 +100,9 @@ std::vector<ParamInfo> Query::params() const {
         info.expected_type = pred.value_field != nullptr
                                  ? std::string(schema::BsonTypeName(pred.value_field->bson_type))
                                  : "long";
-        info.sequence = p.use == bound::Param::Use::kLookupValue &&
-                        (pred.lookup == bound::LookupKind::kIn ||
-                         pred.lookup == bound::LookupKind::kRange);
+        info.sequence =
+            p.use == bound::Param::Use::kLookupValue &&
+            (pred.lookup == bound::LookupKind::kIn || pred.lookup == bound::LookupKind::kRange);
         info.encrypted = pred.lhs.is_encrypted();
       }
     }
@@ -120,8 +120,7 @@ namespace internal {
 
 // Binds (when the query has parameters) and lowers into a new translation.
 TranslateResult BindAndLower(const bound::Query& query, const bson_t& params,
-                             const schema::Schema& schema,
-                             const analyze::AnalyzeOptions& options) {
+                             const schema::Schema& schema, const analyze::AnalyzeOptions& options) {
   TranslateResult result;
   auto data = std::make_shared<TranslationData>();
   data->query_span = query.span;

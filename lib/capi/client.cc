@@ -229,8 +229,14 @@ int querysafe_migrate(char** out_map, char** out_actions, const querysafe_schema
       querysafe_string_free(lines);
       return Fail(error, QUERYSAFE_ENOMEM, {});
     }
-    if (out_map != nullptr) *out_map = map; else querysafe_string_free(map);
-    if (out_actions != nullptr) *out_actions = lines; else querysafe_string_free(lines);
+    if (out_map != nullptr)
+      *out_map = map;
+    else
+      querysafe_string_free(map);
+    if (out_actions != nullptr)
+      *out_actions = lines;
+    else
+      querysafe_string_free(lines);
     return static_cast<int>(QUERYSAFE_OK);
   });
 }

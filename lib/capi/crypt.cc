@@ -57,8 +57,7 @@ int querysafe_encryptor_open_offline_from_text(querysafe_encryptor** out,
 }
 
 int querysafe_encryptor_explain(querysafe_translation** out, const querysafe_encryptor* encryptor,
-                                const querysafe_translation* translation,
-                                querysafe_error* error) {
+                                const querysafe_translation* translation, querysafe_error* error) {
   constexpr char kFunction[] = "querysafe_encryptor_explain";
   if (out == nullptr) return Invalid(error, kFunction, "`out` is NULL.");
   *out = nullptr;

@@ -46,9 +46,9 @@ int FinishTranslate(querysafe_translation** out, TranslateResult result, std::st
 
 extern "C" {
 
-int querysafe_query_compile(querysafe_query** out, const querysafe_schema* schema,
-                            const char* text, ptrdiff_t length,
-                            const querysafe_compile_options* options, querysafe_error* error) {
+int querysafe_query_compile(querysafe_query** out, const querysafe_schema* schema, const char* text,
+                            ptrdiff_t length, const querysafe_compile_options* options,
+                            querysafe_error* error) {
   constexpr char kFunction[] = "querysafe_query_compile";
   if (out == nullptr) return Invalid(error, kFunction, "`out` is NULL.");
   *out = nullptr;
@@ -116,9 +116,9 @@ int querysafe_translate(querysafe_translation** out, const querysafe_schema* sch
   return Guard(error, kFunction, [&] {
     const std::string_view query_text = querysafe::capi::TextArg(text, length);
     querysafe::TranslateResult t =
-        params == nullptr ? querysafe::Translate(schema->schema, query_text, compile_options)
-                          : querysafe::Translate(schema->schema, query_text, *params,
-                                                 compile_options);
+        params == nullptr
+            ? querysafe::Translate(schema->schema, query_text, compile_options)
+            : querysafe::Translate(schema->schema, query_text, *params, compile_options);
     return querysafe::capi::FinishTranslate(out, std::move(t), query_text, error);
   });
 }

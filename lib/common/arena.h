@@ -35,8 +35,7 @@ class Arena {
 
   template <typename T, typename... Args>
   T* New(Args&&... args) {
-    static_assert(std::is_trivially_destructible_v<T>,
-                  "arena objects are never destroyed");
+    static_assert(std::is_trivially_destructible_v<T>, "arena objects are never destroyed");
     void* p = Allocate(sizeof(T), alignof(T));
     return ::new (p) T(std::forward<Args>(args)...);
   }
@@ -44,8 +43,7 @@ class Arena {
   // An array of `n` value-initialized T.
   template <typename T>
   std::span<T> NewArray(size_t n) {
-    static_assert(std::is_trivially_destructible_v<T>,
-                  "arena objects are never destroyed");
+    static_assert(std::is_trivially_destructible_v<T>, "arena objects are never destroyed");
     if (n == 0) return {};
     void* p = Allocate(sizeof(T) * n, alignof(T));
     T* first = static_cast<T*>(p);

@@ -15,11 +15,9 @@ void BsonDoc::Swap(BsonDoc& other) noexcept {
   bson_steal(&other.doc_, &tmp);
 }
 
-bool BsonDoc::FromJson(std::string_view json, BsonDoc* out,
-                       bson_error_t* error) {
-  bson_t* parsed =
-      bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
-                         static_cast<ssize_t>(json.size()), error);
+bool BsonDoc::FromJson(std::string_view json, BsonDoc* out, bson_error_t* error) {
+  bson_t* parsed = bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
+                                      static_cast<ssize_t>(json.size()), error);
   if (parsed == nullptr) return false;
   out->Clear();
   bson_destroy(out->get());
@@ -45,8 +43,8 @@ bool IsValidUtf8(std::string_view text, bool allow_nul) {
 
 void AppendUtf8(bson_t* doc, std::string_view key, std::string_view value) {
   if (bson_utf8_validate(value.data(), value.size(), true)) {
-    bson_append_utf8(doc, key.data(), static_cast<int>(key.size()),
-                     value.data(), static_cast<int>(value.size()));
+    bson_append_utf8(doc, key.data(), static_cast<int>(key.size()), value.data(),
+                     static_cast<int>(value.size()));
     return;
   }
   // Keep every valid sequence, replace each byte that does not start one.
@@ -60,8 +58,7 @@ void AppendUtf8(bson_t* doc, std::string_view key, std::string_view value) {
                  : (c >> 4) == 0xE  ? 3
                  : (c >> 3) == 0x1E ? 4
                                     : 0;
-    if (len != 0 && i + len <= value.size() &&
-        bson_utf8_validate(value.data() + i, len, true)) {
+    if (len != 0 && i + len <= value.size() && bson_utf8_validate(value.data() + i, len, true)) {
       clean.append(value.data() + i, len);
       i += len;
     } else {

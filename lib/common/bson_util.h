@@ -42,8 +42,7 @@ class BsonDoc {
 
   // Parses (relaxed or canonical) Extended JSON. On failure returns false and
   // fills `error`.
-  static bool FromJson(std::string_view json, BsonDoc* out,
-                       bson_error_t* error);
+  static bool FromJson(std::string_view json, BsonDoc* out, bson_error_t* error);
   // Copies BSON bytes; false if they are not a valid document.
   static bool FromBytes(const uint8_t* data, size_t len, BsonDoc* out);
 

@@ -138,8 +138,7 @@ class BsonWriter {
     return true;
   }
   bool AppendDouble(BsonKey key, double value);
-  bool AppendBinary(BsonKey key, bson_subtype_t subtype, const uint8_t* data,
-                    uint32_t length);
+  bool AppendBinary(BsonKey key, bson_subtype_t subtype, const uint8_t* data, uint32_t length);
   // Any value, as bson_append_value writes it.
   bool AppendValue(BsonKey key, const bson_value_t& value);
   // The elements of `doc` as a nested document, as bson_append_document.

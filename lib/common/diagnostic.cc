@@ -37,9 +37,7 @@ std::string_view CategoryName(Category category) {
 
 namespace {
 
-bool IsContinuationByte(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 // Columns count characters (UTF-8 code points), so a caret lines up under
 // non-ASCII text.
@@ -59,14 +57,12 @@ LineColumn LocateOffset(std::string_view text, uint32_t offset) {
   size_t line_start = before.rfind('\n');
   line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
   LineColumn result;
-  result.line =
-      1 + static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n'));
+  result.line = 1 + static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n'));
   result.column = 1 + CountColumns(before.substr(line_start));
   return result;
 }
 
-std::string FormatDiagnostic(const Diagnostic& diagnostic,
-                             std::string_view text,
+std::string FormatDiagnostic(const Diagnostic& diagnostic, std::string_view text,
                              std::string_view source_name) {
   std::string out;
   const bool has_text = !text.empty() && diagnostic.span.begin <= text.size();
@@ -76,10 +72,8 @@ std::string FormatDiagnostic(const Diagnostic& diagnostic,
   } else {
     out = std::format("{}: ", source_name);
   }
-  if (!diagnostic.location.empty())
-    out += std::format("{}: ", diagnostic.location);
-  out += std::format("{}: {}", CategoryName(diagnostic.category),
-                     diagnostic.message);
+  if (!diagnostic.location.empty()) out += std::format("{}: ", diagnostic.location);
+  out += std::format("{}: {}", CategoryName(diagnostic.category), diagnostic.message);
   if (diagnostic.server_code != 0) {
     out += std::format(" [server code {}]", diagnostic.server_code);
   }
@@ -89,8 +83,7 @@ std::string FormatDiagnostic(const Diagnostic& diagnostic,
   // stays aligned.
   const uint32_t begin = diagnostic.span.begin;
   size_t line_start = text.rfind('\n', begin == 0 ? 0 : begin - 1);
-  line_start =
-      (line_start == std::string_view::npos || begin == 0) ? 0 : line_start + 1;
+  line_start = (line_start == std::string_view::npos || begin == 0) ? 0 : line_start + 1;
   if (begin > 0 && text[begin - 1] == '\n') line_start = begin;
   size_t line_end = text.find('\n', begin);
   if (line_end == std::string_view::npos) line_end = text.size();
@@ -109,8 +102,7 @@ std::string FormatDiagnostic(const Diagnostic& diagnostic,
   return out;
 }
 
-std::string FormatDiagnostics(const Diagnostics& diagnostics,
-                              std::string_view text,
+std::string FormatDiagnostics(const Diagnostics& diagnostics, std::string_view text,
                               std::string_view source_name) {
   std::string out;
   for (const Diagnostic& d : diagnostics) {
@@ -120,8 +112,7 @@ std::string FormatDiagnostics(const Diagnostics& diagnostics,
   return out;
 }
 
-std::string DiagnosticsToJson(const Diagnostics& diagnostics,
-                              std::string_view text) {
+std::string DiagnosticsToJson(const Diagnostics& diagnostics, std::string_view text) {
   BsonDoc doc;
   bson_t errors;
   bson_append_array_begin(doc.get(), "errors", -1, &errors);

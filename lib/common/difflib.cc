@@ -14,8 +14,8 @@ struct Match {
 // difflib's find_longest_match without junk: scanning `a` left to right and, for each position,
 // the matching positions of `b` in increasing order, the first block to reach a new maximum
 // length wins. That order decides ties exactly as Python does.
-Match FindLongestMatch(std::string_view a, std::string_view b, size_t alo, size_t ahi,
-                       size_t blo, size_t bhi) {
+Match FindLongestMatch(std::string_view a, std::string_view b, size_t alo, size_t ahi, size_t blo,
+                       size_t bhi) {
   Match best{alo, blo, 0};
   std::vector<size_t> j2len(b.size() + 1, 0), newj2len(b.size() + 1, 0);
   for (size_t i = alo; i < ahi; ++i) {
@@ -59,8 +59,8 @@ double SequenceRatio(std::string_view a, std::string_view b) {
 }
 
 std::vector<std::string> GetCloseMatches(std::string_view word,
-                                         std::span<const std::string_view> possibilities,
-                                         size_t n, double cutoff) {
+                                         std::span<const std::string_view> possibilities, size_t n,
+                                         double cutoff) {
   std::vector<std::pair<double, std::string_view>> scored;
   for (std::string_view x : possibilities) {
     // real_quick_ratio and quick_ratio are upper bounds Python checks first; they never change

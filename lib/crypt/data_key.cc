@@ -14,9 +14,9 @@ using internal::CryptPtr;
 using internal::CtxPtr;
 using internal::ViewBson;
 
-absl::StatusOr<BsonDoc> CreateLocalDataKey(
-    const KmsProviders& kms, std::span<const std::string> alt_names,
-    std::string_view provider) {
+absl::StatusOr<BsonDoc> CreateLocalDataKey(const KmsProviders& kms,
+                                           std::span<const std::string> alt_names,
+                                           std::string_view provider) {
   if (!KmsProviders::IsLocal(provider)) {
     return absl::InvalidArgumentError(
         std::format("cannot create a data key under the '{}' KMS provider "
@@ -25,12 +25,11 @@ absl::StatusOr<BsonDoc> CreateLocalDataKey(
                     provider));
   }
   if (!kms.Has(provider)) {
-    return absl::InvalidArgumentError(std::format(
-        "no '{}' master key is configured to wrap the data key", provider));
+    return absl::InvalidArgumentError(
+        std::format("no '{}' master key is configured to wrap the data key", provider));
   }
   for (size_t i = 0; i < alt_names.size(); ++i) {
-    if (alt_names[i].empty())
-      return absl::InvalidArgumentError("a key alt name cannot be empty");
+    if (alt_names[i].empty()) return absl::InvalidArgumentError("a key alt name cannot be empty");
     if (std::find(alt_names.begin(), alt_names.begin() + i, alt_names[i]) !=
         alt_names.begin() + i) {
       return absl::InvalidArgumentError(
@@ -41,11 +40,9 @@ absl::StatusOr<BsonDoc> CreateLocalDataKey(
   CryptPtr crypt(mongocrypt_new());
   BinaryPtr providers = ViewBson(kms.document().get());
   if (!mongocrypt_setopt_kms_providers(crypt.get(), providers.get()) ||
-      (mongocrypt_setopt_bypass_query_analysis(crypt.get()),
-       !mongocrypt_init(crypt.get()))) {
+      (mongocrypt_setopt_bypass_query_analysis(crypt.get()), !mongocrypt_init(crypt.get()))) {
     return absl::InvalidArgumentError(
-        std::format("cannot initialize libmongocrypt: {}",
-                    internal::CryptError(crypt.get())));
+        std::format("cannot initialize libmongocrypt: {}", internal::CryptError(crypt.get())));
   }
   CtxPtr ctx(mongocrypt_ctx_new(crypt.get()));
   BsonDoc master_key;
@@ -89,13 +86,12 @@ absl::StatusOr<BsonDoc> CreateLocalDataKey(
       case MONGOCRYPT_CTX_ERROR:
         return absl::InvalidArgumentError(ContextError(ctx.get()));
       default:
-        return absl::InternalError(std::format(
-            "unexpected libmongocrypt state {} while making a data key",
-            static_cast<int>(mongocrypt_ctx_state(ctx.get()))));
+        return absl::InternalError(
+            std::format("unexpected libmongocrypt state {} while making a data key",
+                        static_cast<int>(mongocrypt_ctx_state(ctx.get()))));
     }
   }
-  return absl::InternalError(
-      "libmongocrypt did not finish making the data key");
+  return absl::InternalError("libmongocrypt did not finish making the data key");
 }
 
 }  // namespace querysafe::crypt

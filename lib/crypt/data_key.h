@@ -20,9 +20,9 @@ namespace querysafe::crypt {
 // updateDate, status: 0, masterKey: {provider}} wrapped by `provider`'s master
 // key, which must be a local provider ("local" or "local:<name>") present in
 // `kms`. Alt names must be distinct and non-empty.
-absl::StatusOr<BsonDoc> CreateLocalDataKey(
-    const KmsProviders& kms, std::span<const std::string> alt_names,
-    std::string_view provider = "local");
+absl::StatusOr<BsonDoc> CreateLocalDataKey(const KmsProviders& kms,
+                                           std::span<const std::string> alt_names,
+                                           std::string_view provider = "local");
 
 }  // namespace querysafe::crypt
 

@@ -33,24 +33,19 @@ bool Contains(std::string_view text, std::string_view part) {
 }
 
 // Gives libmongocrypt's message for a request the kind of failure it is.
-FailureKind ClassifyLibmongocryptError(std::string_view message,
-                                       bool is_query) {
-  if (Contains(message, "the range maximum") ||
-      Contains(message, "the range minimum") ||
-      Contains(message,
-               "Value must be greater than or equal to the minimum value")) {
+FailureKind ClassifyLibmongocryptError(std::string_view message, bool is_query) {
+  if (Contains(message, "the range maximum") || Contains(message, "the range minimum") ||
+      Contains(message, "Value must be greater than or equal to the minimum value")) {
     // Query analysis: "Range query predicate must be within the bounds of
     // encrypted index."
-    return {Category::kValidationError, "crypt.out_of_bounds",
-            is_query ? 6747900 : 0};
+    return {Category::kValidationError, "crypt.out_of_bounds", is_query ? 6747900 : 0};
   }
   if (Contains(message, "must be less than or equal to range max")) {
     // An exclusive bound next to the other one leaves nothing to match, e.g. >
     // 5 and < 6 on ints.
     return {Category::kValidationError, "crypt.empty_range", 0};
   }
-  if (Contains(message, "Infinity and NaN") ||
-      Contains(message, "Infinity and Nan")) {
+  if (Contains(message, "Infinity and NaN") || Contains(message, "Infinity and Nan")) {
     return {Category::kValidationError, "crypt.not_finite", 0};
   }
   if (Contains(message, "contention")) {
@@ -63,8 +58,7 @@ FailureKind ClassifyLibmongocryptError(std::string_view message,
     return {Category::kImproperlyConfigured, "crypt.range_options", 9157100};
   }
   if (Contains(message, "RangeOpts") || Contains(message, "precision") ||
-      Contains(message, "Precision") ||
-      Contains(message, "minimum value must be less") ||
+      Contains(message, "Precision") || Contains(message, "minimum value must be less") ||
       Contains(message, "Sparsity") || Contains(message, "sparsity")) {
     return {Category::kImproperlyConfigured, "crypt.range_options", 0};
   }
@@ -105,15 +99,13 @@ BsonDoc RangeExpression(const EncryptionRequest& request) {
   for (const char* role : {"lower", "upper"}) {
     bson_iter_t value;
     if (!bson_iter_init_find(&value, request.operands.get(), role)) continue;
-    const char* op = OperatorName(std::string_view(role) == "lower"
-                                      ? request.lower_operator
-                                      : request.upper_operator);
+    const char* op = OperatorName(std::string_view(role) == "lower" ? request.lower_operator
+                                                                    : request.upper_operator);
     std::string key = std::to_string(index++);
     bson_t conjunct, comparison;
     BSON_APPEND_DOCUMENT_BEGIN(&conjuncts, key.c_str(), &conjunct);
     bson_append_document_begin(&conjunct, request.path.data(),
-                               static_cast<int>(request.path.size()),
-                               &comparison);
+                               static_cast<int>(request.path.size()), &comparison);
     bson_append_iter(&comparison, op, -1, &value);
     bson_append_document_end(&conjunct, &comparison);
     bson_append_document_end(&conjuncts, &conjunct);
@@ -125,16 +117,14 @@ BsonDoc RangeExpression(const EncryptionRequest& request) {
 
 absl::StatusOr<Payload> PayloadFrom(const bson_iter_t* iter) {
   if (!BSON_ITER_HOLDS_BINARY(iter)) {
-    return absl::InternalError(
-        "libmongocrypt returned something other than a binary");
+    return absl::InternalError("libmongocrypt returned something other than a binary");
   }
   bson_subtype_t subtype;
   uint32_t len = 0;
   const uint8_t* data = nullptr;
   bson_iter_binary(iter, &subtype, &len, &data);
   if (subtype != BSON_SUBTYPE_ENCRYPTED || len == 0) {
-    return absl::InternalError(
-        "libmongocrypt returned a binary that is not an encrypted payload");
+    return absl::InternalError("libmongocrypt returned a binary that is not an encrypted payload");
   }
   return Payload{std::vector<uint8_t>(data, data + len)};
 }
@@ -143,47 +133,37 @@ absl::StatusOr<Payload> PayloadFrom(const bson_iter_t* iter) {
 // under.
 absl::Status ExtractRangePayloads(const bson_t* result, EncryptedRequest* out) {
   bson_iter_t iter, conjuncts;
-  if (!bson_iter_init(&iter, result) ||
-      !bson_iter_find_descendant(&iter, "v.$and", &conjuncts) ||
-      !BSON_ITER_HOLDS_ARRAY(&conjuncts) ||
-      !bson_iter_recurse(&conjuncts, &conjuncts)) {
-    return absl::InternalError(
-        "libmongocrypt's range expression has no '$and' array");
+  if (!bson_iter_init(&iter, result) || !bson_iter_find_descendant(&iter, "v.$and", &conjuncts) ||
+      !BSON_ITER_HOLDS_ARRAY(&conjuncts) || !bson_iter_recurse(&conjuncts, &conjuncts)) {
+    return absl::InternalError("libmongocrypt's range expression has no '$and' array");
   }
   while (bson_iter_next(&conjuncts)) {
     bson_iter_t field, comparison;
-    if (!BSON_ITER_HOLDS_DOCUMENT(&conjuncts) ||
-        !bson_iter_recurse(&conjuncts, &field) || !bson_iter_next(&field) ||
-        !BSON_ITER_HOLDS_DOCUMENT(&field) ||
-        !bson_iter_recurse(&field, &comparison) ||
-        !bson_iter_next(&comparison)) {
-      return absl::InternalError(
-          "libmongocrypt's range expression has an unexpected shape");
+    if (!BSON_ITER_HOLDS_DOCUMENT(&conjuncts) || !bson_iter_recurse(&conjuncts, &field) ||
+        !bson_iter_next(&field) || !BSON_ITER_HOLDS_DOCUMENT(&field) ||
+        !bson_iter_recurse(&field, &comparison) || !bson_iter_next(&comparison)) {
+      return absl::InternalError("libmongocrypt's range expression has an unexpected shape");
     }
     std::string_view op = bson_iter_key(&comparison);
     absl::StatusOr<Payload> payload = PayloadFrom(&comparison);
     if (!payload.ok()) return payload.status();
-    (op == "$gt" || op == "$gte" ? out->lower : out->upper) =
-        *std::move(payload);
+    (op == "$gt" || op == "$gte" ? out->lower : out->upper) = *std::move(payload);
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Encryptor>> Encryptor::Create(
-    EncryptorOptions options) {
+absl::StatusOr<std::unique_ptr<Encryptor>> Encryptor::Create(EncryptorOptions options) {
   if (options.key_source == nullptr) {
     return absl::InvalidArgumentError("the encryptor needs a key source");
   }
-  std::chrono::milliseconds expiration = options.key_cache_expiration.value_or(
-      options.key_source->CacheExpiration());
+  std::chrono::milliseconds expiration =
+      options.key_cache_expiration.value_or(options.key_source->CacheExpiration());
   if (expiration.count() < 0) {
-    return absl::InvalidArgumentError(
-        "the key cache expiration cannot be negative");
+    return absl::InvalidArgumentError("the key cache expiration cannot be negative");
   }
-  std::unique_ptr<Encryptor> encryptor(
-      new Encryptor(std::move(options), expiration));
+  std::unique_ptr<Encryptor> encryptor(new Encryptor(std::move(options), expiration));
   mongocrypt_t* crypt = encryptor->crypt_;
   BinaryPtr kms = ViewBson(encryptor->options_.kms_providers.document().get());
   if (!mongocrypt_setopt_kms_providers(crypt, kms.get())) {
@@ -199,33 +179,26 @@ absl::StatusOr<std::unique_ptr<Encryptor>> Encryptor::Create(
   // asks for credentials (ProvideCredentials answers with the providers that
   // have theirs) and FeedKeys refuses a key under a provider that has none.
   mongocrypt_setopt_use_need_kms_credentials_state(crypt);
-  if (encryptor->options_.kms_transport != nullptr &&
-      !mongocrypt_setopt_retry_kms(crypt, true)) {
-    return absl::InternalError(
-        std::format("KMS retries: {}", internal::CryptError(crypt)));
+  if (encryptor->options_.kms_transport != nullptr && !mongocrypt_setopt_retry_kms(crypt, true)) {
+    return absl::InternalError(std::format("KMS retries: {}", internal::CryptError(crypt)));
   }
-  if (!mongocrypt_setopt_key_expiration(
-          crypt, static_cast<uint64_t>(expiration.count()))) {
+  if (!mongocrypt_setopt_key_expiration(crypt, static_cast<uint64_t>(expiration.count()))) {
     return absl::InvalidArgumentError(
         std::format("key cache expiration: {}", internal::CryptError(crypt)));
   }
   if (!mongocrypt_init(crypt)) {
-    return absl::InvalidArgumentError(std::format(
-        "cannot initialize libmongocrypt: {}", internal::CryptError(crypt)));
+    return absl::InvalidArgumentError(
+        std::format("cannot initialize libmongocrypt: {}", internal::CryptError(crypt)));
   }
   return encryptor;
 }
 
-Encryptor::Encryptor(EncryptorOptions options,
-                     std::chrono::milliseconds expiration)
-    : options_(std::move(options)),
-      expiration_(expiration),
-      crypt_(mongocrypt_new()) {}
+Encryptor::Encryptor(EncryptorOptions options, std::chrono::milliseconds expiration)
+    : options_(std::move(options)), expiration_(expiration), crypt_(mongocrypt_new()) {}
 
 Encryptor::~Encryptor() { mongocrypt_destroy(crypt_); }
 
-absl::Status Encryptor::Run(mongocrypt_ctx_t* ctx,
-                            mongocrypt_binary_t* out) const {
+absl::Status Encryptor::Run(mongocrypt_ctx_t* ctx, mongocrypt_binary_t* out) const {
   for (int step = 0; step < kMaxSteps; ++step) {
     switch (mongocrypt_ctx_state(ctx)) {
       case MONGOCRYPT_CTX_NEED_MONGO_KEYS:
@@ -233,8 +206,7 @@ absl::Status Encryptor::Run(mongocrypt_ctx_t* ctx,
         break;
       case MONGOCRYPT_CTX_NEED_KMS:
         if (options_.kms_transport != nullptr) {
-          if (absl::Status status = options_.kms_transport->Run(ctx);
-              !status.ok()) {
+          if (absl::Status status = options_.kms_transport->Run(ctx); !status.ok()) {
             return status;
           }
           break;
@@ -244,18 +216,16 @@ absl::Status Encryptor::Run(mongocrypt_ctx_t* ctx,
         if (mongocrypt_kms_ctx_t* kms = mongocrypt_ctx_next_kms_ctx(ctx)) {
           uint32_t len = 0;
           const char* provider = mongocrypt_kms_ctx_get_kms_provider(kms, &len);
-          return absl::FailedPreconditionError(std::format(
-              "libmongocrypt needs the '{}' KMS over the network, and this "
-              "encryptor has no KMS transport (offline explain uses 'local' "
-              "keys only)",
-              provider == nullptr ? "" : std::string_view(provider, len)));
+          return absl::FailedPreconditionError(
+              std::format("libmongocrypt needs the '{}' KMS over the network, and this "
+                          "encryptor has no KMS transport (offline explain uses 'local' "
+                          "keys only)",
+                          provider == nullptr ? "" : std::string_view(provider, len)));
         }
-        if (!mongocrypt_ctx_kms_done(ctx))
-          return absl::InternalError(ContextError(ctx));
+        if (!mongocrypt_ctx_kms_done(ctx)) return absl::InternalError(ContextError(ctx));
         break;
       case MONGOCRYPT_CTX_NEED_KMS_CREDENTIALS:
-        if (absl::Status status = ProvideCredentials(ctx); !status.ok())
-          return status;
+        if (absl::Status status = ProvideCredentials(ctx); !status.ok()) return status;
         break;
       case MONGOCRYPT_CTX_READY:
         if (!mongocrypt_ctx_finalize(ctx, out)) {
@@ -265,31 +235,26 @@ absl::Status Encryptor::Run(mongocrypt_ctx_t* ctx,
       case MONGOCRYPT_CTX_ERROR:
         return absl::InvalidArgumentError(ContextError(ctx));
       default:
-        return absl::InternalError(
-            std::format("libmongocrypt context in unexpected state {}",
-                        static_cast<int>(mongocrypt_ctx_state(ctx))));
+        return absl::InternalError(std::format("libmongocrypt context in unexpected state {}",
+                                               static_cast<int>(mongocrypt_ctx_state(ctx))));
     }
   }
   return absl::InternalError("libmongocrypt context did not finish");
 }
 
-absl::StatusOr<EncryptedRequest> Encryptor::Encrypt(
-    const EncryptionRequest& request) const {
+absl::StatusOr<EncryptedRequest> Encryptor::Encrypt(const EncryptionRequest& request) const {
   if (absl::Status status = CheckRequest(request); !status.ok()) return status;
   absl::StatusOr<EncryptedRequest> result = EncryptChecked(request);
-  if (result.ok() || DiagnosticFromStatus(result.status()).has_value())
-    return result;
+  if (result.ok() || DiagnosticFromStatus(result.status()).has_value()) return result;
   // Give the failure its request context and a kind.
   absl::Status status = result.status();
   FailureKind kind;
   if (std::string_view kms_code = KmsFailureCode(status); !kms_code.empty()) {
     // Credentials are the user's to give; the rest is the KMS or the network.
-    kind = {kms_code == "crypt.kms_credentials"
-                ? Category::kImproperlyConfigured
-                : Category::kDatabaseError,
+    kind = {kms_code == "crypt.kms_credentials" ? Category::kImproperlyConfigured
+                                                : Category::kDatabaseError,
             kms_code, 0};
-    return RequestFailure(status.code(), request, kind,
-                          std::string(status.message()));
+    return RequestFailure(status.code(), request, kind, std::string(status.message()));
   }
   switch (status.code()) {
     case absl::StatusCode::kNotFound:
@@ -299,38 +264,29 @@ absl::StatusOr<EncryptedRequest> Encryptor::Encrypt(
       kind = {Category::kImproperlyConfigured, "crypt.key_unusable", 0};
       break;
     case absl::StatusCode::kInvalidArgument:
-      kind = ClassifyLibmongocryptError(std::string(status.message()),
-                                        request.is_query);
+      kind = ClassifyLibmongocryptError(std::string(status.message()), request.is_query);
       break;
     default:
       kind = {Category::kDatabaseError, "crypt.internal", 0};
   }
-  return RequestFailure(status.code(), request, kind,
-                        std::string(status.message()));
+  return RequestFailure(status.code(), request, kind, std::string(status.message()));
 }
 
-absl::StatusOr<EncryptedRequest> Encryptor::EncryptChecked(
-    const EncryptionRequest& request) const {
+absl::StatusOr<EncryptedRequest> Encryptor::EncryptChecked(const EncryptionRequest& request) const {
   absl::StatusOr<KeyId> key_id = ResolveKey(request.key);
   if (!key_id.ok()) return key_id.status();
 
   CtxPtr ctx(mongocrypt_ctx_new(crypt_));
-  if (ctx == nullptr)
-    return absl::InternalError("cannot create a libmongocrypt context");
-  auto failed = [&ctx]() {
-    return absl::InvalidArgumentError(ContextError(ctx.get()));
-  };
+  if (ctx == nullptr) return absl::InternalError("cannot create a libmongocrypt context");
+  auto failed = [&ctx]() { return absl::InvalidArgumentError(ContextError(ctx.get())); };
   BinaryPtr id = ViewBytes(*key_id);
   if (!mongocrypt_ctx_setopt_key_id(ctx.get(), id.get()) ||
-      !mongocrypt_ctx_setopt_algorithm(ctx.get(),
-                                       AlgorithmName(request.algorithm), -1)) {
+      !mongocrypt_ctx_setopt_algorithm(ctx.get(), AlgorithmName(request.algorithm), -1)) {
     return failed();
   }
-  const bool range_find =
-      request.algorithm == Algorithm::kRange && request.is_query;
+  const bool range_find = request.algorithm == Algorithm::kRange && request.is_query;
   if (request.is_query &&
-      !mongocrypt_ctx_setopt_query_type(
-          ctx.get(), range_find ? "range" : "equality", -1)) {
+      !mongocrypt_ctx_setopt_query_type(ctx.get(), range_find ? "range" : "equality", -1)) {
     return failed();
   }
   if (request.algorithm != Algorithm::kUnindexed &&
@@ -339,22 +295,19 @@ absl::StatusOr<EncryptedRequest> Encryptor::EncryptChecked(
   }
   if (request.algorithm == Algorithm::kRange) {
     BinaryPtr options = ViewBson(request.range_options.get());
-    if (!mongocrypt_ctx_setopt_algorithm_range(ctx.get(), options.get()))
-      return failed();
+    if (!mongocrypt_ctx_setopt_algorithm_range(ctx.get(), options.get())) return failed();
   }
   if (range_find) {
     BsonDoc expression = RangeExpression(request);
     BinaryPtr message = ViewBson(expression.get());
-    if (!mongocrypt_ctx_explicit_encrypt_expression_init(ctx.get(),
-                                                         message.get())) {
+    if (!mongocrypt_ctx_explicit_encrypt_expression_init(ctx.get(), message.get())) {
       return failed();
     }
   } else {
     // The operands are already {"v": value}, the shape explicit_encrypt_init
     // takes.
     BinaryPtr message = ViewBson(request.operands.get());
-    if (!mongocrypt_ctx_explicit_encrypt_init(ctx.get(), message.get()))
-      return failed();
+    if (!mongocrypt_ctx_explicit_encrypt_init(ctx.get(), message.get())) return failed();
   }
 
   BinaryPtr finalized = NewOutputBinary();
@@ -371,8 +324,7 @@ absl::StatusOr<EncryptedRequest> Encryptor::EncryptChecked(
   EncryptedRequest out;
   out.id = request.id;
   if (range_find) {
-    if (absl::Status status = ExtractRangePayloads(&result, &out);
-        !status.ok()) {
+    if (absl::Status status = ExtractRangePayloads(&result, &out); !status.ok()) {
       return status;
     }
   } else {
@@ -406,14 +358,12 @@ absl::StatusOr<BsonDoc> Encryptor::FinishCommand(
   return SubstitutePlaceholders(command, *payloads);
 }
 
-absl::StatusOr<BsonDoc> Encryptor::Decrypt(
-    std::span<const uint8_t> payload) const {
+absl::StatusOr<BsonDoc> Encryptor::Decrypt(std::span<const uint8_t> payload) const {
   BsonDoc message;
-  bson_append_binary(message.get(), "v", 1, BSON_SUBTYPE_ENCRYPTED,
-                     payload.data(), static_cast<uint32_t>(payload.size()));
+  bson_append_binary(message.get(), "v", 1, BSON_SUBTYPE_ENCRYPTED, payload.data(),
+                     static_cast<uint32_t>(payload.size()));
   CtxPtr ctx(mongocrypt_ctx_new(crypt_));
-  if (ctx == nullptr)
-    return absl::InternalError("cannot create a libmongocrypt context");
+  if (ctx == nullptr) return absl::InternalError("cannot create a libmongocrypt context");
   BinaryPtr view = ViewBson(message.get());
   if (!mongocrypt_ctx_explicit_decrypt_init(ctx.get(), view.get())) {
     return absl::InvalidArgumentError(ContextError(ctx.get()));
@@ -427,8 +377,7 @@ absl::StatusOr<BsonDoc> Encryptor::Decrypt(
   // libmongocrypt hands back, unchanged, what it cannot decrypt (find payloads
   // hold tokens, no value): that is a failure to decrypt, not a result.
   bson_iter_t iter;
-  if (bson_iter_init_find(&iter, result->get(), "v") &&
-      BSON_ITER_HOLDS_BINARY(&iter)) {
+  if (bson_iter_init_find(&iter, result->get(), "v") && BSON_ITER_HOLDS_BINARY(&iter)) {
     bson_subtype_t subtype;
     uint32_t len = 0;
     const uint8_t* data = nullptr;

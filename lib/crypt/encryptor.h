@@ -93,8 +93,7 @@ struct EncryptorOptions {
 class Encryptor {
  public:
   // Errors: a key source missing, or KMS providers libmongocrypt refuses.
-  static absl::StatusOr<std::unique_ptr<Encryptor>> Create(
-      EncryptorOptions options);
+  static absl::StatusOr<std::unique_ptr<Encryptor>> Create(EncryptorOptions options);
   ~Encryptor();
   Encryptor(const Encryptor&) = delete;
   Encryptor& operator=(const Encryptor&) = delete;
@@ -109,17 +108,15 @@ class Encryptor {
   // reply from the KMS, kUnavailable / kDeadlineExceeded when the KMS cannot
   // be reached, kInternal for a malformed request or an unexpected
   // libmongocrypt failure. The diagnostic's code says which (failure.h).
-  absl::StatusOr<EncryptedRequest> Encrypt(
-      const lower::EncryptionRequest& request) const;
+  absl::StatusOr<EncryptedRequest> Encrypt(const lower::EncryptionRequest& request) const;
   // Every request, in order; stops at the first failure.
   absl::StatusOr<std::vector<EncryptedRequest>> EncryptAll(
       std::span<const lower::EncryptionRequest> requests) const;
   // The core of explain and execution: encrypts `requests` and returns
   // `command` with each placeholder replaced by its payload (see substitute.h
   // for the rules).
-  absl::StatusOr<BsonDoc> FinishCommand(
-      const bson_t* command,
-      std::span<const lower::EncryptionRequest> requests) const;
+  absl::StatusOr<BsonDoc> FinishCommand(const bson_t* command,
+                                        std::span<const lower::EncryptionRequest> requests) const;
 
   // Explicit decryption of a payload that carries a value: inserts (11:
   // libmongocrypt decrypts its user-key ciphertext `v`), Unindexed values (16)
@@ -143,8 +140,7 @@ class Encryptor {
   absl::Status Run(mongocrypt_ctx_t* ctx, mongocrypt_binary_t* out) const;
   absl::Status FeedKeys(mongocrypt_ctx_t* ctx) const;
   absl::Status ProvideCredentials(mongocrypt_ctx_t* ctx) const;
-  absl::StatusOr<EncryptedRequest> EncryptChecked(
-      const lower::EncryptionRequest& request) const;
+  absl::StatusOr<EncryptedRequest> EncryptChecked(const lower::EncryptionRequest& request) const;
 
   struct AltNameEntry {
     KeyId id{};

@@ -21,8 +21,7 @@ using internal::ViewBson;
 // The ids and alt names libmongocrypt asks for, from its key vault filter
 // {$or: [{_id: {$in: [UUID...]}}, {keyAltNames: {$in: [string...]}}]}: UUIDs
 // under "_id" and strings under "keyAltNames", wherever the operators put them.
-void CollectKeyQuery(bson_iter_t* iter, std::string_view field, bool in_array,
-                     KeyQuery* query) {
+void CollectKeyQuery(bson_iter_t* iter, std::string_view field, bool in_array, KeyQuery* query) {
   while (bson_iter_next(iter)) {
     std::string_view key = bson_iter_key(iter);
     // Operators ($or, $in) and array indexes keep the field they apply to.
@@ -51,8 +50,7 @@ void CollectKeyQuery(bson_iter_t* iter, std::string_view field, bool in_array,
 // Whether `provider` is configured as an empty document: credentials on demand
 // (the driver fetches them from the environment or instance metadata); nullopt
 // if not, else the message saying what to give instead.
-std::optional<std::string> OnDemandCredentials(const KmsProviders& kms,
-                                               std::string_view provider) {
+std::optional<std::string> OnDemandCredentials(const KmsProviders& kms, std::string_view provider) {
   bson_iter_t it;
   const std::string name(provider);
   if (!bson_iter_init_find(&it, kms.document().get(), name.c_str()) ||
@@ -64,12 +62,11 @@ std::optional<std::string> OnDemandCredentials(const KmsProviders& kms,
   bson_iter_document(&it, &len, &data);
   if (len != 5) return std::nullopt;  // an empty BSON document is 5 bytes
   const std::string_view type = provider.substr(0, provider.find(':'));
-  const char* fields =
-      type == "aws"     ? "accessKeyId and secretAccessKey (and sessionToken "
-                          "for temporary credentials)"
-      : type == "azure" ? "tenantId, clientId and clientSecret, or accessToken"
-      : type == "gcp"   ? "email and privateKey, or accessToken"
-                        : "its options";
+  const char* fields = type == "aws"     ? "accessKeyId and secretAccessKey (and sessionToken "
+                                           "for temporary credentials)"
+                       : type == "azure" ? "tenantId, clientId and clientSecret, or accessToken"
+                       : type == "gcp"   ? "email and privateKey, or accessToken"
+                                         : "its options";
   return std::format(
       "the '{}' KMS provider is configured with an empty document, which asks "
       "for credentials on demand (from the environment or instance metadata); "
@@ -82,8 +79,7 @@ std::optional<std::string> OnDemandCredentials(const KmsProviders& kms,
 absl::StatusOr<KeyId> Encryptor::ResolveKey(const schema::KeyRef& key) const {
   if (key.key_id.has_value()) return *key.key_id;
   if (key.key_alt_name.empty()) {
-    return absl::InvalidArgumentError(
-        "the field has neither a keyId nor a key alt name");
+    return absl::InvalidArgumentError("the field has neither a keyId nor a key alt name");
   }
   auto now = std::chrono::steady_clock::now();
   {
@@ -96,25 +92,22 @@ absl::StatusOr<KeyId> Encryptor::ResolveKey(const schema::KeyRef& key) const {
   }
   // Asked outside the lock: a slow key vault must not block threads whose keys
   // are known.
-  absl::StatusOr<std::vector<BsonDoc>> found = options_.key_source->Find(
-      KeyQuery{.ids = {}, .alt_names = {key.key_alt_name}});
+  absl::StatusOr<std::vector<BsonDoc>> found =
+      options_.key_source->Find(KeyQuery{.ids = {}, .alt_names = {key.key_alt_name}});
   if (!found.ok()) return found.status();
   if (found->empty()) {
-    return absl::NotFoundError(
-        std::format("no data key has the key alt name '{}' in the {}",
-                    key.key_alt_name, options_.key_source->Describe()));
+    return absl::NotFoundError(std::format("no data key has the key alt name '{}' in the {}",
+                                           key.key_alt_name, options_.key_source->Describe()));
   }
   if (found->size() > 1) {
-    return absl::FailedPreconditionError(std::format(
-        "{} data keys have the key alt name '{}' in the {}", found->size(),
-        key.key_alt_name, options_.key_source->Describe()));
-  }
-  absl::StatusOr<KeyDocumentInfo> info =
-      InspectKeyDocument(found->front().get());
-  if (!info.ok()) {
     return absl::FailedPreconditionError(
-        std::format("{}: {}", options_.key_source->Describe(),
-                    std::string(info.status().message())));
+        std::format("{} data keys have the key alt name '{}' in the {}", found->size(),
+                    key.key_alt_name, options_.key_source->Describe()));
+  }
+  absl::StatusOr<KeyDocumentInfo> info = InspectKeyDocument(found->front().get());
+  if (!info.ok()) {
+    return absl::FailedPreconditionError(std::format("{}: {}", options_.key_source->Describe(),
+                                                     std::string(info.status().message())));
   }
   std::lock_guard<std::mutex> lock(alt_names_mutex_);
   alt_names_[key.key_alt_name] = AltNameEntry{info->id, now};
@@ -141,58 +134,49 @@ absl::Status Encryptor::FeedKeys(mongocrypt_ctx_t* ctx) const {
   for (const BsonDoc& doc : *found) {
     absl::StatusOr<KeyDocumentInfo> info = InspectKeyDocument(doc.get());
     if (!info.ok()) {
-      return absl::FailedPreconditionError(
-          std::format("{}: {}", options_.key_source->Describe(),
-                      std::string(info.status().message())));
+      return absl::FailedPreconditionError(std::format("{}: {}", options_.key_source->Describe(),
+                                                       std::string(info.status().message())));
     }
-    if (!KmsProviders::IsLocal(info->provider) &&
-        options_.kms_transport == nullptr) {
-      return absl::FailedPreconditionError(std::format(
-          "data key '{}' is encrypted with the '{}' KMS provider; offline "
-          "explain can only use 'local' keys (the KMS needs the network)",
-          info->DisplayName(), info->provider));
+    if (!KmsProviders::IsLocal(info->provider) && options_.kms_transport == nullptr) {
+      return absl::FailedPreconditionError(
+          std::format("data key '{}' is encrypted with the '{}' KMS provider; offline "
+                      "explain can only use 'local' keys (the KMS needs the network)",
+                      info->DisplayName(), info->provider));
     }
     if (!options_.kms_providers.Has(info->provider)) {
-      return absl::FailedPreconditionError(std::format(
-          "data key '{}' is encrypted with the '{}' KMS provider, but no "
-          "'{}' {} is configured",
-          info->DisplayName(), info->provider, info->provider,
-          KmsProviders::IsLocal(info->provider) ? "master key"
-                                                : "KMS provider"));
+      return absl::FailedPreconditionError(
+          std::format("data key '{}' is encrypted with the '{}' KMS provider, but no "
+                      "'{}' {} is configured",
+                      info->DisplayName(), info->provider, info->provider,
+                      KmsProviders::IsLocal(info->provider) ? "master key" : "KMS provider"));
     }
     if (std::optional<std::string> wanted =
             OnDemandCredentials(options_.kms_providers, info->provider)) {
-      return internal::KmsFailure(
-          absl::StatusCode::kFailedPrecondition, "crypt.kms_credentials",
-          std::format("data key '{}': {}", info->DisplayName(), *wanted));
+      return internal::KmsFailure(absl::StatusCode::kFailedPrecondition, "crypt.kms_credentials",
+                                  std::format("data key '{}': {}", info->DisplayName(), *wanted));
     }
     BinaryPtr key = ViewBson(doc.get());
     if (!mongocrypt_ctx_mongo_feed(ctx, key.get())) {
-      return absl::FailedPreconditionError(std::format(
-          "data key '{}': {}", info->DisplayName(), ContextError(ctx)));
+      return absl::FailedPreconditionError(
+          std::format("data key '{}': {}", info->DisplayName(), ContextError(ctx)));
     }
     fed.push_back(*std::move(info));
   }
   for (const KeyId& id : query.ids) {
-    if (std::none_of(fed.begin(), fed.end(),
-                     [&](const auto& k) { return k.id == id; })) {
-      return absl::NotFoundError(std::format("data key {} is not in the {}",
-                                             KeyIdToString(id),
+    if (std::none_of(fed.begin(), fed.end(), [&](const auto& k) { return k.id == id; })) {
+      return absl::NotFoundError(std::format("data key {} is not in the {}", KeyIdToString(id),
                                              options_.key_source->Describe()));
     }
   }
   for (const std::string& name : query.alt_names) {
     if (std::none_of(fed.begin(), fed.end(), [&](const auto& k) {
-          return std::find(k.alt_names.begin(), k.alt_names.end(), name) !=
-                 k.alt_names.end();
+          return std::find(k.alt_names.begin(), k.alt_names.end(), name) != k.alt_names.end();
         })) {
-      return absl::NotFoundError(
-          std::format("no data key has the key alt name '{}' in the {}", name,
-                      options_.key_source->Describe()));
+      return absl::NotFoundError(std::format("no data key has the key alt name '{}' in the {}",
+                                             name, options_.key_source->Describe()));
     }
   }
-  if (!mongocrypt_ctx_mongo_done(ctx))
-    return absl::InternalError(ContextError(ctx));
+  if (!mongocrypt_ctx_mongo_done(ctx)) return absl::InternalError(ContextError(ctx));
   return absl::OkStatus();
 }
 

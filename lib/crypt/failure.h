@@ -24,17 +24,14 @@ namespace querysafe::crypt {
 // What went wrong, in diagnostic terms.
 struct FailureKind {
   Category category = Category::kDatabaseError;
-  std::string_view
-      code;  // stable: "crypt.out_of_bounds", "crypt.key_not_found", ...
-  int32_t server_code =
-      0;  // the server's or query analysis's code for the same rule, if any
+  std::string_view code;    // stable: "crypt.out_of_bounds", "crypt.key_not_found", ...
+  int32_t server_code = 0;  // the server's or query analysis's code for the same rule, if any
 };
 
 // A status with `code`, the message "cannot encrypt the value for '<path>'
 // (request <id>, bytes <begin>-<end>): <reason>", and the kind and span
 // attached as a payload.
-absl::Status RequestFailure(absl::StatusCode code,
-                            const lower::EncryptionRequest& request,
+absl::Status RequestFailure(absl::StatusCode code, const lower::EncryptionRequest& request,
                             const FailureKind& kind, std::string_view reason);
 
 // The diagnostic a failed Encrypt() stands for; nullopt for statuses not made

@@ -16,9 +16,7 @@ int HexValue(char c) {
   return -1;
 }
 
-bool IsDashPosition(size_t i) {
-  return i == 8 || i == 13 || i == 18 || i == 23;
-}
+bool IsDashPosition(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
 
 }  // namespace
 
@@ -70,10 +68,8 @@ absl::StatusOr<KeyDocumentInfo> InspectKeyDocument(const bson_t* document) {
       bson_subtype_t subtype = BSON_SUBTYPE_BINARY;
       uint32_t len = 0;
       const uint8_t* data = nullptr;
-      if (BSON_ITER_HOLDS_BINARY(&iter))
-        bson_iter_binary(&iter, &subtype, &len, &data);
-      if (!BSON_ITER_HOLDS_BINARY(&iter) || subtype != BSON_SUBTYPE_UUID ||
-          len != 16) {
+      if (BSON_ITER_HOLDS_BINARY(&iter)) bson_iter_binary(&iter, &subtype, &len, &data);
+      if (!BSON_ITER_HOLDS_BINARY(&iter) || subtype != BSON_SUBTYPE_UUID || len != 16) {
         return absl::InvalidArgumentError(
             "data key document: '_id' must be a UUID (binary subtype 4, 16 "
             "bytes)");
@@ -82,16 +78,13 @@ absl::StatusOr<KeyDocumentInfo> InspectKeyDocument(const bson_t* document) {
       has_id = true;
     } else if (field == "keyMaterial") {
       if (!BSON_ITER_HOLDS_BINARY(&iter)) {
-        return absl::InvalidArgumentError(
-            "data key document: 'keyMaterial' must be binary");
+        return absl::InvalidArgumentError("data key document: 'keyMaterial' must be binary");
       }
       has_material = true;
     } else if (field == "masterKey") {
       bson_iter_t child;
-      if (!BSON_ITER_HOLDS_DOCUMENT(&iter) ||
-          !bson_iter_recurse(&iter, &child) ||
-          !bson_iter_find(&child, "provider") ||
-          !BSON_ITER_HOLDS_UTF8(&child)) {
+      if (!BSON_ITER_HOLDS_DOCUMENT(&iter) || !bson_iter_recurse(&iter, &child) ||
+          !bson_iter_find(&child, "provider") || !BSON_ITER_HOLDS_UTF8(&child)) {
         return absl::InvalidArgumentError(
             "data key document: 'masterKey' must be a document with a string "
             "'provider'");
@@ -110,25 +103,21 @@ absl::StatusOr<KeyDocumentInfo> InspectKeyDocument(const bson_t* document) {
               "data key document: 'keyAltNames' must be an array of strings");
         }
         std::string name = bson_iter_utf8(&child, nullptr);
-        if (std::find(info.alt_names.begin(), info.alt_names.end(), name) !=
-            info.alt_names.end()) {
-          return absl::InvalidArgumentError(std::format(
-              "data key document: key alt name '{}' appears twice", name));
+        if (std::find(info.alt_names.begin(), info.alt_names.end(), name) != info.alt_names.end()) {
+          return absl::InvalidArgumentError(
+              std::format("data key document: key alt name '{}' appears twice", name));
         }
         info.alt_names.push_back(std::move(name));
       }
     }
   }
-  if (!has_id)
-    return absl::InvalidArgumentError("data key document has no '_id'");
+  if (!has_id) return absl::InvalidArgumentError("data key document has no '_id'");
   std::string name = info.DisplayName();
   if (!has_material) {
-    return absl::InvalidArgumentError(
-        std::format("data key '{}' has no 'keyMaterial'", name));
+    return absl::InvalidArgumentError(std::format("data key '{}' has no 'keyMaterial'", name));
   }
   if (!has_master_key) {
-    return absl::InvalidArgumentError(
-        std::format("data key '{}' has no 'masterKey'", name));
+    return absl::InvalidArgumentError(std::format("data key '{}' has no 'masterKey'", name));
   }
   return info;
 }

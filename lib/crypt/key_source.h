@@ -49,8 +49,7 @@ std::optional<KeyId> KeyIdFromString(std::string_view text);
 struct KeyDocumentInfo {
   KeyId id{};
   std::vector<std::string> alt_names;
-  std::string
-      provider;  // masterKey.provider: "local", "aws", "local:name", ...
+  std::string provider;  // masterKey.provider: "local", "aws", "local:name", ...
 
   // How errors name the key: its first alt name, else its UUID.
   std::string DisplayName() const;
@@ -78,8 +77,7 @@ class KeySource {
   // one of query.alt_names. A key that does not exist is simply absent (the
   // Encryptor reports it); a status is for a source that cannot answer (I/O,
   // network).
-  virtual absl::StatusOr<std::vector<BsonDoc>> Find(
-      const KeyQuery& query) const = 0;
+  virtual absl::StatusOr<std::vector<BsonDoc>> Find(const KeyQuery& query) const = 0;
 
   // How the source is named in errors: "key vault file 'keys.json'".
   virtual std::string Describe() const = 0;

@@ -15,9 +15,7 @@
 namespace querysafe::crypt {
 namespace {
 
-bool IsJsonSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 char FirstNonSpace(std::string_view text) {
   for (char c : text) {
@@ -28,10 +26,9 @@ char FirstNonSpace(std::string_view text) {
 
 class JsonReader {
  public:
-  explicit JsonReader(std::string_view text)
-      : reader_(bson_json_data_reader_new(false, 0)) {
-    bson_json_data_reader_ingest(
-        reader_, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  explicit JsonReader(std::string_view text) : reader_(bson_json_data_reader_new(false, 0)) {
+    bson_json_data_reader_ingest(reader_, reinterpret_cast<const uint8_t*>(text.data()),
+                                 text.size());
   }
   ~JsonReader() { bson_json_reader_destroy(reader_); }
   JsonReader(const JsonReader&) = delete;
@@ -50,14 +47,11 @@ class JsonReader {
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(std::format(
-        "cannot read key vault file '{}': {}", path, std::strerror(errno)));
+    return absl::NotFoundError(
+        std::format("cannot read key vault file '{}': {}", path, std::strerror(errno)));
   }
-  std::string data((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  if (in.bad())
-    return absl::DataLossError(
-        std::format("error reading key vault file '{}'", path));
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError(std::format("error reading key vault file '{}'", path));
   return data;
 }
 
@@ -69,30 +63,28 @@ absl::Status WriteWholeFile(const std::string& path, std::string_view data) {
     out.flush();
     if (!out) {
       std::remove(temporary.c_str());
-      return absl::UnavailableError(std::format(
-          "cannot write '{}': {}", temporary, std::strerror(errno)));
+      return absl::UnavailableError(
+          std::format("cannot write '{}': {}", temporary, std::strerror(errno)));
     }
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     std::string reason = std::strerror(errno);
     std::remove(temporary.c_str());
-    return absl::UnavailableError(
-        std::format("cannot replace '{}': {}", path, reason));
+    return absl::UnavailableError(std::format("cannot replace '{}': {}", path, reason));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const KeyVaultFile>> KeyVaultFile::Load(
-    const std::string& path) {
+absl::StatusOr<std::shared_ptr<const KeyVaultFile>> KeyVaultFile::Load(const std::string& path) {
   absl::StatusOr<std::string> text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
   return Parse(*text, path);
 }
 
-absl::StatusOr<std::shared_ptr<const KeyVaultFile>> KeyVaultFile::Parse(
-    std::string_view text, std::string name) {
+absl::StatusOr<std::shared_ptr<const KeyVaultFile>> KeyVaultFile::Parse(std::string_view text,
+                                                                        std::string name) {
   std::shared_ptr<KeyVaultFile> file(new KeyVaultFile());
   file->name_ = std::move(name);
   const std::string where = std::format("key vault file '{}'", file->name_);
@@ -113,26 +105,24 @@ absl::StatusOr<std::shared_ptr<const KeyVaultFile>> KeyVaultFile::Parse(
     file->is_array_ = true;
     size_t last = text.find_last_not_of(" \t\r\n");
     if (text[last] != ']') {
-      return absl::InvalidArgumentError(std::format(
-          "{}: unexpected text after the array of key documents", where));
+      return absl::InvalidArgumentError(
+          std::format("{}: unexpected text after the array of key documents", where));
     }
     rc = reader.Next(&doc, &error);
-    if (rc < 0)
-      return absl::InvalidArgumentError(
-          std::format("{}: {}", where, error.message));
+    if (rc < 0) return absl::InvalidArgumentError(std::format("{}: {}", where, error.message));
     BsonDoc array = doc;
     rc = reader.Next(&doc, &error);
     if (rc != 0) {
-      return absl::InvalidArgumentError(std::format(
-          "{}: unexpected text after the array of key documents", where));
+      return absl::InvalidArgumentError(
+          std::format("{}: unexpected text after the array of key documents", where));
     }
     bson_iter_t iter;
     bson_iter_init(&iter, array.get());
     while (bson_iter_next(&iter)) {
       ++number;
       if (!BSON_ITER_HOLDS_DOCUMENT(&iter)) {
-        return absl::InvalidArgumentError(std::format(
-            "{}: element {} of the array is not a document", where, number));
+        return absl::InvalidArgumentError(
+            std::format("{}: element {} of the array is not a document", where, number));
       }
       uint32_t len = 0;
       const uint8_t* data = nullptr;
@@ -158,19 +148,17 @@ absl::StatusOr<std::shared_ptr<const KeyVaultFile>> KeyVaultFile::Parse(
 absl::Status KeyVaultFile::Add(BsonDoc document, size_t number) {
   absl::StatusOr<KeyDocumentInfo> info = InspectKeyDocument(document.get());
   if (!info.ok()) {
-    return absl::InvalidArgumentError(
-        std::format("key vault file '{}': document {}: {}", name_, number,
-                    std::string(info.status().message())));
+    return absl::InvalidArgumentError(std::format("key vault file '{}': document {}: {}", name_,
+                                                  number, std::string(info.status().message())));
   }
   size_t index = documents_.size();
   if (auto [it, inserted] = by_id_.try_emplace(info->id, index); !inserted) {
-    return absl::InvalidArgumentError(std::format(
-        "key vault file '{}': documents {} and {} have the same _id {}", name_,
-        it->second + 1, number, KeyIdToString(info->id)));
+    return absl::InvalidArgumentError(
+        std::format("key vault file '{}': documents {} and {} have the same _id {}", name_,
+                    it->second + 1, number, KeyIdToString(info->id)));
   }
   for (const std::string& alt_name : info->alt_names) {
-    if (auto [it, inserted] = by_alt_name_.try_emplace(alt_name, index);
-        !inserted) {
+    if (auto [it, inserted] = by_alt_name_.try_emplace(alt_name, index); !inserted) {
       return absl::InvalidArgumentError(
           std::format("key vault file '{}': documents {} and {} both have the "
                       "key alt name '{}'",
@@ -182,19 +170,16 @@ absl::Status KeyVaultFile::Add(BsonDoc document, size_t number) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<BsonDoc>> KeyVaultFile::Find(
-    const KeyQuery& query) const {
+absl::StatusOr<std::vector<BsonDoc>> KeyVaultFile::Find(const KeyQuery& query) const {
   std::vector<size_t> found;
   auto take = [&found](size_t index) {
-    if (std::find(found.begin(), found.end(), index) == found.end())
-      found.push_back(index);
+    if (std::find(found.begin(), found.end(), index) == found.end()) found.push_back(index);
   };
   for (const KeyId& id : query.ids) {
     if (auto it = by_id_.find(id); it != by_id_.end()) take(it->second);
   }
   for (const std::string& alt_name : query.alt_names) {
-    if (auto it = by_alt_name_.find(alt_name); it != by_alt_name_.end())
-      take(it->second);
+    if (auto it = by_alt_name_.find(alt_name); it != by_alt_name_.end()) take(it->second);
   }
   std::vector<BsonDoc> out;
   out.reserve(found.size());
@@ -202,9 +187,7 @@ absl::StatusOr<std::vector<BsonDoc>> KeyVaultFile::Find(
   return out;
 }
 
-std::string KeyVaultFile::Describe() const {
-  return std::format("key vault file '{}'", name_);
-}
+std::string KeyVaultFile::Describe() const { return std::format("key vault file '{}'", name_); }
 
 const BsonDoc* KeyVaultFile::FindById(const KeyId& id) const {
   auto it = by_id_.find(id);
@@ -216,20 +199,16 @@ const BsonDoc* KeyVaultFile::FindByAltName(std::string_view alt_name) const {
   return it == by_alt_name_.end() ? nullptr : &documents_[it->second];
 }
 
-std::string KeyDocumentToJson(const bson_t* document) {
-  return ToCanonicalJson(document);
-}
+std::string KeyDocumentToJson(const bson_t* document) { return ToCanonicalJson(document); }
 
-absl::Status AppendToKeyVaultFile(const std::string& path,
-                                  std::span<const BsonDoc> keys) {
+absl::Status AppendToKeyVaultFile(const std::string& path, std::span<const BsonDoc> keys) {
   std::string existing;
   if (access(path.c_str(), F_OK) == 0) {
     absl::StatusOr<std::string> text = ReadWholeFile(path);
     if (!text.ok()) return text.status();
     existing = *std::move(text);
   }
-  absl::StatusOr<std::shared_ptr<const KeyVaultFile>> parsed =
-      KeyVaultFile::Parse(existing, path);
+  absl::StatusOr<std::shared_ptr<const KeyVaultFile>> parsed = KeyVaultFile::Parse(existing, path);
   if (!parsed.ok()) return parsed.status();
 
   // The whole new vault is parsed before the file is touched, so a malformed
@@ -246,8 +225,7 @@ absl::Status AppendToKeyVaultFile(const std::string& path,
       separator = ",\n";
     }
     array += "\n]\n";
-    absl::StatusOr<std::shared_ptr<const KeyVaultFile>> check =
-        KeyVaultFile::Parse(array, path);
+    absl::StatusOr<std::shared_ptr<const KeyVaultFile>> check = KeyVaultFile::Parse(array, path);
     if (!check.ok()) return check.status();
     return WriteWholeFile(path, array);
   }
@@ -264,8 +242,7 @@ absl::Status AppendToKeyVaultFile(const std::string& path,
   out.flush();
   if (!out) {
     return absl::UnavailableError(
-        std::format("cannot append to key vault file '{}': {}", path,
-                    std::strerror(errno)));
+        std::format("cannot append to key vault file '{}': {}", path, std::strerror(errno)));
   }
   return absl::OkStatus();
 }

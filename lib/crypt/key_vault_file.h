@@ -34,15 +34,13 @@ namespace querysafe::crypt {
 class KeyVaultFile final : public KeySource {
  public:
   // Reads and parses `path`. Errors name the file and the (1-based) document.
-  static absl::StatusOr<std::shared_ptr<const KeyVaultFile>> Load(
-      const std::string& path);
+  static absl::StatusOr<std::shared_ptr<const KeyVaultFile>> Load(const std::string& path);
   // Parses key documents from text; `name` is how errors and Describe() refer
   // to it.
-  static absl::StatusOr<std::shared_ptr<const KeyVaultFile>> Parse(
-      std::string_view text, std::string name);
+  static absl::StatusOr<std::shared_ptr<const KeyVaultFile>> Parse(std::string_view text,
+                                                                   std::string name);
 
-  absl::StatusOr<std::vector<BsonDoc>> Find(
-      const KeyQuery& query) const override;
+  absl::StatusOr<std::vector<BsonDoc>> Find(const KeyQuery& query) const override;
   std::string Describe() const override;
   std::chrono::milliseconds CacheExpiration() const override {
     return std::chrono::milliseconds(0);
@@ -80,8 +78,7 @@ std::string KeyDocumentToJson(const bson_t* document);
 // rename, so a crash leaves the old file or the new one, never half of one);
 // otherwise each key is appended as one line. The file must parse first, and
 // the new keys must not reuse an _id or alt name already in it.
-absl::Status AppendToKeyVaultFile(const std::string& path,
-                                  std::span<const BsonDoc> keys);
+absl::Status AppendToKeyVaultFile(const std::string& path, std::span<const BsonDoc> keys);
 
 }  // namespace querysafe::crypt
 

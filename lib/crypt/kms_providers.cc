@@ -18,13 +18,11 @@ namespace {
 constexpr size_t kMaxKeyFileSize = 64 * 1024;
 
 bool IsBase64Space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-         c == '\v';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 // Decodes base64 text of a 96-byte key; `what` names the source in errors.
-absl::StatusOr<std::string> DecodeKeyText(std::string_view text,
-                                          std::string_view what) {
+absl::StatusOr<std::string> DecodeKeyText(std::string_view text, std::string_view what) {
   std::string compact;
   compact.reserve(text.size());
   for (char c : text) {
@@ -45,9 +43,9 @@ absl::StatusOr<std::string> DecodeKeyText(std::string_view text,
                     what, kLocalMasterKeySize));
   }
   if (key.size() != kLocalMasterKeySize) {
-    return absl::InvalidArgumentError(std::format(
-        "{} decodes to {} bytes; a local master key must be exactly {} bytes",
-        what, key.size(), kLocalMasterKeySize));
+    return absl::InvalidArgumentError(
+        std::format("{} decodes to {} bytes; a local master key must be exactly {} bytes", what,
+                    key.size(), kLocalMasterKeySize));
   }
   return key;
 }
@@ -56,8 +54,7 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(
-        std::format("cannot read local master key file '{}': {}", path,
-                    std::strerror(errno)));
+        std::format("cannot read local master key file '{}': {}", path, std::strerror(errno)));
   }
   std::string data;
   char buffer[4096];
@@ -72,21 +69,17 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
     }
   }
   if (in.bad()) {
-    return absl::DataLossError(
-        std::format("error reading local master key file '{}'", path));
+    return absl::DataLossError(std::format("error reading local master key file '{}'", path));
   }
   return data;
 }
 
 bool IsKnownProviderType(std::string_view type) {
-  return type == "aws" || type == "azure" || type == "gcp" || type == "kmip" ||
-         type == "local";
+  return type == "aws" || type == "azure" || type == "gcp" || type == "kmip" || type == "local";
 }
 
 // "aws:prod" -> "aws"; "aws" -> "aws".
-std::string_view ProviderType(std::string_view name) {
-  return name.substr(0, name.find(':'));
-}
+std::string_view ProviderType(std::string_view name) { return name.substr(0, name.find(':')); }
 
 absl::Status CheckProviderName(std::string_view name) {
   std::string_view type = ProviderType(name);
@@ -105,14 +98,12 @@ absl::Status CheckProviderName(std::string_view name) {
 }
 
 // Validates a local provider's options and returns them with the key as binary.
-absl::StatusOr<BsonDoc> NormalizeLocal(std::string_view name,
-                                       const bson_t* options) {
+absl::StatusOr<BsonDoc> NormalizeLocal(std::string_view name, const bson_t* options) {
   bson_iter_t iter;
   std::string key;
   bool has_key = false;
   if (!bson_iter_init(&iter, options)) {
-    return absl::InvalidArgumentError(
-        std::format("KMS provider '{}': invalid BSON", name));
+    return absl::InvalidArgumentError(std::format("KMS provider '{}': invalid BSON", name));
   }
   while (bson_iter_next(&iter)) {
     std::string_view field = bson_iter_key(&iter);
@@ -139,19 +130,17 @@ absl::StatusOr<BsonDoc> NormalizeLocal(std::string_view name,
       uint32_t len = 0;
       const char* text = bson_iter_utf8(&iter, &len);
       absl::StatusOr<std::string> decoded =
-          DecodeKeyText(std::string_view(text, len),
-                        std::format("KMS provider '{}' key", name));
+          DecodeKeyText(std::string_view(text, len), std::format("KMS provider '{}' key", name));
       if (!decoded.ok()) return decoded.status();
       key = *std::move(decoded);
     } else {
-      return absl::InvalidArgumentError(std::format(
-          "KMS provider '{}': 'key' must be binary or base64 text of {} bytes",
-          name, kLocalMasterKeySize));
+      return absl::InvalidArgumentError(
+          std::format("KMS provider '{}': 'key' must be binary or base64 text of {} bytes", name,
+                      kLocalMasterKeySize));
     }
   }
   if (!has_key) {
-    return absl::InvalidArgumentError(
-        std::format("KMS provider '{}' has no 'key'", name));
+    return absl::InvalidArgumentError(std::format("KMS provider '{}' has no 'key'", name));
   }
   BsonDoc out;
   bson_append_binary(out.get(), "key", 3, BSON_SUBTYPE_BINARY,
@@ -166,14 +155,12 @@ absl::StatusOr<std::string> ParseLocalMasterKey(std::string_view argument) {
   if (!argument.empty() && argument.front() == '@') {
     std::string path(argument.substr(1));
     if (path.empty()) {
-      return absl::InvalidArgumentError(
-          "'@' must be followed by the path of a key file");
+      return absl::InvalidArgumentError("'@' must be followed by the path of a key file");
     }
     absl::StatusOr<std::string> data = ReadKeyFile(path);
     if (!data.ok()) return data.status();
     if (data->size() == kLocalMasterKeySize) return *std::move(data);
-    return DecodeKeyText(*data,
-                         std::format("local master key file '{}'", path));
+    return DecodeKeyText(*data, std::format("local master key file '{}'", path));
   }
   return DecodeKeyText(argument, "the local master key");
 }
@@ -185,17 +172,15 @@ absl::StatusOr<std::string> NewLocalMasterKey() {
     ssize_t got = getrandom(key.data() + filled, key.size() - filled, 0);
     if (got < 0) {
       if (errno == EINTR) continue;
-      return absl::UnavailableError(std::format(
-          "cannot get random bytes from the system: {}", std::strerror(errno)));
+      return absl::UnavailableError(
+          std::format("cannot get random bytes from the system: {}", std::strerror(errno)));
     }
     filled += static_cast<size_t>(got);
   }
   return key;
 }
 
-std::string Base64Encode(std::string_view bytes) {
-  return absl::Base64Escape(std::string(bytes));
-}
+std::string Base64Encode(std::string_view bytes) { return absl::Base64Escape(std::string(bytes)); }
 
 absl::StatusOr<KmsProviders> KmsProviders::Local(std::span<const uint8_t> key) {
   BsonDoc options;
@@ -207,16 +192,14 @@ absl::StatusOr<KmsProviders> KmsProviders::Local(std::span<const uint8_t> key) {
   return providers;
 }
 
-absl::StatusOr<KmsProviders> KmsProviders::FromLocalKeyArgument(
-    std::string_view argument) {
+absl::StatusOr<KmsProviders> KmsProviders::FromLocalKeyArgument(std::string_view argument) {
   absl::StatusOr<std::string> key = ParseLocalMasterKey(argument);
   if (!key.ok()) return key.status();
-  return Local(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(key->data()), key->size()));
+  return Local(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key->data()), key->size()));
 }
 
-absl::StatusOr<KmsProviders> KmsProviders::FromDocument(
-    const bson_t* document) {
+absl::StatusOr<KmsProviders> KmsProviders::FromDocument(const bson_t* document) {
   KmsProviders providers;
   bson_iter_t iter;
   if (!bson_iter_init(&iter, document)) {
@@ -233,8 +216,7 @@ absl::StatusOr<KmsProviders> KmsProviders::FromDocument(
     bson_iter_document(&iter, &len, &data);
     BsonDoc options;
     if (!BsonDoc::FromBytes(data, len, &options)) {
-      return absl::InvalidArgumentError(
-          std::format("KMS provider '{}': invalid BSON", name));
+      return absl::InvalidArgumentError(std::format("KMS provider '{}': invalid BSON", name));
     }
     absl::Status status = providers.Set(name, options.get());
     if (!status.ok()) return status;
@@ -259,8 +241,7 @@ absl::Status KmsProviders::Set(std::string_view name, const bson_t* options) {
       bson_append_iter(rebuilt.get(), nullptr, 0, &iter);
     }
   }
-  bson_append_document(rebuilt.get(), name.data(),
-                       static_cast<int>(name.size()), normalized.get());
+  bson_append_document(rebuilt.get(), name.data(), static_cast<int>(name.size()), normalized.get());
   document_ = std::move(rebuilt);
   return absl::OkStatus();
 }
@@ -282,8 +263,6 @@ std::vector<std::string> KmsProviders::Names() const {
   return names;
 }
 
-bool KmsProviders::IsLocal(std::string_view provider) {
-  return ProviderType(provider) == "local";
-}
+bool KmsProviders::IsLocal(std::string_view provider) { return ProviderType(provider) == "local"; }
 
 }  // namespace querysafe::crypt

@@ -61,8 +61,7 @@ class KmsProviders {
   // A single "local" provider with the given 96-byte key.
   static absl::StatusOr<KmsProviders> Local(std::span<const uint8_t> key);
   // A single "local" provider from ParseLocalMasterKey(argument).
-  static absl::StatusOr<KmsProviders> FromLocalKeyArgument(
-      std::string_view argument);
+  static absl::StatusOr<KmsProviders> FromLocalKeyArgument(std::string_view argument);
   // A kms_providers document as drivers take it. Provider names are "aws",
   // "azure", "gcp", "kmip", "local", or a named provider "<type>:<name>"
   // (libmongocrypt >= 1.9). A local key may be binary or base64 text and must

@@ -42,8 +42,7 @@ constexpr int kMaxRequests = 64;
 // trusted to block a query.
 constexpr std::chrono::microseconds kMaxBackoff = std::chrono::seconds(10);
 
-absl::Status Failure(absl::StatusCode code, std::string_view kms_code,
-                     std::string message) {
+absl::Status Failure(absl::StatusCode code, std::string_view kms_code, std::string message) {
   absl::Status status(code, message);
   status.SetPayload(kFailurePayloadUrl, absl::Cord(std::string(kms_code)));
   return status;
@@ -58,9 +57,7 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
 }
 
 struct StreamDeleter {
-  void operator()(mongoc_stream_t* stream) const {
-    mongoc_stream_destroy(stream);
-  }
+  void operator()(mongoc_stream_t* stream) const { mongoc_stream_destroy(stream); }
 };
 using StreamPtr = std::unique_ptr<mongoc_stream_t, StreamDeleter>;
 
@@ -74,13 +71,11 @@ class Deadline {
   int32_t RemainingMs() const {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         end_ - std::chrono::steady_clock::now());
-    return static_cast<int32_t>(std::clamp<int64_t>(
-        left.count(), 1, std::numeric_limits<int32_t>::max()));
+    return static_cast<int32_t>(
+        std::clamp<int64_t>(left.count(), 1, std::numeric_limits<int32_t>::max()));
   }
   // mongoc_socket_connect's expire_at: bson_get_monotonic_time() microseconds.
-  int64_t ExpireAt() const {
-    return bson_get_monotonic_time() + int64_t{RemainingMs()} * 1000;
-  }
+  int64_t ExpireAt() const { return bson_get_monotonic_time() + int64_t{RemainingMs()} * 1000; }
 
  private:
   std::chrono::steady_clock::time_point end_;
@@ -93,8 +88,7 @@ struct Endpoint {
 
 // "host:port", "[v6]:port"; libmongocrypt always gives a port, but a missing
 // one gets the default libmongocrypt and mongoc use.
-std::optional<Endpoint> ParseEndpoint(std::string_view text,
-                                      std::string_view provider) {
+std::optional<Endpoint> ParseEndpoint(std::string_view text, std::string_view provider) {
   const char* default_port = provider.starts_with("kmip") ? "5696" : "443";
   if (text.starts_with('[')) {
     const size_t close = text.find(']');
@@ -102,13 +96,11 @@ std::optional<Endpoint> ParseEndpoint(std::string_view text,
     Endpoint e{std::string(text.substr(1, close - 1)), default_port};
     std::string_view rest = text.substr(close + 1);
     if (rest.starts_with(':')) e.port = std::string(rest.substr(1));
-    return e.host.empty() || e.port.empty() ? std::nullopt
-                                            : std::optional(std::move(e));
+    return e.host.empty() || e.port.empty() ? std::nullopt : std::optional(std::move(e));
   }
   const size_t colon = text.rfind(':');
   Endpoint e{std::string(text.substr(0, colon)), default_port};
-  if (colon != std::string_view::npos)
-    e.port = std::string(text.substr(colon + 1));
+  if (colon != std::string_view::npos) e.port = std::string(text.substr(colon + 1));
   if (e.host.empty() || e.port.empty()) return std::nullopt;
   return e;
 }
@@ -118,9 +110,8 @@ std::string KmsContextError(mongocrypt_kms_ctx_t* kms) {
   mongocrypt_kms_ctx_status(kms, status);
   uint32_t len = 0;
   const char* message = mongocrypt_status_message(status, &len);
-  std::string text = message != nullptr && len > 0
-                         ? std::string(message, len)
-                         : std::string("unknown error");
+  std::string text =
+      message != nullptr && len > 0 ? std::string(message, len) : std::string("unknown error");
   mongocrypt_status_destroy(status);
   return text;
 }
@@ -130,8 +121,7 @@ std::string KmsContextError(mongocrypt_kms_ctx_t* kms) {
 // an error reply's body is the KMS's explanation and is kept (shortened).
 std::string WithoutKeyMaterial(std::string message) {
   const size_t body = message.find("Response body=");
-  if (body != std::string::npos &&
-      message.find("HTTP status=200") != std::string::npos) {
+  if (body != std::string::npos && message.find("HTTP status=200") != std::string::npos) {
     message.resize(body);
     message +=
         "(the reply's body is not shown: a successful reply holds key "
@@ -146,8 +136,7 @@ std::string WithoutKeyMaterial(std::string message) {
 }
 
 std::string ErrnoText(int error) {
-  return error == 0 ? std::string("no error code")
-                    : std::string(std::strerror(error));
+  return error == 0 ? std::string("no error code") : std::string(std::strerror(error));
 }
 
 // How one attempt ended.
@@ -157,36 +146,30 @@ struct Outcome {
   std::string_view kms_code;
   std::string message;
 
-  static Outcome Network(absl::StatusCode code, std::string_view kms_code,
-                         std::string message) {
+  static Outcome Network(absl::StatusCode code, std::string_view kms_code, std::string message) {
     return {Kind::kNetwork, code, kms_code, std::move(message)};
   }
 };
 
-absl::StatusOr<StreamPtr> Connect(const Endpoint& endpoint,
-                                  const Deadline& deadline) {
+absl::StatusOr<StreamPtr> Connect(const Endpoint& endpoint, const Deadline& deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  const int rc =
-      getaddrinfo(endpoint.host.c_str(), endpoint.port.c_str(), &hints, &found);
+  const int rc = getaddrinfo(endpoint.host.c_str(), endpoint.port.c_str(), &hints, &found);
   if (rc != 0) {
-    return absl::UnavailableError(std::format("cannot resolve '{}': {}",
-                                              endpoint.host, gai_strerror(rc)));
+    return absl::UnavailableError(
+        std::format("cannot resolve '{}': {}", endpoint.host, gai_strerror(rc)));
   }
   int error = 0;
   StreamPtr stream;
-  for (addrinfo* ai = found; ai != nullptr && stream == nullptr;
-       ai = ai->ai_next) {
-    mongoc_socket_t* sock =
-        mongoc_socket_new(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+  for (addrinfo* ai = found; ai != nullptr && stream == nullptr; ai = ai->ai_next) {
+    mongoc_socket_t* sock = mongoc_socket_new(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (sock == nullptr) {
       error = errno;
       continue;
     }
-    if (mongoc_socket_connect(sock, ai->ai_addr,
-                              static_cast<mongoc_socklen_t>(ai->ai_addrlen),
+    if (mongoc_socket_connect(sock, ai->ai_addr, static_cast<mongoc_socklen_t>(ai->ai_addrlen),
                               deadline.ExpireAt()) == 0) {
       stream.reset(mongoc_stream_socket_new(sock));  // owns sock
     } else {
@@ -199,8 +182,7 @@ absl::StatusOr<StreamPtr> Connect(const Endpoint& endpoint,
     if (deadline.Expired()) {
       return absl::DeadlineExceededError("connecting timed out");
     }
-    return absl::UnavailableError(
-        std::format("cannot connect: {}", ErrnoText(error)));
+    return absl::UnavailableError(std::format("cannot connect: {}", ErrnoText(error)));
   }
   return stream;
 }
@@ -216,50 +198,43 @@ Outcome Attempt(mongocrypt_kms_ctx_t* kms, const Endpoint& endpoint,
   }
   mongoc_ssl_opt_t ssl{};
   ssl.ca_file = tls.ca_file.empty() ? nullptr : tls.ca_file.c_str();
-  ssl.pem_file =
-      tls.cert_key_file.empty() ? nullptr : tls.cert_key_file.c_str();
-  ssl.pem_pwd =
-      tls.cert_key_password.empty() ? nullptr : tls.cert_key_password.c_str();
+  ssl.pem_file = tls.cert_key_file.empty() ? nullptr : tls.cert_key_file.c_str();
+  ssl.pem_pwd = tls.cert_key_password.empty() ? nullptr : tls.cert_key_password.c_str();
   // The host gives SNI and the name (or IP address) the certificate must
   // carry; mongoc sets both from it.
-  StreamPtr stream(mongoc_stream_tls_new_with_hostname(
-      base->get(), endpoint.host.c_str(), &ssl, /*client=*/1));
+  StreamPtr stream(
+      mongoc_stream_tls_new_with_hostname(base->get(), endpoint.host.c_str(), &ssl, /*client=*/1));
   if (stream == nullptr) {
     // On failure the TLS stream did not take the base stream; `base` still
     // owns and closes it.
-    return Outcome::Network(
-        absl::StatusCode::kUnavailable, "crypt.kms_tls",
-        "cannot set up TLS (is tlsCertificateKeyFile a PEM certificate and "
-        "key, and its password right?)");
+    return Outcome::Network(absl::StatusCode::kUnavailable, "crypt.kms_tls",
+                            "cannot set up TLS (is tlsCertificateKeyFile a PEM certificate and "
+                            "key, and its password right?)");
   }
   base->release();  // now owned by `stream`
   bson_error_t error{};
   if (!mongoc_stream_tls_handshake_block(stream.get(), endpoint.host.c_str(),
                                          deadline.RemainingMs(), &error)) {
-    return Outcome::Network(absl::StatusCode::kUnavailable, "crypt.kms_tls",
-                            error.message);
+    return Outcome::Network(absl::StatusCode::kUnavailable, "crypt.kms_tls", error.message);
   }
 
   size_t written = 0;
   while (written < request.size()) {
     if (deadline.Expired()) {
-      return Outcome::Network(absl::StatusCode::kDeadlineExceeded,
-                              "crypt.kms_network",
+      return Outcome::Network(absl::StatusCode::kDeadlineExceeded, "crypt.kms_network",
                               "sending the request timed out");
     }
     errno = 0;
-    const ssize_t n = mongoc_stream_write(
-        stream.get(), const_cast<uint8_t*>(request.data()) + written,
-        request.size() - written, deadline.RemainingMs());
+    const ssize_t n =
+        mongoc_stream_write(stream.get(), const_cast<uint8_t*>(request.data()) + written,
+                            request.size() - written, deadline.RemainingMs());
     if (n <= 0) {
       const bool timed_out = mongoc_stream_timed_out(stream.get());
       return Outcome::Network(
-          timed_out ? absl::StatusCode::kDeadlineExceeded
-                    : absl::StatusCode::kUnavailable,
+          timed_out ? absl::StatusCode::kDeadlineExceeded : absl::StatusCode::kUnavailable,
           "crypt.kms_network",
           timed_out ? std::string("sending the request timed out")
-                    : std::format("sending the request failed: {}",
-                                  ErrnoText(errno)));
+                    : std::format("sending the request failed: {}", ErrnoText(errno)));
     }
     written += static_cast<size_t>(n);
   }
@@ -268,39 +243,32 @@ Outcome Attempt(mongocrypt_kms_ctx_t* kms, const Endpoint& endpoint,
   size_t total = 0;
   while (const uint32_t needed = mongocrypt_kms_ctx_bytes_needed(kms)) {
     if (total >= kMaxReplyBytes) {
-      return {Outcome::Kind::kKmsError, absl::StatusCode::kFailedPrecondition,
-              "crypt.kms_error",
+      return {Outcome::Kind::kKmsError, absl::StatusCode::kFailedPrecondition, "crypt.kms_error",
               std::format("the reply is longer than {} bytes", kMaxReplyBytes)};
     }
-    const size_t want =
-        std::min({size_t{needed}, kReadChunk, kMaxReplyBytes - total});
+    const size_t want = std::min({size_t{needed}, kReadChunk, kMaxReplyBytes - total});
     errno = 0;
-    const ssize_t n =
-        mongoc_stream_read(stream.get(), buffer, want,
-                           /*min_bytes=*/1, deadline.RemainingMs());
+    const ssize_t n = mongoc_stream_read(stream.get(), buffer, want,
+                                         /*min_bytes=*/1, deadline.RemainingMs());
     if (n <= 0) {
       if (mongoc_stream_timed_out(stream.get()) || deadline.Expired()) {
-        return Outcome::Network(
-            absl::StatusCode::kDeadlineExceeded, "crypt.kms_network",
-            std::format("timed out waiting for the reply after {} bytes of "
-                        "it",
-                        total));
+        return Outcome::Network(absl::StatusCode::kDeadlineExceeded, "crypt.kms_network",
+                                std::format("timed out waiting for the reply after {} bytes of "
+                                            "it",
+                                            total));
       }
       const int e = errno;
       return Outcome::Network(
           absl::StatusCode::kUnavailable, "crypt.kms_network",
-          std::format(
-              "the connection ended after {} bytes of the reply, "
-              "before it was complete{}",
-              total,
-              e == 0 ? std::string() : std::format(" ({})", ErrnoText(e))));
+          std::format("the connection ended after {} bytes of the reply, "
+                      "before it was complete{}",
+                      total, e == 0 ? std::string() : std::format(" ({})", ErrnoText(e))));
     }
     total += static_cast<size_t>(n);
-    BinaryPtr bytes =
-        ViewBytes(std::span<const uint8_t>(buffer, static_cast<size_t>(n)));
+    BinaryPtr bytes = ViewBytes(std::span<const uint8_t>(buffer, static_cast<size_t>(n)));
     if (!mongocrypt_kms_ctx_feed(kms, bytes.get())) {
-      return {Outcome::Kind::kKmsError, absl::StatusCode::kFailedPrecondition,
-              "crypt.kms_error", WithoutKeyMaterial(KmsContextError(kms))};
+      return {Outcome::Kind::kKmsError, absl::StatusCode::kFailedPrecondition, "crypt.kms_error",
+              WithoutKeyMaterial(KmsContextError(kms))};
     }
   }
   return {};
@@ -308,8 +276,7 @@ Outcome Attempt(mongocrypt_kms_ctx_t* kms, const Endpoint& endpoint,
 
 bool IsKnownProvider(std::string_view name) {
   const std::string_view type = name.substr(0, name.find(':'));
-  return type == "aws" || type == "azure" || type == "gcp" || type == "kmip" ||
-         type == "local";
+  return type == "aws" || type == "azure" || type == "gcp" || type == "kmip" || type == "local";
 }
 
 absl::Status CheckReadable(const std::string& path, std::string_view option,
@@ -318,16 +285,16 @@ absl::Status CheckReadable(const std::string& path, std::string_view option,
   std::ifstream in(path, std::ios::binary);
   if (!in.good()) {
     return absl::InvalidArgumentError(
-        std::format("cannot read {} '{}' for the '{}' KMS provider: {}", option,
-                    path, provider, ErrnoText(errno)));
+        std::format("cannot read {} '{}' for the '{}' KMS provider: {}", option, path, provider,
+                    ErrnoText(errno)));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<std::map<std::string, KmsTlsSettings, std::less<>>>
-KmsTransport::ParseTlsOptions(const bson_t* tls_options) {
+absl::StatusOr<std::map<std::string, KmsTlsSettings, std::less<>>> KmsTransport::ParseTlsOptions(
+    const bson_t* tls_options) {
   std::map<std::string, KmsTlsSettings, std::less<>> out;
   if (tls_options == nullptr) return out;
   bson_iter_t provider;
@@ -337,10 +304,10 @@ KmsTransport::ParseTlsOptions(const bson_t* tls_options) {
   while (bson_iter_next(&provider)) {
     const std::string name = bson_iter_key(&provider);
     if (!IsKnownProvider(name)) {
-      return absl::InvalidArgumentError(std::format(
-          "KMS TLS options: unknown KMS provider '{}' (expected aws, azure, "
-          "gcp, kmip or local, optionally as '<provider>:<name>')",
-          name));
+      return absl::InvalidArgumentError(
+          std::format("KMS TLS options: unknown KMS provider '{}' (expected aws, azure, "
+                      "gcp, kmip or local, optionally as '<provider>:<name>')",
+                      name));
     }
     if (!BSON_ITER_HOLDS_DOCUMENT(&provider)) {
       return absl::InvalidArgumentError(
@@ -360,30 +327,29 @@ KmsTransport::ParseTlsOptions(const bson_t* tls_options) {
         target = &settings.cert_key_password;
       } else if (EqualsIgnoringCase(key, "tlsDisableOCSPEndpointCheck")) {
         if (BSON_ITER_HOLDS_BOOL(&option) && !bson_iter_bool(&option)) continue;
-        return absl::InvalidArgumentError(std::format(
-            "KMS TLS options for '{}': tlsDisableOCSPEndpointCheck cannot be "
-            "set on querysafe's KMS connections (mongoc's public TLS API has "
-            "no such setting); remove it",
-            name));
+        return absl::InvalidArgumentError(
+            std::format("KMS TLS options for '{}': tlsDisableOCSPEndpointCheck cannot be "
+                        "set on querysafe's KMS connections (mongoc's public TLS API has "
+                        "no such setting); remove it",
+                        name));
       } else if (EqualsIgnoringCase(key, "tlsInsecure") ||
                  EqualsIgnoringCase(key, "tlsAllowInvalidCertificates") ||
                  EqualsIgnoringCase(key, "tlsAllowInvalidHostnames") ||
-                 EqualsIgnoringCase(key,
-                                    "tlsDisableCertificateRevocationCheck")) {
-        return absl::InvalidArgumentError(std::format(
-            "KMS TLS options for '{}': '{}' is not allowed for KMS "
-            "connections (the drivers' client-side encryption spec forbids "
-            "it)",
-            name, key));
+                 EqualsIgnoringCase(key, "tlsDisableCertificateRevocationCheck")) {
+        return absl::InvalidArgumentError(
+            std::format("KMS TLS options for '{}': '{}' is not allowed for KMS "
+                        "connections (the drivers' client-side encryption spec forbids "
+                        "it)",
+                        name, key));
       } else {
-        return absl::InvalidArgumentError(std::format(
-            "KMS TLS options for '{}': unknown option '{}' (expected "
-            "tlsCAFile, tlsCertificateKeyFile, tlsCertificateKeyFilePassword)",
-            name, key));
+        return absl::InvalidArgumentError(
+            std::format("KMS TLS options for '{}': unknown option '{}' (expected "
+                        "tlsCAFile, tlsCertificateKeyFile, tlsCertificateKeyFilePassword)",
+                        name, key));
       }
       if (!BSON_ITER_HOLDS_UTF8(&option)) {
-        return absl::InvalidArgumentError(std::format(
-            "KMS TLS options for '{}': '{}' must be a string", name, key));
+        return absl::InvalidArgumentError(
+            std::format("KMS TLS options for '{}': '{}' must be a string", name, key));
       }
       *target = bson_iter_utf8(&option, nullptr);
     }
@@ -400,9 +366,8 @@ absl::StatusOr<std::shared_ptr<const KmsTransport>> KmsTransport::Create(
         "the KMS timeout must be positive and fit in 32 bits of milliseconds");
   }
   for (const auto& [name, tls] : options.tls) {
-    for (auto [path, option] :
-         {std::pair{&tls.ca_file, "tlsCAFile"},
-          std::pair{&tls.cert_key_file, "tlsCertificateKeyFile"}}) {
+    for (auto [path, option] : {std::pair{&tls.ca_file, "tlsCAFile"},
+                                std::pair{&tls.cert_key_file, "tlsCertificateKeyFile"}}) {
       if (absl::Status s = CheckReadable(*path, option, name); !s.ok()) {
         return s;
       }
@@ -411,12 +376,10 @@ absl::StatusOr<std::shared_ptr<const KmsTransport>> KmsTransport::Create(
   // TLS streams need mongoc's (and OpenSSL's) global state; mongoc_init runs
   // once however often it is called.
   mongoc_init();
-  return std::shared_ptr<const KmsTransport>(
-      new KmsTransport(std::move(options)));
+  return std::shared_ptr<const KmsTransport>(new KmsTransport(std::move(options)));
 }
 
-KmsTransport::KmsTransport(KmsTransportOptions options)
-    : options_(std::move(options)) {}
+KmsTransport::KmsTransport(KmsTransportOptions options) : options_(std::move(options)) {}
 
 absl::Status KmsTransport::Run(mongocrypt_ctx_t* ctx) const {
   static const KmsTlsSettings kNoSettings;
@@ -427,67 +390,57 @@ absl::Status KmsTransport::Run(mongocrypt_ctx_t* ctx) const {
     if (kms == nullptr) break;
     if (requests == kMaxRequests) {
       return absl::InternalError(std::format(
-          "libmongocrypt asked for more than {} KMS requests for one value",
-          kMaxRequests));
+          "libmongocrypt asked for more than {} KMS requests for one value", kMaxRequests));
     }
     // A retried request comes back as the same handle.
     attempts = kms == previous ? attempts + 1 : 1;
     previous = kms;
 
     uint32_t provider_len = 0;
-    const char* provider_text =
-        mongocrypt_kms_ctx_get_kms_provider(kms, &provider_len);
+    const char* provider_text = mongocrypt_kms_ctx_get_kms_provider(kms, &provider_len);
     const std::string provider = provider_text == nullptr
                                      ? std::string("unknown")
                                      : std::string(provider_text, provider_len);
     const char* endpoint_text = nullptr;
     BinaryPtr message = NewOutputBinary();
-    if (!mongocrypt_kms_ctx_endpoint(kms, &endpoint_text) ||
-        endpoint_text == nullptr ||
+    if (!mongocrypt_kms_ctx_endpoint(kms, &endpoint_text) || endpoint_text == nullptr ||
         !mongocrypt_kms_ctx_message(kms, message.get())) {
-      return absl::InternalError(std::format("the '{}' KMS request: {}",
-                                             provider, KmsContextError(kms)));
+      return absl::InternalError(
+          std::format("the '{}' KMS request: {}", provider, KmsContextError(kms)));
     }
     const std::string endpoint_name = endpoint_text;
     std::optional<Endpoint> endpoint = ParseEndpoint(endpoint_name, provider);
     if (!endpoint) {
-      return Failure(absl::StatusCode::kInvalidArgument,
-                     "crypt.kms_unreachable",
+      return Failure(absl::StatusCode::kInvalidArgument, "crypt.kms_unreachable",
                      std::format("the '{}' KMS endpoint '{}' is not "
                                  "'host:port'",
                                  provider, endpoint_name));
     }
     const int64_t backoff = mongocrypt_kms_ctx_usleep(kms);
     if (backoff > 0) {
-      std::this_thread::sleep_for(
-          std::min(std::chrono::microseconds(backoff), kMaxBackoff));
+      std::this_thread::sleep_for(std::min(std::chrono::microseconds(backoff), kMaxBackoff));
     }
     auto tls = options_.tls.find(provider);
-    const std::span<const uint8_t> request(
-        mongocrypt_binary_data(message.get()),
-        mongocrypt_binary_len(message.get()));
+    const std::span<const uint8_t> request(mongocrypt_binary_data(message.get()),
+                                           mongocrypt_binary_len(message.get()));
     Outcome outcome =
-        Attempt(kms, *endpoint, request,
-                tls == options_.tls.end() ? kNoSettings : tls->second,
+        Attempt(kms, *endpoint, request, tls == options_.tls.end() ? kNoSettings : tls->second,
                 options_.timeout);
-    const std::string where =
-        std::format("the '{}' KMS at {}", provider, endpoint_name);
+    const std::string where = std::format("the '{}' KMS at {}", provider, endpoint_name);
     switch (outcome.kind) {
       case Outcome::Kind::kDone:
         break;
       case Outcome::Kind::kKmsError:
         return Failure(outcome.code, outcome.kms_code,
-                       std::format("{} answered with an error: {}", where,
-                                   outcome.message));
+                       std::format("{} answered with an error: {}", where, outcome.message));
       case Outcome::Kind::kNetwork:
         // libmongocrypt decides whether to try again (then the handle comes
         // back from next_kms_ctx, with a backoff to sleep first).
         if (mongocrypt_kms_ctx_fail(kms)) break;
-        return Failure(
-            outcome.code, outcome.kms_code,
-            std::format("{}: {} ({} attempt{}; libmongocrypt: {})", where,
-                        outcome.message, attempts, attempts == 1 ? "" : "s",
-                        WithoutKeyMaterial(KmsContextError(kms))));
+        return Failure(outcome.code, outcome.kms_code,
+                       std::format("{}: {} ({} attempt{}; libmongocrypt: {})", where,
+                                   outcome.message, attempts, attempts == 1 ? "" : "s",
+                                   WithoutKeyMaterial(KmsContextError(kms))));
     }
   }
   // next_kms_ctx returns null at the end of the list, and on an error.
@@ -505,9 +458,9 @@ absl::Status KmsTransport::Run(mongocrypt_ctx_t* ctx) const {
 }
 
 std::string_view KmsFailureCode(const absl::Status& status) {
-  static constexpr std::string_view kCodes[] = {
-      "crypt.kms_unreachable", "crypt.kms_tls", "crypt.kms_network",
-      "crypt.kms_error", "crypt.kms_credentials"};
+  static constexpr std::string_view kCodes[] = {"crypt.kms_unreachable", "crypt.kms_tls",
+                                                "crypt.kms_network", "crypt.kms_error",
+                                                "crypt.kms_credentials"};
   auto payload = status.GetPayload(kFailurePayloadUrl);
   if (!payload.has_value()) return {};
   const std::string code(*payload);
@@ -519,8 +472,7 @@ std::string_view KmsFailureCode(const absl::Status& status) {
 
 namespace internal {
 
-absl::Status KmsFailure(absl::StatusCode code, std::string_view kms_code,
-                        std::string message) {
+absl::Status KmsFailure(absl::StatusCode code, std::string_view kms_code, std::string message) {
   return Failure(code, kms_code, std::move(message));
 }
 

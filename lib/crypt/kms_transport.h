@@ -80,16 +80,15 @@ class KmsTransport {
  public:
   // Checks the options: files must be readable (so that a typo is an error
   // here, not a TLS failure on the first query), the timeout positive.
-  static absl::StatusOr<std::shared_ptr<const KmsTransport>> Create(
-      KmsTransportOptions options);
+  static absl::StatusOr<std::shared_ptr<const KmsTransport>> Create(KmsTransportOptions options);
 
   // Reads mongoc's kms tls_opts document. Options the driver spec forbids for
   // KMS connections (tlsInsecure, tlsAllowInvalidCertificates,
   // tlsAllowInvalidHostnames, tlsDisableCertificateRevocationCheck) and
   // unknown ones are errors, as is tlsDisableOCSPEndpointCheck: true, which
   // mongoc's public API cannot set on a stream. May be empty (null or {}).
-  static absl::StatusOr<std::map<std::string, KmsTlsSettings, std::less<>>>
-  ParseTlsOptions(const bson_t* tls_options);
+  static absl::StatusOr<std::map<std::string, KmsTlsSettings, std::less<>>> ParseTlsOptions(
+      const bson_t* tls_options);
 
   // Carries every KMS request `ctx` has (it must be in
   // MONGOCRYPT_CTX_NEED_KMS) and calls mongocrypt_ctx_kms_done. Status codes:
@@ -118,8 +117,7 @@ std::string_view KmsFailureCode(const absl::Status& status);
 
 namespace internal {
 // A status KmsFailureCode() reads `kms_code` from.
-absl::Status KmsFailure(absl::StatusCode code, std::string_view kms_code,
-                        std::string message);
+absl::Status KmsFailure(absl::StatusCode code, std::string_view kms_code, std::string message);
 }  // namespace internal
 
 }  // namespace querysafe::crypt

@@ -7,8 +7,8 @@ namespace querysafe::crypt::internal {
 BinaryPtr ViewBytes(std::span<const uint8_t> bytes) {
   // libmongocrypt's API takes non-const pointers but never writes through input
   // binaries.
-  return BinaryPtr(mongocrypt_binary_new_from_data(
-      const_cast<uint8_t*>(bytes.data()), static_cast<uint32_t>(bytes.size())));
+  return BinaryPtr(mongocrypt_binary_new_from_data(const_cast<uint8_t*>(bytes.data()),
+                                                   static_cast<uint32_t>(bytes.size())));
 }
 
 BinaryPtr ViewBson(const bson_t* doc) {
@@ -19,10 +19,8 @@ BinaryPtr NewOutputBinary() { return BinaryPtr(mongocrypt_binary_new()); }
 
 absl::StatusOr<BsonDoc> CopyBson(const mongocrypt_binary_t* binary) {
   BsonDoc out;
-  if (!BsonDoc::FromBytes(mongocrypt_binary_data(binary),
-                          mongocrypt_binary_len(binary), &out)) {
-    return absl::InternalError(
-        "libmongocrypt returned a document that is not valid BSON");
+  if (!BsonDoc::FromBytes(mongocrypt_binary_data(binary), mongocrypt_binary_len(binary), &out)) {
+    return absl::InternalError("libmongocrypt returned a document that is not valid BSON");
   }
   return out;
 }

@@ -29,9 +29,7 @@ struct CtxDeleter {
   void operator()(mongocrypt_ctx_t* ctx) const { mongocrypt_ctx_destroy(ctx); }
 };
 struct BinaryDeleter {
-  void operator()(mongocrypt_binary_t* binary) const {
-    mongocrypt_binary_destroy(binary);
-  }
+  void operator()(mongocrypt_binary_t* binary) const { mongocrypt_binary_destroy(binary); }
 };
 using CryptPtr = std::unique_ptr<mongocrypt_t, CryptDeleter>;
 using CtxPtr = std::unique_ptr<mongocrypt_ctx_t, CtxDeleter>;

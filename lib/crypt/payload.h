@@ -15,13 +15,11 @@ namespace querysafe::crypt {
 
 // The first byte of a QE v2 payload.
 enum class PayloadType : uint8_t {
-  kInsertUpdate =
-      11,  // FLE2InsertUpdatePayloadV2: Indexed and Range inserts (random)
+  kInsertUpdate = 11,  // FLE2InsertUpdatePayloadV2: Indexed and Range inserts (random)
   kFindEquality = 12,  // FLE2FindEqualityPayloadV2 (deterministic)
-  kFindRange =
-      13,  // FLE2FindRangePayloadV2, full payload or stub (deterministic but
-           // for the payloadId, a process-wide counter)
-  kUnindexed = 16,  // FLE2UnindexedEncryptedValueV2 (random)
+  kFindRange = 13,     // FLE2FindRangePayloadV2, full payload or stub (deterministic but
+                       // for the payloadId, a process-wide counter)
+  kUnindexed = 16,     // FLE2UnindexedEncryptedValueV2 (random)
 };
 
 struct Payload {
@@ -31,9 +29,8 @@ struct Payload {
   uint8_t type() const { return bytes.empty() ? 0 : bytes.front(); }
   // Appends the payload as BinData(6, bytes) under `key`.
   bool AppendTo(bson_t* doc, std::string_view key) const {
-    return bson_append_binary(doc, key.data(), static_cast<int>(key.size()),
-                              BSON_SUBTYPE_ENCRYPTED, bytes.data(),
-                              static_cast<uint32_t>(bytes.size()));
+    return bson_append_binary(doc, key.data(), static_cast<int>(key.size()), BSON_SUBTYPE_ENCRYPTED,
+                              bytes.data(), static_cast<uint32_t>(bytes.size()));
   }
   friend bool operator==(const Payload&, const Payload&) = default;
 };

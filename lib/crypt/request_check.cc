@@ -37,15 +37,13 @@ bool IsEqualityIndexedType(bson_type_t type) {
 }
 
 bool IsRangeIndexedType(bson_type_t type) {
-  return type == BSON_TYPE_INT32 || type == BSON_TYPE_INT64 ||
-         type == BSON_TYPE_DOUBLE || type == BSON_TYPE_DECIMAL128 ||
-         type == BSON_TYPE_DATE_TIME;
+  return type == BSON_TYPE_INT32 || type == BSON_TYPE_INT64 || type == BSON_TYPE_DOUBLE ||
+         type == BSON_TYPE_DECIMAL128 || type == BSON_TYPE_DATE_TIME;
 }
 
 bool IsNeverEncryptable(bson_type_t type) {
-  return type == BSON_TYPE_NULL || type == BSON_TYPE_UNDEFINED ||
-         type == BSON_TYPE_MINKEY || type == BSON_TYPE_MAXKEY ||
-         type == BSON_TYPE_EOD;
+  return type == BSON_TYPE_NULL || type == BSON_TYPE_UNDEFINED || type == BSON_TYPE_MINKEY ||
+         type == BSON_TYPE_MAXKEY || type == BSON_TYPE_EOD;
 }
 
 bool IsNaN(const bson_iter_t* iter) {
@@ -79,8 +77,7 @@ bool LessThan(const bson_iter_t* a, const bson_iter_t* b) {
 class Checker {
  public:
   explicit Checker(const EncryptionRequest& request)
-      : request_(request),
-        field_type_(static_cast<bson_type_t>(request.bson_type)) {}
+      : request_(request), field_type_(static_cast<bson_type_t>(request.bson_type)) {}
 
   absl::Status Run() {
     if (absl::Status s = CheckShape(); !s.ok()) return s;
@@ -91,57 +88,48 @@ class Checker {
   }
 
  private:
-  absl::Status Fail(absl::StatusCode code, Category category,
-                    std::string_view diag_code, int32_t server_code,
-                    std::string_view reason) const {
-    return RequestFailure(
-        code, request_, FailureKind{category, diag_code, server_code}, reason);
+  absl::Status Fail(absl::StatusCode code, Category category, std::string_view diag_code,
+                    int32_t server_code, std::string_view reason) const {
+    return RequestFailure(code, request_, FailureKind{category, diag_code, server_code}, reason);
   }
   // A request lowering should never have built: a bug upstream, not a user
   // error.
   absl::Status Malformed(std::string_view reason) const {
-    return Fail(absl::StatusCode::kInternal, Category::kDatabaseError,
-                "crypt.bad_request", 0, reason);
+    return Fail(absl::StatusCode::kInternal, Category::kDatabaseError, "crypt.bad_request", 0,
+                reason);
   }
   absl::Status BadOption(int32_t server_code, std::string_view reason) const {
-    return Fail(absl::StatusCode::kInvalidArgument,
-                Category::kImproperlyConfigured, "crypt.range_options",
-                server_code, reason);
+    return Fail(absl::StatusCode::kInvalidArgument, Category::kImproperlyConfigured,
+                "crypt.range_options", server_code, reason);
   }
 
-  bool range_find() const {
-    return request_.algorithm == Algorithm::kRange && request_.is_query;
-  }
+  bool range_find() const { return request_.algorithm == Algorithm::kRange && request_.is_query; }
 
   absl::Status CheckShape() {
-    if (request_.algorithm != Algorithm::kIndexed &&
-        request_.algorithm != Algorithm::kRange &&
+    if (request_.algorithm != Algorithm::kIndexed && request_.algorithm != Algorithm::kRange &&
         request_.algorithm != Algorithm::kUnindexed) {
       // The 8.2 text previews: libmongocrypt's "textPreview" algorithm came in
       // 1.15; the 1.13 this build links refuses it ("unsupported algorithm
       // string").
-      return Fail(absl::StatusCode::kInvalidArgument,
-                  Category::kNotSupportedError, "crypt.text_unsupported", 0,
+      return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
+                  "crypt.text_unsupported", 0,
                   "prefix, suffix and substring queries need libmongocrypt's "
                   "\"textPreview\" algorithm, added in libmongocrypt 1.15; the "
                   "libmongocrypt querysafe is built with does not have it");
     }
     if (request_.algorithm == Algorithm::kUnindexed && request_.is_query) {
-      return Fail(absl::StatusCode::kInvalidArgument,
-                  Category::kNotSupportedError, "crypt.unindexed_query", 63165,
+      return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
+                  "crypt.unindexed_query", 63165,
                   "Can only execute encrypted equality queries with an "
                   "encrypted equality index");
     }
-    if (request_.algorithm != Algorithm::kUnindexed &&
-        request_.contention < 0) {
-      return Fail(absl::StatusCode::kInvalidArgument,
-                  Category::kImproperlyConfigured, "crypt.contention", 0,
-                  std::format("contention must be non-negative, got {}",
-                              request_.contention));
+    if (request_.algorithm != Algorithm::kUnindexed && request_.contention < 0) {
+      return Fail(absl::StatusCode::kInvalidArgument, Category::kImproperlyConfigured,
+                  "crypt.contention", 0,
+                  std::format("contention must be non-negative, got {}", request_.contention));
     }
     bson_iter_t iter;
-    if (!bson_iter_init(&iter, request_.operands.get()))
-      return Malformed("operands: bad BSON");
+    if (!bson_iter_init(&iter, request_.operands.get())) return Malformed("operands: bad BSON");
     bool has_lower = false, has_upper = false, has_v = false;
     while (bson_iter_next(&iter)) {
       std::string_view key = bson_iter_key(&iter);
@@ -150,16 +138,14 @@ class Checker {
                                                     : nullptr)
                                 : (key == "v" ? &has_v : nullptr);
       if (seen == nullptr || *seen) {
-        return Malformed(std::format("unexpected operand '{}' for a {}", key,
-                                     range_find()
-                                         ? "range find ('lower', 'upper')"
-                                         : "single value ('v')"));
+        return Malformed(
+            std::format("unexpected operand '{}' for a {}", key,
+                        range_find() ? "range find ('lower', 'upper')" : "single value ('v')"));
       }
       *seen = true;
     }
     if (range_find()) {
-      if (!has_lower && !has_upper)
-        return Malformed("a range find needs 'lower' or 'upper'");
+      if (!has_lower && !has_upper) return Malformed("a range find needs 'lower' or 'upper'");
       if (request_.lower_operator != RangeOperator::kGt &&
           request_.lower_operator != RangeOperator::kGte) {
         return Malformed("the lower bound's operator must be $gt or $gte");
@@ -176,23 +162,16 @@ class Checker {
 
   absl::Status CheckFieldType() {
     std::string_view name = BsonTypeNameOf(field_type_);
-    if (request_.algorithm == Algorithm::kIndexed &&
-        !IsEqualityIndexedType(field_type_)) {
-      return BadOption(
-          6338405,
-          std::format("Type '{}' is not a supported equality indexed type",
-                      name));
+    if (request_.algorithm == Algorithm::kIndexed && !IsEqualityIndexedType(field_type_)) {
+      return BadOption(6338405,
+                       std::format("Type '{}' is not a supported equality indexed type", name));
     }
-    if (request_.algorithm == Algorithm::kRange &&
-        !IsRangeIndexedType(field_type_)) {
-      return BadOption(
-          6775201,
-          std::format("Type '{}' is not a supported range indexed type", name));
+    if (request_.algorithm == Algorithm::kRange && !IsRangeIndexedType(field_type_)) {
+      return BadOption(6775201,
+                       std::format("Type '{}' is not a supported range indexed type", name));
     }
-    if (request_.algorithm == Algorithm::kUnindexed &&
-        IsNeverEncryptable(field_type_)) {
-      return BadOption(31041,
-                       std::format("Cannot encrypt element of type: {}", name));
+    if (request_.algorithm == Algorithm::kUnindexed && IsNeverEncryptable(field_type_)) {
+      return BadOption(31041, std::format("Cannot encrypt element of type: {}", name));
     }
     return absl::OkStatus();
   }
@@ -203,27 +182,23 @@ class Checker {
     while (bson_iter_next(&iter)) {
       bson_type_t type = bson_iter_type(&iter);
       if (IsNeverEncryptable(type)) {
-        return Fail(absl::StatusCode::kInvalidArgument,
-                    Category::kNotSupportedError, "crypt.unencryptable_type",
-                    31041,
-                    std::format("Cannot encrypt element of type: {}",
-                                BsonTypeNameOf(type)));
+        return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
+                    "crypt.unencryptable_type", 31041,
+                    std::format("Cannot encrypt element of type: {}", BsonTypeNameOf(type)));
       }
       if (type != field_type_) {
         // Lowering must coerce values to the field's type first: another type
         // gives other tokens and the query silently matches nothing.
-        return Fail(
-            absl::StatusCode::kInvalidArgument, Category::kValidationError,
-            "crypt.type_mismatch", 31118,
-            std::format("Cannot encrypt element of type {} because schema "
-                        "requires that "
-                        "type is one of: [ {} ]",
-                        BsonTypeNameOf(type), BsonTypeNameOf(field_type_)));
+        return Fail(absl::StatusCode::kInvalidArgument, Category::kValidationError,
+                    "crypt.type_mismatch", 31118,
+                    std::format("Cannot encrypt element of type {} because schema "
+                                "requires that "
+                                "type is one of: [ {} ]",
+                                BsonTypeNameOf(type), BsonTypeNameOf(field_type_)));
       }
       if (range_find() && IsNaN(&iter)) {
-        return Fail(absl::StatusCode::kInvalidArgument,
-                    Category::kValidationError, "crypt.nan_bound", 6991000,
-                    "Query bound cannot be NaN.");
+        return Fail(absl::StatusCode::kInvalidArgument, Category::kValidationError,
+                    "crypt.nan_bound", 6991000, "Query bound cannot be NaN.");
       }
     }
     return absl::OkStatus();
@@ -244,21 +219,16 @@ class Checker {
         if (bson_iter_type(&iter) != field_type_) {
           return BadOption(
               key == "min" ? 7018200 : 7018201,
-              std::format(
-                  "the range index's '{}' is a {} but the field is a {}", key,
-                  BsonTypeNameOf(bson_iter_type(&iter)),
-                  BsonTypeNameOf(field_type_)));
+              std::format("the range index's '{}' is a {} but the field is a {}", key,
+                          BsonTypeNameOf(bson_iter_type(&iter)), BsonTypeNameOf(field_type_)));
         }
       } else if (key == "sparsity") {
-        if (!BSON_ITER_HOLDS_INT64(&iter))
-          return BadOption(0, "'sparsity' must be a long");
+        if (!BSON_ITER_HOLDS_INT64(&iter)) return BadOption(0, "'sparsity' must be a long");
         int64_t sparsity = bson_iter_int64(&iter);
         if (sparsity < 1 || sparsity > 8) {
-          return BadOption(
-              6775214,
-              std::format("The field 'sparsity' must be between 1 and 8, "
-                          "got {}",
-                          sparsity));
+          return BadOption(6775214, std::format("The field 'sparsity' must be between 1 and 8, "
+                                                "got {}",
+                                                sparsity));
         }
       } else if (key == "trimFactor") {
         if (!BSON_ITER_HOLDS_INT32(&iter) || bson_iter_int32(&iter) < 0) {
@@ -269,11 +239,8 @@ class Checker {
         }
       } else if (key == "precision") {
         has_precision = true;
-        if (field_type_ != BSON_TYPE_DOUBLE &&
-            field_type_ != BSON_TYPE_DECIMAL128) {
-          return BadOption(
-              8574112,
-              "Precision may only be set when type is double or decimal");
+        if (field_type_ != BSON_TYPE_DOUBLE && field_type_ != BSON_TYPE_DECIMAL128) {
+          return BadOption(8574112, "Precision may only be set when type is double or decimal");
         }
         if (!BSON_ITER_HOLDS_INT32(&iter) || bson_iter_int32(&iter) < 0) {
           return BadOption(0, "'precision' must be a non-negative int");
@@ -282,8 +249,7 @@ class Checker {
         return Malformed(std::format("unknown range option '{}'", key));
       }
     }
-    bool floating =
-        field_type_ == BSON_TYPE_DOUBLE || field_type_ == BSON_TYPE_DECIMAL128;
+    bool floating = field_type_ == BSON_TYPE_DOUBLE || field_type_ == BSON_TYPE_DECIMAL128;
     if (floating && !(has_min == has_max && has_max == has_precision)) {
       return BadOption(6967100,
                        "Precision, min, and max must all be specified together "
@@ -294,14 +260,12 @@ class Checker {
       // The server defaults them to the type's limits; the effective bounds are
       // lowering's to pass (libmongocrypt requires them for int, long and
       // date).
-      return Malformed(
-          std::format("a range index on a {} needs its effective min and max",
-                      BsonTypeNameOf(field_type_)));
+      return Malformed(std::format("a range index on a {} needs its effective min and max",
+                                   BsonTypeNameOf(field_type_)));
     }
     // Decimal bounds are compared by libmongocrypt; libbson has no decimal
     // arithmetic.
-    if (has_min && has_max && field_type_ != BSON_TYPE_DECIMAL128 &&
-        !LessThan(&min, &max)) {
+    if (has_min && has_max && field_type_ != BSON_TYPE_DECIMAL128 && !LessThan(&min, &max)) {
       return BadOption(6720005, "Min must be less than max.");
     }
     return absl::OkStatus();

@@ -21,12 +21,8 @@ size_t RoleIndex(std::string_view role) {
   return kRoles.size();
 }
 
-bool IsLowerOperator(std::string_view op) {
-  return op == "$gt" || op == "$gte";
-}
-bool IsUpperOperator(std::string_view op) {
-  return op == "$lt" || op == "$lte";
-}
+bool IsLowerOperator(std::string_view op) { return op == "$gt" || op == "$gte"; }
+bool IsUpperOperator(std::string_view op) { return op == "$lt" || op == "$lte"; }
 
 struct Slot {
   const EncryptedRequest* request = nullptr;
@@ -53,8 +49,7 @@ class Substituter {
 
   // Copies the elements under `iter` into `out`. `op` is the comparison
   // operator the elements sit under, if any.
-  absl::Status Copy(bson_iter_t* iter, bson_t* out, bool in_array,
-                    std::string_view op) {
+  absl::Status Copy(bson_iter_t* iter, bson_t* out, bool in_array, std::string_view op) {
     while (bson_iter_next(iter)) {
       std::string_view key(bson_iter_key(iter), bson_iter_key_len(iter));
       std::string_view here = in_array ? op : key;
@@ -65,16 +60,14 @@ class Substituter {
         if (!replaced.ok()) return replaced.status();
         if (*replaced) continue;
         bson_t sub;
-        bson_append_document_begin(out, key.data(),
-                                   static_cast<int>(key.size()), &sub);
+        bson_append_document_begin(out, key.data(), static_cast<int>(key.size()), &sub);
         bson_iter_recurse(iter, &child);
         if (absl::Status s = Copy(&child, &sub, false, here); !s.ok()) return s;
         bson_append_document_end(out, &sub);
       } else if (BSON_ITER_HOLDS_ARRAY(iter)) {
         bson_iter_t child;
         bson_t sub;
-        bson_append_array_begin(out, key.data(), static_cast<int>(key.size()),
-                                &sub);
+        bson_append_array_begin(out, key.data(), static_cast<int>(key.size()), &sub);
         bson_iter_recurse(iter, &child);
         if (absl::Status s = Copy(&child, &sub, true, here); !s.ok()) return s;
         bson_append_array_end(out, &sub);
@@ -91,8 +84,7 @@ class Substituter {
       for (size_t i = 0; i < kRoles.size(); ++i) {
         if (slot.request->ForRole(kRoles[i]) != nullptr && slot.uses[i] == 0) {
           return absl::InvalidArgumentError(std::format(
-              "request {}'s '{}' payload has no placeholder in the command", id,
-              kRoles[i]));
+              "request {}'s '{}' payload has no placeholder in the command", id, kRoles[i]));
         }
       }
     }
@@ -102,15 +94,14 @@ class Substituter {
  private:
   // If the document under `doc` is a placeholder, appends its payload as `key`
   // and returns true.
-  absl::StatusOr<bool> MaybeReplace(bson_iter_t* doc, std::string_view key,
-                                    std::string_view op, bson_t* out) {
+  absl::StatusOr<bool> MaybeReplace(bson_iter_t* doc, std::string_view key, std::string_view op,
+                                    bson_t* out) {
     bson_iter_t scan = *doc;
     bool has_placeholder_key = false;
     int count = 0;
     while (bson_iter_next(&scan)) {
       ++count;
-      if (std::string_view(bson_iter_key(&scan)) == kPlaceholderKey)
-        has_placeholder_key = true;
+      if (std::string_view(bson_iter_key(&scan)) == kPlaceholderKey) has_placeholder_key = true;
     }
     if (!has_placeholder_key) return false;
     if (count != 1) {
@@ -123,18 +114,15 @@ class Substituter {
     bson_iter_t fields;
     bson_iter_next(doc);
     encrypt = *doc;
-    if (!BSON_ITER_HOLDS_DOCUMENT(&encrypt) ||
-        !bson_iter_recurse(&encrypt, &fields)) {
-      return absl::InvalidArgumentError(std::format(
-          "malformed placeholder under '{}': '$encrypt' must be a document",
-          key));
+    if (!BSON_ITER_HOLDS_DOCUMENT(&encrypt) || !bson_iter_recurse(&encrypt, &fields)) {
+      return absl::InvalidArgumentError(
+          std::format("malformed placeholder under '{}': '$encrypt' must be a document", key));
     }
     int64_t id = -1;
     std::string role;
     while (bson_iter_next(&fields)) {
       std::string_view field = bson_iter_key(&fields);
-      if (field == "id" &&
-          (BSON_ITER_HOLDS_INT32(&fields) || BSON_ITER_HOLDS_INT64(&fields))) {
+      if (field == "id" && (BSON_ITER_HOLDS_INT32(&fields) || BSON_ITER_HOLDS_INT64(&fields))) {
         id = bson_iter_as_int64(&fields);
       } else if (field == "role" && BSON_ITER_HOLDS_UTF8(&fields)) {
         role = bson_iter_utf8(&fields, nullptr);
@@ -155,9 +143,8 @@ class Substituter {
     }
     Slot* slot = Find(static_cast<uint32_t>(id));
     if (slot == nullptr) {
-      return absl::InvalidArgumentError(std::format(
-          "placeholder under '{}' names request {}, which has no payloads", key,
-          id));
+      return absl::InvalidArgumentError(
+          std::format("placeholder under '{}' names request {}, which has no payloads", key, id));
     }
     const Payload* payload = slot->request->ForRole(role);
     if (payload == nullptr) {
@@ -168,11 +155,9 @@ class Substituter {
     }
     if (++slot->uses[role_index] > 1) {
       return absl::InvalidArgumentError(std::format(
-          "request {}'s '{}' payload is asked for by more than one placeholder",
-          id, role));
+          "request {}'s '{}' payload is asked for by more than one placeholder", id, role));
     }
-    if ((role == "lower" && IsUpperOperator(op)) ||
-        (role == "upper" && IsLowerOperator(op))) {
+    if ((role == "lower" && IsUpperOperator(op)) || (role == "upper" && IsLowerOperator(op))) {
       return absl::InvalidArgumentError(
           std::format("request {}'s '{}' payload is placed under '{}': a lower "
                       "bound belongs under $gt or "
@@ -195,8 +180,8 @@ class Substituter {
 
 }  // namespace
 
-absl::StatusOr<BsonDoc> SubstitutePlaceholders(
-    const bson_t* command, std::span<const EncryptedRequest> payloads) {
+absl::StatusOr<BsonDoc> SubstitutePlaceholders(const bson_t* command,
+                                               std::span<const EncryptedRequest> payloads) {
   Substituter substituter;
   if (absl::Status s = substituter.Index(payloads); !s.ok()) return s;
   BsonDoc out;
@@ -204,8 +189,7 @@ absl::StatusOr<BsonDoc> SubstitutePlaceholders(
   if (!bson_iter_init(&iter, command)) {
     return absl::InvalidArgumentError("the command is not valid BSON");
   }
-  if (absl::Status s = substituter.Copy(&iter, out.get(), false, ""); !s.ok())
-    return s;
+  if (absl::Status s = substituter.Copy(&iter, out.get(), false, ""); !s.ok()) return s;
   if (absl::Status s = substituter.CheckAllUsed(); !s.ok()) return s;
   return out;
 }

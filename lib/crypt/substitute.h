@@ -34,8 +34,8 @@ namespace querysafe::crypt {
 
 // `command` with its placeholders replaced; kInvalidArgument naming the
 // placeholder otherwise.
-absl::StatusOr<BsonDoc> SubstitutePlaceholders(
-    const bson_t* command, std::span<const EncryptedRequest> payloads);
+absl::StatusOr<BsonDoc> SubstitutePlaceholders(const bson_t* command,
+                                               std::span<const EncryptedRequest> payloads);
 
 }  // namespace querysafe::crypt
 

@@ -15,11 +15,8 @@ using bound::Operation;
 
 namespace {
 
-std::string ModelLabel(const schema::Schema& schema,
-                       const schema::Model& model) {
-  return schema.app_label.empty()
-             ? model.name
-             : std::format("{}.{}", schema.app_label, model.name);
+std::string ModelLabel(const schema::Schema& schema, const schema::Model& model) {
+  return schema.app_label.empty() ? model.name : std::format("{}.{}", schema.app_label, model.name);
 }
 
 std::string ModelName(const schema::Schema& schema, std::string_view table) {
@@ -28,8 +25,7 @@ std::string ModelName(const schema::Schema& schema, std::string_view table) {
 }
 
 // The ServerVersion of the server `client` selects for reads.
-std::optional<ServerVersion> HandshakeVersion(mongoc_client_t* client,
-                                              Diagnostic* error) {
+std::optional<ServerVersion> HandshakeVersion(mongoc_client_t* client, Diagnostic* error) {
   bson_error_t e;
   MongocPtr<mongoc_server_description_t> sd(
       mongoc_client_select_server(client, false, nullptr, &e));
@@ -45,13 +41,11 @@ std::optional<ServerVersion> HandshakeVersion(mongoc_client_t* client,
     *error = MalformedReply("the handshake reply has no maxWireVersion");
     return std::nullopt;
   }
-  std::optional<ServerVersion> version =
-      ServerVersionFromWire(static_cast<int32_t>(wire));
+  std::optional<ServerVersion> version = ServerVersionFromWire(static_cast<int32_t>(wire));
   if (!version) {
     *error = DatabaseError(
         "exec.server_version",
-        std::format("the server's maxWireVersion {} is older than MongoDB 4.2",
-                    wire));
+        std::format("the server's maxWireVersion {} is older than MongoDB 4.2", wire));
   }
   return version;
 }
@@ -69,8 +63,7 @@ std::optional<Diagnostic> CheckUpdate(const bson_t* command) {
     return d;
   };
   bson_iter_t it, statement;
-  if (!bson_iter_init_find(&it, command, "updates") ||
-      !BSON_ITER_HOLDS_ARRAY(&it)) {
+  if (!bson_iter_init_find(&it, command, "updates") || !BSON_ITER_HOLDS_ARRAY(&it)) {
     return std::nullopt;
   }
   bson_iter_recurse(&it, &statement);
@@ -92,9 +85,8 @@ std::optional<Diagnostic> CheckUpdate(const bson_t* command) {
                       "qe.multi_document_update");
       }
       if (key == "u" && BSON_ITER_HOLDS_ARRAY(&field)) {
-        return refuse(
-            6371517, "FLE only supports modifier and replacement style updates",
-            "qe.pipeline_update");
+        return refuse(6371517, "FLE only supports modifier and replacement style updates",
+                      "qe.pipeline_update");
       }
     }
   }
@@ -104,11 +96,9 @@ std::optional<Diagnostic> CheckUpdate(const bson_t* command) {
 // mongoc reads a cursor reply leniently (a cursor id that is not a number is
 // taken as 0: an exhausted cursor, and a broken reply would look like no rows),
 // so the shape is checked first: {cursor: {id: <int>, firstBatch: [...]}}.
-std::optional<Diagnostic> CheckCursorReply(const bson_t* reply,
-                                           std::string_view doing) {
+std::optional<Diagnostic> CheckCursorReply(const bson_t* reply, std::string_view doing) {
   bson_iter_t it, cursor;
-  if (!bson_iter_init_find(&it, reply, "cursor") ||
-      !BSON_ITER_HOLDS_DOCUMENT(&it)) {
+  if (!bson_iter_init_find(&it, reply, "cursor") || !BSON_ITER_HOLDS_DOCUMENT(&it)) {
     return MalformedReply(std::format("{}: the reply has no cursor", doing));
   }
   bson_iter_recurse(&it, &cursor);
@@ -122,12 +112,10 @@ std::optional<Diagnostic> CheckCursorReply(const bson_t* reply,
     }
   }
   if (!id) {
-    return MalformedReply(
-        std::format("{}: the cursor id is not an integer", doing));
+    return MalformedReply(std::format("{}: the cursor id is not an integer", doing));
   }
   if (!batch) {
-    return MalformedReply(
-        std::format("{}: the cursor's firstBatch is not an array", doing));
+    return MalformedReply(std::format("{}: the cursor's firstBatch is not an array", doing));
   }
   return std::nullopt;
 }
@@ -146,10 +134,9 @@ std::vector<std::string> UnresolvedAltNames(const schema::Schema& schema) {
   return names;
 }
 
-BsonDoc ResolvedEncryptedFieldsMap(
-    const schema::Schema& schema,
-    const std::map<std::string, crypt::KeyId, std::less<>>& ids,
-    Diagnostics* diagnostics) {
+BsonDoc ResolvedEncryptedFieldsMap(const schema::Schema& schema,
+                                   const std::map<std::string, crypt::KeyId, std::less<>>& ids,
+                                   Diagnostics* diagnostics) {
   BsonDoc by_table = schema.EncryptedFieldsMap();
   BsonDoc out;
   bson_iter_t table;
@@ -168,8 +155,7 @@ BsonDoc ResolvedEncryptedFieldsMap(
       while (bson_iter_next(&entries)) {
         bson_t entry;
         bson_iter_t field;
-        bson_append_document_begin(&fields, bson_iter_key(&entries), -1,
-                                   &entry);
+        bson_append_document_begin(&fields, bson_iter_key(&entries), -1, &entry);
         bson_iter_recurse(&entries, &field);
         while (bson_iter_next(&field)) {
           if (std::string_view(bson_iter_key(&field)) != "keyAltName") {
@@ -179,17 +165,14 @@ BsonDoc ResolvedEncryptedFieldsMap(
           const std::string_view alt = bson_iter_utf8(&field, nullptr);
           auto id = ids.find(alt);
           if (id != ids.end()) {
-            bson_append_binary(&entry, "keyId", 5, BSON_SUBTYPE_UUID,
-                               id->second.data(), 16);
+            bson_append_binary(&entry, "keyId", 5, BSON_SUBTYPE_UUID, id->second.data(), 16);
             continue;
           }
           diagnostics->push_back(ConfigurationDiagnostic(
               "exec.key_not_found",
               std::format("Encryption key '{}' not found. Have you migrated "
                           "the {} model?",
-                          alt,
-                          model != nullptr ? ModelLabel(schema, *model)
-                                           : std::string(name))));
+                          alt, model != nullptr ? ModelLabel(schema, *model) : std::string(name))));
         }
         bson_append_document_end(&fields, &entry);
       }
@@ -227,31 +210,24 @@ ConnectResult Client::Connect(ClientOptions options) {
   bson_error_t e;
   client->uri_.reset(mongoc_uri_new_with_error(o.uri.c_str(), &e));
   if (client->uri_ == nullptr) {
-    return fail(ConfigurationDiagnostic(
-        "exec.uri", std::format("Invalid MongoDB URI: {}", e.message)));
+    return fail(
+        ConfigurationDiagnostic("exec.uri", std::format("Invalid MongoDB URI: {}", e.message)));
   }
-  const std::string ns = o.key_vault_namespace.empty()
-                             ? schema.key_vault_namespace
-                             : o.key_vault_namespace;
-  if (!SplitNamespace(ns, &client->key_vault_database_,
-                      &client->key_vault_collection_)) {
+  const std::string ns =
+      o.key_vault_namespace.empty() ? schema.key_vault_namespace : o.key_vault_namespace;
+  if (!SplitNamespace(ns, &client->key_vault_database_, &client->key_vault_collection_)) {
     return fail(ConfigurationDiagnostic(
         "exec.key_vault_namespace",
-        std::format(
-            "The key vault namespace '{}' is not <database>.<collection>",
-            ns)));
+        std::format("The key vault namespace '{}' is not <database>.<collection>", ns)));
   }
-  client->plain_.reset(
-      mongoc_client_pool_new_with_error(client->uri_.get(), &e));
+  client->plain_.reset(mongoc_client_pool_new_with_error(client->uri_.get(), &e));
   if (client->plain_ == nullptr) {
-    return fail(ConfigurationDiagnostic(
-        "exec.uri", std::format("cannot create a client: {}", e.message)));
+    return fail(
+        ConfigurationDiagnostic("exec.uri", std::format("cannot create a client: {}", e.message)));
   }
-  mongoc_client_pool_set_error_api(client->plain_.get(),
-                                   MONGOC_ERROR_API_VERSION_2);
+  mongoc_client_pool_set_error_api(client->plain_.get(), MONGOC_ERROR_API_VERSION_2);
   client->key_vault_ = std::make_shared<KeyVaultCollection>(
-      client->plain_.get(), client->key_vault_database_,
-      client->key_vault_collection_);
+      client->plain_.get(), client->key_vault_database_, client->key_vault_collection_);
 
   const bool encrypted = schema.has_encrypted_fields();
   if (encrypted) {
@@ -260,13 +236,11 @@ ConnectResult Client::Connect(ClientOptions options) {
     if (!names.empty()) {
       auto found = client->key_vault_->ResolveAltNames(names);
       if (!found.ok()) {
-        return fail(DatabaseError("exec.key_vault",
-                                  std::string(found.status().message())));
+        return fail(DatabaseError("exec.key_vault", std::string(found.status().message())));
       }
       ids = *std::move(found);
     }
-    client->encrypted_fields_map_ =
-        ResolvedEncryptedFieldsMap(schema, ids, &result.diagnostics);
+    client->encrypted_fields_map_ = ResolvedEncryptedFieldsMap(schema, ids, &result.diagnostics);
     if (!result.diagnostics.empty()) return result;
 
     // querysafe encrypts values itself, so it makes the KMS round trips for
@@ -275,13 +249,13 @@ ConnectResult Client::Connect(ClientOptions options) {
     auto tls = crypt::KmsTransport::ParseTlsOptions(
         o.kms_tls_options.empty() ? nullptr : o.kms_tls_options.get());
     if (!tls.ok()) {
-      return fail(ConfigurationDiagnostic("exec.kms_tls_options",
-                                std::string(tls.status().message())));
+      return fail(
+          ConfigurationDiagnostic("exec.kms_tls_options", std::string(tls.status().message())));
     }
     auto transport = crypt::KmsTransport::Create({.tls = *std::move(tls)});
     if (!transport.ok()) {
       return fail(ConfigurationDiagnostic("exec.kms_tls_options",
-                                std::string(transport.status().message())));
+                                          std::string(transport.status().message())));
     }
     crypt::EncryptorOptions encryptor_options;
     encryptor_options.kms_providers = o.kms_providers;
@@ -290,8 +264,8 @@ ConnectResult Client::Connect(ClientOptions options) {
     absl::StatusOr<std::unique_ptr<crypt::Encryptor>> encryptor =
         crypt::Encryptor::Create(std::move(encryptor_options));
     if (!encryptor.ok()) {
-      return fail(ConfigurationDiagnostic("exec.kms_providers",
-                                std::string(encryptor.status().message())));
+      return fail(
+          ConfigurationDiagnostic("exec.kms_providers", std::string(encryptor.status().message())));
     }
     client->encryptor_ = *std::move(encryptor);
   }
@@ -304,22 +278,19 @@ ConnectResult Client::Connect(ClientOptions options) {
   settings.kms_tls_options = o.kms_tls_options;
   settings.encrypted_fields_map = client->encrypted_fields_map_;
   Diagnostic error;
-  client->encrypted_ =
-      EncryptedClients::Create(client->uri_.get(), std::move(settings), &error);
+  client->encrypted_ = EncryptedClients::Create(client->uri_.get(), std::move(settings), &error);
   if (client->encrypted_ == nullptr) return fail(std::move(error));
 
   {
     EncryptedClients::Lease lease = client->encrypted_->Acquire(&error);
     if (!lease) return fail(std::move(error));
-    std::optional<ServerVersion> version =
-        HandshakeVersion(lease.get(), &error);
+    std::optional<ServerVersion> version = HandshakeVersion(lease.get(), &error);
     if (!version) return fail(std::move(error));
     if (encrypted && version->max_wire_version < kMinQeWireVersion) {
       return fail(ConfigurationDiagnostic(
-          "exec.server_version",
-          std::format("Queryable Encryption needs MongoDB 7.0 or later; the "
-                      "server is MongoDB {} (maxWireVersion {})",
-                      version->ToString(), version->max_wire_version)));
+          "exec.server_version", std::format("Queryable Encryption needs MongoDB 7.0 or later; the "
+                                             "server is MongoDB {} (maxWireVersion {})",
+                                             version->ToString(), version->max_wire_version)));
     }
     client->server_version_ = *version;
   }
@@ -330,27 +301,25 @@ ConnectResult Client::Connect(ClientOptions options) {
   return result;
 }
 
-std::optional<BsonDoc> Client::Finish(
-    const bson_t* command, std::span<const lower::EncryptionRequest> requests,
-    Diagnostics* diagnostics) const {
-  absl::StatusOr<BsonDoc> finished =
-      encryptor_ != nullptr ? encryptor_->FinishCommand(command, requests)
-                            : crypt::SubstitutePlaceholders(command, {});
+std::optional<BsonDoc> Client::Finish(const bson_t* command,
+                                      std::span<const lower::EncryptionRequest> requests,
+                                      Diagnostics* diagnostics) const {
+  absl::StatusOr<BsonDoc> finished = encryptor_ != nullptr
+                                         ? encryptor_->FinishCommand(command, requests)
+                                         : crypt::SubstitutePlaceholders(command, {});
   if (finished.ok()) return *std::move(finished);
-  if (std::optional<Diagnostic> d =
-          crypt::DiagnosticFromStatus(finished.status())) {
+  if (std::optional<Diagnostic> d = crypt::DiagnosticFromStatus(finished.status())) {
     diagnostics->push_back(*std::move(d));
   } else {
-    diagnostics->push_back(DatabaseError(
-        "exec.encryption", std::string(finished.status().message())));
+    diagnostics->push_back(
+        DatabaseError("exec.encryption", std::string(finished.status().message())));
   }
   return std::nullopt;
 }
 
 Result Client::Run(const lower::Command& command) const {
   Result result;
-  if (command.kind == lower::CommandKind::kUpdate &&
-      options_.schema->has_encrypted_fields()) {
+  if (command.kind == lower::CommandKind::kUpdate && options_.schema->has_encrypted_fields()) {
     if (std::optional<Diagnostic> d = CheckUpdate(command.body.get())) {
       result.diagnostics.push_back(*std::move(d));
       return result;
@@ -359,15 +328,13 @@ Result Client::Run(const lower::Command& command) const {
   std::optional<BsonDoc> finished =
       Finish(command.body.get(), command.encryptions, &result.diagnostics);
   if (!finished) return result;
-  const std::string ns =
-      std::format("{}.{}", command.database, command.collection);
+  const std::string ns = std::format("{}.{}", command.database, command.collection);
   switch (command.kind) {
     case lower::CommandKind::kUpdate:
     case lower::CommandKind::kDelete:
-      result.count = Write(
-          command.database, finished->get(),
-          std::format("{} on {}", lower::CommandKindName(command.kind), ns),
-          &result.diagnostics);
+      result.count = Write(command.database, finished->get(),
+                           std::format("{} on {}", lower::CommandKindName(command.kind), ns),
+                           &result.diagnostics);
       return result;
     case lower::CommandKind::kFind:
     case lower::CommandKind::kAggregate:
@@ -377,13 +344,10 @@ Result Client::Run(const lower::Command& command) const {
   return result;
 }
 
-Result Client::Read(const lower::Command& command,
-                    const bson_t* finished) const {
+Result Client::Read(const lower::Command& command, const bson_t* finished) const {
   Result result;
-  const std::string ns =
-      std::format("{}.{}", command.database, command.collection);
-  const std::string doing =
-      std::format("{} on {}", lower::CommandKindName(command.kind), ns);
+  const std::string ns = std::format("{}.{}", command.database, command.collection);
+  const std::string doing = std::format("{} on {}", lower::CommandKindName(command.kind), ns);
   Diagnostic error;
   EncryptedClients::Lease lease = encrypted_->Acquire(&error);
   if (!lease) {
@@ -400,23 +364,20 @@ Result Client::Read(const lower::Command& command,
     return result;
   }
   BsonDoc opts;
-  BSON_APPEND_INT32(
-      opts.get(), "serverId",
-      static_cast<int32_t>(mongoc_server_description_id(sd.get())));
+  BSON_APPEND_INT32(opts.get(), "serverId",
+                    static_cast<int32_t>(mongoc_server_description_id(sd.get())));
   MongocPtr<mongoc_client_session_t> session;
   if (command.kind != lower::CommandKind::kCount) {
     // A server without sessions (none advertised) runs the cursor without.
     session.reset(mongoc_client_start_session(client, nullptr, &e));
-    if (session != nullptr &&
-        !mongoc_client_session_append(session.get(), opts.get(), &e)) {
+    if (session != nullptr && !mongoc_client_session_append(session.get(), opts.get(), &e)) {
       result.diagnostics.push_back(DriverError(e, nullptr, doing));
       return result;
     }
   }
   Reply reply;
-  if (!mongoc_client_read_command_with_opts(client, command.database.c_str(),
-                                            finished, nullptr, opts.get(),
-                                            reply.uninitialized(), &e)) {
+  if (!mongoc_client_read_command_with_opts(client, command.database.c_str(), finished, nullptr,
+                                            opts.get(), reply.uninitialized(), &e)) {
     result.diagnostics.push_back(DriverError(e, reply.get(), doing));
     return result;
   }
@@ -424,8 +385,8 @@ Result Client::Read(const lower::Command& command,
     bson_iter_t it;
     int64_t n = 0;
     if (!bson_iter_init_find(&it, reply.get(), "n") || !IterInt64(it, &n)) {
-      result.diagnostics.push_back(MalformedReply(
-          std::format("{} replied without a numeric 'n'", doing)));
+      result.diagnostics.push_back(
+          MalformedReply(std::format("{} replied without a numeric 'n'", doing)));
       return result;
     }
     result.count = n;
@@ -436,13 +397,11 @@ Result Client::Read(const lower::Command& command,
     return result;
   }
   MongocPtr<mongoc_cursor_t> mcursor(
-      mongoc_cursor_new_from_command_reply_with_opts(client, reply.Release(),
-                                                     opts.get()));
+      mongoc_cursor_new_from_command_reply_with_opts(client, reply.Release(), opts.get()));
   RowShaper shaper(command);
   result.row_kind = shaper.kind();
-  auto cursor =
-      std::make_unique<Cursor>(std::move(lease), std::move(session),
-                               std::move(mcursor), std::move(shaper), ns);
+  auto cursor = std::make_unique<Cursor>(std::move(lease), std::move(session), std::move(mcursor),
+                                         std::move(shaper), ns);
   // Reads the first row (or none); false with a diagnostic on an error.
   auto first = [&](std::optional<BsonDoc>* row) {
     BsonDoc doc;
@@ -466,12 +425,11 @@ Result Client::Read(const lower::Command& command,
         result.diagnostics.push_back(*cursor->error());
       } else if (count == 0) {
         result.document.reset();
-        result.diagnostics.push_back(
-            DoesNotExist(ModelName(*options_.schema, command.collection)));
+        result.diagnostics.push_back(DoesNotExist(ModelName(*options_.schema, command.collection)));
       } else if (count > 1) {
         result.document.reset();
-        result.diagnostics.push_back(MultipleObjectsReturned(
-            ModelName(*options_.schema, command.collection), count));
+        result.diagnostics.push_back(
+            MultipleObjectsReturned(ModelName(*options_.schema, command.collection), count));
       }
       return result;
     }
@@ -490,10 +448,9 @@ Result Client::Read(const lower::Command& command,
       if (!first(&row)) return result;
       int64_t n = 0;
       bson_iter_t it;
-      if (row &&
-          (!bson_iter_init_find(&it, row->get(), "n") || !IterInt64(it, &n))) {
-        result.diagnostics.push_back(MalformedReply(
-            std::format("{}: the $count row has no numeric 'n'", doing)));
+      if (row && (!bson_iter_init_find(&it, row->get(), "n") || !IterInt64(it, &n))) {
+        result.diagnostics.push_back(
+            MalformedReply(std::format("{}: the $count row has no numeric 'n'", doing)));
         return result;
       }
       result.count = n;
@@ -510,10 +467,8 @@ Result Client::Read(const lower::Command& command,
   }
 }
 
-std::optional<int64_t> Client::Write(std::string_view database,
-                                     const bson_t* command,
-                                     std::string_view doing,
-                                     Diagnostics* diagnostics) const {
+std::optional<int64_t> Client::Write(std::string_view database, const bson_t* command,
+                                     std::string_view doing, Diagnostics* diagnostics) const {
   Diagnostic error;
   EncryptedClients::Lease lease = encrypted_->Acquire(&error);
   if (!lease) {
@@ -523,9 +478,8 @@ std::optional<int64_t> Client::Write(std::string_view database,
   const std::string db(database);
   bson_error_t e;
   Reply reply;
-  if (!mongoc_client_write_command_with_opts(lease.get(), db.c_str(), command,
-                                             nullptr, reply.uninitialized(),
-                                             &e)) {
+  if (!mongoc_client_write_command_with_opts(lease.get(), db.c_str(), command, nullptr,
+                                             reply.uninitialized(), &e)) {
     diagnostics->push_back(DriverError(e, reply.get(), doing));
     return std::nullopt;
   }
@@ -536,8 +490,7 @@ std::optional<int64_t> Client::Write(std::string_view database,
   bson_iter_t it;
   int64_t n = 0;
   if (!bson_iter_init_find(&it, reply.get(), "n") || !IterInt64(it, &n)) {
-    diagnostics->push_back(
-        MalformedReply(std::format("{} replied without a numeric 'n'", doing)));
+    diagnostics->push_back(MalformedReply(std::format("{} replied without a numeric 'n'", doing)));
     return std::nullopt;
   }
   return n;

@@ -163,15 +163,13 @@ class Client {
   // Sends a write command (insert/update/delete) through an encrypted client;
   // the reply's `n`, or a diagnostic.
   std::optional<int64_t> Write(std::string_view database, const bson_t* command,
-                               std::string_view doing,
-                               Diagnostics* diagnostics) const;
+                               std::string_view doing, Diagnostics* diagnostics) const;
   Result Read(const lower::Command& command, const bson_t* finished) const;
   // Encrypts placeholders; nullopt (and a diagnostic) if a value cannot be.
-  std::optional<BsonDoc> Finish(
-      const bson_t* command, std::span<const lower::EncryptionRequest> requests,
-      Diagnostics* diagnostics) const;
-  WriteResult InsertBuilt(const schema::Model& model,
-                          const bson_t* values) const;
+  std::optional<BsonDoc> Finish(const bson_t* command,
+                                std::span<const lower::EncryptionRequest> requests,
+                                Diagnostics* diagnostics) const;
+  WriteResult InsertBuilt(const schema::Model& model, const bson_t* values) const;
 
   ClientOptions options_;
   MongocPtr<mongoc_uri_t> uri_;
@@ -190,10 +188,9 @@ class Client {
 // key alt name replaced by its id from `ids`; a diagnostic per alt name `ids`
 // lacks (Django's "Encryption key '<name>' not found. Have you migrated the
 // <label> model?"). Shared by Connect and migrate.
-BsonDoc ResolvedEncryptedFieldsMap(
-    const schema::Schema& schema,
-    const std::map<std::string, crypt::KeyId, std::less<>>& ids,
-    Diagnostics* diagnostics);
+BsonDoc ResolvedEncryptedFieldsMap(const schema::Schema& schema,
+                                   const std::map<std::string, crypt::KeyId, std::less<>>& ids,
+                                   Diagnostics* diagnostics);
 
 // Every alt name the schema's encrypted paths refer to without a keyId.
 std::vector<std::string> UnresolvedAltNames(const schema::Schema& schema);

@@ -4,10 +4,8 @@
 
 namespace querysafe::exec {
 
-Cursor::Cursor(EncryptedClients::Lease lease,
-               MongocPtr<mongoc_client_session_t> session,
-               MongocPtr<mongoc_cursor_t> cursor, RowShaper shaper,
-               std::string ns)
+Cursor::Cursor(EncryptedClients::Lease lease, MongocPtr<mongoc_client_session_t> session,
+               MongocPtr<mongoc_cursor_t> cursor, RowShaper shaper, std::string ns)
     : lease_(std::move(lease)),
       session_(std::move(session)),
       cursor_(std::move(cursor)),

@@ -24,8 +24,7 @@ namespace querysafe::exec {
 
 class Cursor {
  public:
-  Cursor(EncryptedClients::Lease lease,
-         MongocPtr<mongoc_client_session_t> session,
+  Cursor(EncryptedClients::Lease lease, MongocPtr<mongoc_client_session_t> session,
          MongocPtr<mongoc_cursor_t> cursor, RowShaper shaper, std::string ns);
   ~Cursor();
   Cursor(const Cursor&) = delete;

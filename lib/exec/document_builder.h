@@ -57,16 +57,14 @@ struct BuiltDocument {
   bool ok() const { return diagnostics.empty(); }
 };
 
-BuiltDocument BuildDocument(const schema::Schema& schema,
-                            const schema::Model& model, const bson_t* values,
-                            BuildMode mode,
+BuiltDocument BuildDocument(const schema::Schema& schema, const schema::Model& model,
+                            const bson_t* values, BuildMode mode,
                             std::chrono::system_clock::time_point now);
 
 // The request an encrypted path's stored value is encrypted with: the field's
 // first `queries` entry (Indexed or Range with its effective options), or
 // Unindexed. `value` must already have the path's BSON type.
-lower::EncryptionRequest StoredValueRequest(const schema::EncryptedPath& path,
-                                            uint32_t id,
+lower::EncryptionRequest StoredValueRequest(const schema::EncryptedPath& path, uint32_t id,
                                             const bson_value_t& value);
 
 }  // namespace querysafe::exec

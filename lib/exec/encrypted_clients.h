@@ -66,9 +66,9 @@ class EncryptedClients : public std::enable_shared_from_this<EncryptedClients> {
 
   // Makes one client at once, so that bad options are reported here rather
   // than on first use.
-  static std::shared_ptr<EncryptedClients> Create(
-      const mongoc_uri_t* uri, AutoEncryptionSettings settings,
-      Diagnostic* error);
+  static std::shared_ptr<EncryptedClients> Create(const mongoc_uri_t* uri,
+                                                  AutoEncryptionSettings settings,
+                                                  Diagnostic* error);
   ~EncryptedClients();
 
   // A client, or a diagnostic when a new one cannot be made.

@@ -29,16 +29,13 @@ namespace querysafe::exec {
 
 // "<database>.<collection>" split at the first dot, as the drivers split a key
 // vault namespace; false if either side is empty.
-bool SplitNamespace(std::string_view ns, std::string* database,
-                    std::string* collection);
+bool SplitNamespace(std::string_view ns, std::string* database, std::string* collection);
 
 class KeyVaultCollection final : public crypt::KeySource {
  public:
-  KeyVaultCollection(mongoc_client_pool_t* pool, std::string database,
-                     std::string collection);
+  KeyVaultCollection(mongoc_client_pool_t* pool, std::string database, std::string collection);
 
-  absl::StatusOr<std::vector<BsonDoc>> Find(
-      const crypt::KeyQuery& query) const override;
+  absl::StatusOr<std::vector<BsonDoc>> Find(const crypt::KeyQuery& query) const override;
   std::string Describe() const override;
   // The drivers' default: a key deleted or rewrapped on the server stops
   // being used within a minute.
@@ -47,8 +44,8 @@ class KeyVaultCollection final : public crypt::KeySource {
   }
 
   // The _id of the key holding each alt name; names no key holds are absent.
-  absl::StatusOr<std::map<std::string, crypt::KeyId, std::less<>>>
-  ResolveAltNames(std::span<const std::string> alt_names) const;
+  absl::StatusOr<std::map<std::string, crypt::KeyId, std::less<>>> ResolveAltNames(
+      std::span<const std::string> alt_names) const;
 
  private:
   mongoc_client_pool_t* pool_;
@@ -57,8 +54,7 @@ class KeyVaultCollection final : public crypt::KeySource {
 };
 
 // The same lookups on a single-threaded client (migrate runs on one).
-absl::StatusOr<std::vector<BsonDoc>> FindKeys(mongoc_client_t* client,
-                                              const std::string& database,
+absl::StatusOr<std::vector<BsonDoc>> FindKeys(mongoc_client_t* client, const std::string& database,
                                               const std::string& collection,
                                               const crypt::KeyQuery& query);
 

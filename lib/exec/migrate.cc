@@ -16,8 +16,7 @@ namespace {
 
 // The KMS provider new keys are wrapped with, as django-mongodb-backend's
 // kms_provider property chooses it.
-std::optional<std::string> ChooseProvider(const ClientOptions& options,
-                                          Diagnostics* diagnostics) {
+std::optional<std::string> ChooseProvider(const ClientOptions& options, Diagnostics* diagnostics) {
   const std::vector<std::string> names = options.kms_providers.Names();
   std::string provider = options.kms_provider;
   if (provider.empty()) {
@@ -38,16 +37,14 @@ std::optional<std::string> ChooseProvider(const ClientOptions& options,
     provider = names.front();
   } else if (!options.kms_providers.Has(provider)) {
     diagnostics->push_back(ConfigurationDiagnostic(
-        "exec.kms_providers",
-        std::format("The KMS provider '{}' is not configured", provider)));
+        "exec.kms_providers", std::format("The KMS provider '{}' is not configured", provider)));
     return std::nullopt;
   }
   if (!crypt::KmsProviders::IsLocal(provider) && options.master_key.empty()) {
     diagnostics->push_back(ConfigurationDiagnostic(
-        "exec.master_key",
-        std::format("The master key (KMS_CREDENTIALS) required for KMS '{}' "
-                    "is missing.",
-                    provider)));
+        "exec.master_key", std::format("The master key (KMS_CREDENTIALS) required for KMS '{}' "
+                                       "is missing.",
+                                       provider)));
     return std::nullopt;
   }
   return provider;
@@ -57,8 +54,7 @@ std::optional<std::string> ChooseProvider(const ClientOptions& options,
 // unique=True, partialFilterExpression={"keyAltNames": {"$exists": True}}).
 // The server accepts an identical index again, so this is idempotent.
 bool CreateKeyVaultIndex(mongoc_client_t* client, const std::string& database,
-                         const std::string& collection,
-                         Diagnostics* diagnostics) {
+                         const std::string& collection, Diagnostics* diagnostics) {
   BsonDoc command;
   AppendUtf8(command.get(), "createIndexes", collection);
   bson_t indexes, index, key, partial, exists;
@@ -78,36 +74,30 @@ bool CreateKeyVaultIndex(mongoc_client_t* client, const std::string& database,
   bson_append_array_end(command.get(), &indexes);
   bson_error_t e;
   Reply reply;
-  if (!mongoc_client_write_command_with_opts(client, database.c_str(),
-                                             command.get(), nullptr,
+  if (!mongoc_client_write_command_with_opts(client, database.c_str(), command.get(), nullptr,
                                              reply.uninitialized(), &e)) {
-    diagnostics->push_back(DriverError(
-        e, reply.get(),
-        std::format("createIndexes on {}.{}", database, collection)));
+    diagnostics->push_back(
+        DriverError(e, reply.get(), std::format("createIndexes on {}.{}", database, collection)));
     return false;
   }
   return true;
 }
 
 std::optional<crypt::KeyId> CreateDataKey(mongoc_client_encryption_t* ce,
-                                          const std::string& provider,
-                                          const BsonDoc& master_key,
-                                          const std::string& alt_name,
-                                          Diagnostics* diagnostics) {
+                                          const std::string& provider, const BsonDoc& master_key,
+                                          const std::string& alt_name, Diagnostics* diagnostics) {
   MongocPtr<mongoc_client_encryption_datakey_opts_t> opts(
       mongoc_client_encryption_datakey_opts_new());
   char* names[] = {const_cast<char*>(alt_name.c_str())};
   mongoc_client_encryption_datakey_opts_set_keyaltnames(opts.get(), names, 1);
   if (!master_key.empty()) {
-    mongoc_client_encryption_datakey_opts_set_masterkey(opts.get(),
-                                                        master_key.get());
+    mongoc_client_encryption_datakey_opts_set_masterkey(opts.get(), master_key.get());
   }
   bson_value_t id;
   bson_error_t e;
-  if (!mongoc_client_encryption_create_datakey(ce, provider.c_str(), opts.get(),
-                                               &id, &e)) {
-    diagnostics->push_back(DriverError(
-        e, nullptr, std::format("creating the data key '{}'", alt_name)));
+  if (!mongoc_client_encryption_create_datakey(ce, provider.c_str(), opts.get(), &id, &e)) {
+    diagnostics->push_back(
+        DriverError(e, nullptr, std::format("creating the data key '{}'", alt_name)));
     return std::nullopt;
   }
   std::optional<crypt::KeyId> key;
@@ -117,26 +107,22 @@ std::optional<crypt::KeyId> CreateDataKey(mongoc_client_encryption_t* ce,
   }
   bson_value_destroy(&id);
   if (!key) {
-    diagnostics->push_back(
-        MalformedReply(std::format("the data key '{}' has no UUID", alt_name)));
+    diagnostics->push_back(MalformedReply(std::format("the data key '{}' has no UUID", alt_name)));
   }
   return key;
 }
 
 // The options.encryptedFields of an existing collection; nullopt if it does not
 // exist. `exists_plain` is set for a collection without encryptedFields.
-std::optional<BsonDoc> ExistingEncryptedFields(mongoc_database_t* db,
-                                               const std::string& name,
-                                               bool* exists,
-                                               Diagnostics* diagnostics) {
+std::optional<BsonDoc> ExistingEncryptedFields(mongoc_database_t* db, const std::string& name,
+                                               bool* exists, Diagnostics* diagnostics) {
   *exists = false;
   BsonDoc opts;
   bson_t filter;
   BSON_APPEND_DOCUMENT_BEGIN(opts.get(), "filter", &filter);
   AppendUtf8(&filter, "name", name);
   bson_append_document_end(opts.get(), &filter);
-  MongocPtr<mongoc_cursor_t> cursor(
-      mongoc_database_find_collections_with_opts(db, opts.get()));
+  MongocPtr<mongoc_cursor_t> cursor(mongoc_database_find_collections_with_opts(db, opts.get()));
   const bson_t* info = nullptr;
   std::optional<BsonDoc> fields;
   if (mongoc_cursor_next(cursor.get(), &info)) {
@@ -155,9 +141,8 @@ std::optional<BsonDoc> ExistingEncryptedFields(mongoc_database_t* db,
   bson_error_t e;
   const bson_t* reply = nullptr;
   if (mongoc_cursor_error_document(cursor.get(), &e, &reply)) {
-    diagnostics->push_back(DriverError(
-        e, reply,
-        std::format("listCollections on {}", mongoc_database_get_name(db))));
+    diagnostics->push_back(
+        DriverError(e, reply, std::format("listCollections on {}", mongoc_database_get_name(db))));
   }
   return fields;
 }
@@ -178,8 +163,7 @@ std::map<std::string, BsonDoc> EntriesByPath(const bson_t* efc) {
     BsonDoc doc;
     if (!BsonDoc::FromBytes(data, len, &doc)) continue;
     bson_iter_t path;
-    if (bson_iter_init_find(&path, doc.get(), "path") &&
-        BSON_ITER_HOLDS_UTF8(&path)) {
+    if (bson_iter_init_find(&path, doc.get(), "path") && BSON_ITER_HOLDS_UTF8(&path)) {
       out.emplace(bson_iter_utf8(&path, nullptr), std::move(doc));
     }
   }
@@ -230,8 +214,7 @@ bool SameEncryptedFields(const bson_t* server, const bson_t* ours) {
     auto it = a.find(path);
     if (it == a.end()) return false;
     const bson_t* theirs = it->second.get();
-    if (!SameValue(theirs, mine.get(), "keyId") ||
-        !SameValue(theirs, mine.get(), "bsonType")) {
+    if (!SameValue(theirs, mine.get(), "keyId") || !SameValue(theirs, mine.get(), "bsonType")) {
       return false;
     }
     std::vector<BsonDoc> q_ours = QueryList(mine.get());
@@ -242,8 +225,7 @@ bool SameEncryptedFields(const bson_t* server, const bson_t* ours) {
       bson_iter_init(&key, q_ours[i].get());
       while (bson_iter_next(&key)) {
         bson_iter_t other;
-        if (!bson_iter_init_find(&other, q_theirs[i].get(),
-                                 bson_iter_key(&key)) ||
+        if (!bson_iter_init_find(&other, q_theirs[i].get(), bson_iter_key(&key)) ||
             !schema::BsonValuesEquivalent(key, other)) {
           return false;
         }
@@ -277,33 +259,29 @@ bool Migration::Connect() {
   bson_error_t e;
   uri_.reset(mongoc_uri_new_with_error(options_.uri.c_str(), &e));
   if (uri_ == nullptr) {
-    result_->diagnostics.push_back(ConfigurationDiagnostic(
-        "exec.uri", std::format("Invalid MongoDB URI: {}", e.message)));
+    result_->diagnostics.push_back(
+        ConfigurationDiagnostic("exec.uri", std::format("Invalid MongoDB URI: {}", e.message)));
     return false;
   }
-  const std::string ns = options_.key_vault_namespace.empty()
-                             ? schema_.key_vault_namespace
-                             : options_.key_vault_namespace;
+  const std::string ns = options_.key_vault_namespace.empty() ? schema_.key_vault_namespace
+                                                              : options_.key_vault_namespace;
   if (!SplitNamespace(ns, &kv_db_, &kv_coll_)) {
     result_->diagnostics.push_back(ConfigurationDiagnostic(
         "exec.key_vault_namespace",
-        std::format(
-            "The key vault namespace '{}' is not <database>.<collection>",
-            ns)));
+        std::format("The key vault namespace '{}' is not <database>.<collection>", ns)));
     return false;
   }
   client_.reset(mongoc_client_new_from_uri_with_error(uri_.get(), &e));
   if (client_ == nullptr) {
-    result_->diagnostics.push_back(ConfigurationDiagnostic(
-        "exec.uri", std::format("cannot create a client: {}", e.message)));
+    result_->diagnostics.push_back(
+        ConfigurationDiagnostic("exec.uri", std::format("cannot create a client: {}", e.message)));
     return false;
   }
   mongoc_client_set_error_api(client_.get(), MONGOC_ERROR_API_VERSION_2);
   return true;
 }
 
-bool Migration::MakeKeys(
-    std::map<std::string, crypt::KeyId, std::less<>>* ids) {
+bool Migration::MakeKeys(std::map<std::string, crypt::KeyId, std::less<>>* ids) {
   Diagnostics& diagnostics = result_->diagnostics;
   std::optional<std::string> provider = ChooseProvider(options_, &diagnostics);
   if (!provider) return false;
@@ -318,11 +296,9 @@ bool Migration::MakeKeys(
     }
   }
   if (!by_id.ids.empty()) {
-    absl::StatusOr<std::vector<BsonDoc>> found =
-        FindKeys(client_.get(), kv_db_, kv_coll_, by_id);
+    absl::StatusOr<std::vector<BsonDoc>> found = FindKeys(client_.get(), kv_db_, kv_coll_, by_id);
     if (!found.ok()) {
-      diagnostics.push_back(DatabaseError(
-          "exec.key_vault", std::string(found.status().message())));
+      diagnostics.push_back(DatabaseError("exec.key_vault", std::string(found.status().message())));
       return false;
     }
     std::vector<crypt::KeyId> present;
@@ -346,11 +322,9 @@ bool Migration::MakeKeys(
   if (names.empty()) return true;
   crypt::KeyQuery by_name;
   by_name.alt_names = names;
-  absl::StatusOr<std::vector<BsonDoc>> found =
-      FindKeys(client_.get(), kv_db_, kv_coll_, by_name);
+  absl::StatusOr<std::vector<BsonDoc>> found = FindKeys(client_.get(), kv_db_, kv_coll_, by_name);
   if (!found.ok()) {
-    diagnostics.push_back(
-        DatabaseError("exec.key_vault", std::string(found.status().message())));
+    diagnostics.push_back(DatabaseError("exec.key_vault", std::string(found.status().message())));
     return false;
   }
   for (const BsonDoc& doc : *found) {
@@ -361,16 +335,14 @@ bool Migration::MakeKeys(
   // The keys still missing, made through the driver: it unwraps with any KMS
   // provider (aws, azure, gcp, kmip need the network) and inserts the key
   // with writeConcern majority.
-  MongocPtr<mongoc_client_encryption_opts_t> opts(
-      mongoc_client_encryption_opts_new());
+  MongocPtr<mongoc_client_encryption_opts_t> opts(mongoc_client_encryption_opts_new());
   mongoc_client_encryption_opts_set_keyvault_client(opts.get(), client_.get());
-  mongoc_client_encryption_opts_set_keyvault_namespace(
-      opts.get(), kv_db_.c_str(), kv_coll_.c_str());
-  mongoc_client_encryption_opts_set_kms_providers(
-      opts.get(), options_.kms_providers.document().get());
+  mongoc_client_encryption_opts_set_keyvault_namespace(opts.get(), kv_db_.c_str(),
+                                                       kv_coll_.c_str());
+  mongoc_client_encryption_opts_set_kms_providers(opts.get(),
+                                                  options_.kms_providers.document().get());
   if (!options_.kms_tls_options.empty()) {
-    mongoc_client_encryption_opts_set_tls_opts(opts.get(),
-                                               options_.kms_tls_options.get());
+    mongoc_client_encryption_opts_set_tls_opts(opts.get(), options_.kms_tls_options.get());
   }
   MongocPtr<mongoc_client_encryption_t> ce;
   for (const std::string& name : names) {
@@ -380,17 +352,16 @@ bool Migration::MakeKeys(
       ce.reset(mongoc_client_encryption_new(opts.get(), &e));
       if (ce == nullptr) {
         diagnostics.push_back(ConfigurationDiagnostic(
-            "exec.kms_providers",
-            std::format("cannot create data keys: {}", e.message)));
+            "exec.kms_providers", std::format("cannot create data keys: {}", e.message)));
         return false;
       }
     }
-    std::optional<crypt::KeyId> id = CreateDataKey(
-        ce.get(), *provider, options_.master_key, name, &diagnostics);
+    std::optional<crypt::KeyId> id =
+        CreateDataKey(ce.get(), *provider, options_.master_key, name, &diagnostics);
     if (!id) return false;
     (*ids)[name] = *id;
-    result_->actions.push_back(std::format("created data key '{}' ({})", name,
-                                           crypt::KeyIdToString(*id)));
+    result_->actions.push_back(
+        std::format("created data key '{}' ({})", name, crypt::KeyIdToString(*id)));
   }
   return true;
 }
@@ -409,12 +380,10 @@ void Migration::MakeCollections() {
   for (const auto& model : schema_.models) {
     // Django's migrate creates the managed, concrete models' collections.
     if (model->embedded || !model->managed) continue;
-    Plan plan{model->db_table,
-              std::format("{}.{}", schema_.database, model->db_table),
+    Plan plan{model->db_table, std::format("{}.{}", schema_.database, model->db_table),
               std::nullopt};
     bson_iter_t it;
-    if (bson_iter_init_find(&it, result_->encrypted_fields_map.get(),
-                            plan.ns.c_str()) &&
+    if (bson_iter_init_find(&it, result_->encrypted_fields_map.get(), plan.ns.c_str()) &&
         BSON_ITER_HOLDS_DOCUMENT(&it)) {
       uint32_t len = 0;
       const uint8_t* data = nullptr;
@@ -424,50 +393,44 @@ void Migration::MakeCollections() {
         plan.encrypted_fields.reset();
       }
     }
-    const bson_t* ours =
-        plan.encrypted_fields ? plan.encrypted_fields->get() : nullptr;
+    const bson_t* ours = plan.encrypted_fields ? plan.encrypted_fields->get() : nullptr;
     bool exists = false;
     const size_t before = result_->diagnostics.size();
-    std::optional<BsonDoc> theirs = ExistingEncryptedFields(
-        db.get(), plan.name, &exists, &result_->diagnostics);
+    std::optional<BsonDoc> theirs =
+        ExistingEncryptedFields(db.get(), plan.name, &exists, &result_->diagnostics);
     if (result_->diagnostics.size() != before) return;
     if (!exists) {
       to_create.push_back(std::move(plan));
     } else if (ours == nullptr && !theirs) {
       result_->actions.push_back(std::format("collection {} exists", plan.ns));
-    } else if (ours != nullptr && theirs &&
-               SameEncryptedFields(theirs->get(), ours)) {
-      result_->actions.push_back(
-          std::format("collection {} is up to date", plan.ns));
+    } else if (ours != nullptr && theirs && SameEncryptedFields(theirs->get(), ours)) {
+      result_->actions.push_back(std::format("collection {} is up to date", plan.ns));
     } else {
       result_->diagnostics.push_back(ConfigurationDiagnostic(
           "exec.encrypted_fields_mismatch",
-          std::format(
-              "Collection '{}' exists with encryptedFields {}, but the schema "
-              "gives {}. MongoDB cannot change the encrypted fields of an "
-              "existing collection: drop it, or migrate into a new one.",
-              plan.ns, theirs ? ToRelaxedJson(theirs->get()) : "none",
-              ours != nullptr ? ToRelaxedJson(ours) : "none")));
+          std::format("Collection '{}' exists with encryptedFields {}, but the schema "
+                      "gives {}. MongoDB cannot change the encrypted fields of an "
+                      "existing collection: drop it, or migrate into a new one.",
+                      plan.ns, theirs ? ToRelaxedJson(theirs->get()) : "none",
+                      ours != nullptr ? ToRelaxedJson(ours) : "none")));
     }
   }
   if (!result_->diagnostics.empty()) return;
   for (const Plan& plan : to_create) {
     BsonDoc opts;
     if (plan.encrypted_fields) {
-      BSON_APPEND_DOCUMENT(opts.get(), "encryptedFields",
-                           plan.encrypted_fields->get());
+      BSON_APPEND_DOCUMENT(opts.get(), "encryptedFields", plan.encrypted_fields->get());
     }
     bson_error_t e;
-    MongocPtr<mongoc_collection_t> created(mongoc_database_create_collection(
-        db.get(), plan.name.c_str(), opts.get(), &e));
+    MongocPtr<mongoc_collection_t> created(
+        mongoc_database_create_collection(db.get(), plan.name.c_str(), opts.get(), &e));
     if (created == nullptr) {
-      result_->diagnostics.push_back(DriverError(
-          e, nullptr, std::format("creating the collection {}", plan.ns)));
+      result_->diagnostics.push_back(
+          DriverError(e, nullptr, std::format("creating the collection {}", plan.ns)));
       return;
     }
-    result_->actions.push_back(
-        std::format("created collection {}{}", plan.ns,
-                    plan.encrypted_fields ? " with encryptedFields" : ""));
+    result_->actions.push_back(std::format("created collection {}{}", plan.ns,
+                                           plan.encrypted_fields ? " with encryptedFields" : ""));
   }
 }
 
@@ -476,8 +439,7 @@ void Migration::Run() {
   if (schema_.has_encrypted_fields()) {
     std::map<std::string, crypt::KeyId, std::less<>> ids;
     if (!MakeKeys(&ids)) return;
-    result_->encrypted_fields_map =
-        ResolvedEncryptedFieldsMap(schema_, ids, &result_->diagnostics);
+    result_->encrypted_fields_map = ResolvedEncryptedFieldsMap(schema_, ids, &result_->diagnostics);
     if (!result_->diagnostics.empty()) return;
   }
   MakeCollections();
@@ -488,8 +450,7 @@ void Migration::Run() {
 MigrateResult Migrate(const ClientOptions& options) {
   MigrateResult result;
   if (options.schema == nullptr) {
-    result.diagnostics.push_back(
-        ConfigurationDiagnostic("exec.no_schema", "no schema to migrate"));
+    result.diagnostics.push_back(ConfigurationDiagnostic("exec.no_schema", "no schema to migrate"));
     return result;
   }
   EnsureMongocInitialized();

@@ -20,19 +20,16 @@ Diagnostic DatabaseError(std::string code, std::string message) {
 }
 
 Diagnostic MalformedReply(std::string_view what) {
-  return DatabaseError("exec.malformed_reply",
-                       std::format("malformed server reply: {}", what));
+  return DatabaseError("exec.malformed_reply", std::format("malformed server reply: {}", what));
 }
 
 namespace {
 
 // The code of a server error as mongoc reports it, and its message.
-std::optional<Diagnostic> FromErrorDocument(const bson_t* error,
-                                            std::string_view code) {
+std::optional<Diagnostic> FromErrorDocument(const bson_t* error, std::string_view code) {
   bson_iter_t it;
   int64_t server_code = 0;
-  if (!bson_iter_init_find(&it, error, "code") ||
-      !IterInt64(it, &server_code)) {
+  if (!bson_iter_init_find(&it, error, "code") || !IterInt64(it, &server_code)) {
     return std::nullopt;
   }
   Diagnostic d = DatabaseError(std::string(code), "");
@@ -69,11 +66,9 @@ std::string_view CodeForDomain(uint32_t domain) {
 
 }  // namespace
 
-Diagnostic DriverError(const bson_error_t& error, const bson_t* reply,
-                       std::string_view doing) {
+Diagnostic DriverError(const bson_error_t& error, const bson_t* reply, std::string_view doing) {
   const std::string_view code = CodeForDomain(error.domain);
-  if (error.domain == MONGOC_ERROR_SERVER ||
-      error.domain == MONGOC_ERROR_QUERY ||
+  if (error.domain == MONGOC_ERROR_SERVER || error.domain == MONGOC_ERROR_QUERY ||
       error.domain == MONGOC_ERROR_WRITE_CONCERN) {
     // The server answered: its code and its words.
     Diagnostic d = DatabaseError(std::string(code), error.message);
@@ -85,14 +80,12 @@ Diagnostic DriverError(const bson_error_t& error, const bson_t* reply,
   }
   std::string message = error.message;
   if (message.empty()) message = "unknown error";
-  return DatabaseError(std::string(code),
-                       std::format("{} failed: {}", doing, message));
+  return DatabaseError(std::string(code), std::format("{} failed: {}", doing, message));
 }
 
 std::optional<Diagnostic> WriteError(const bson_t* reply) {
   bson_iter_t it;
-  if (bson_iter_init_find(&it, reply, "writeErrors") &&
-      BSON_ITER_HOLDS_ARRAY(&it)) {
+  if (bson_iter_init_find(&it, reply, "writeErrors") && BSON_ITER_HOLDS_ARRAY(&it)) {
     bson_iter_t item;
     bson_iter_recurse(&it, &item);
     if (bson_iter_next(&item)) {
@@ -106,8 +99,7 @@ std::optional<Diagnostic> WriteError(const bson_t* reply) {
       if (!bson_init_static(&error, data, len)) {
         return MalformedReply("writeErrors holds a malformed document");
       }
-      if (std::optional<Diagnostic> d =
-              FromErrorDocument(&error, "exec.write_error")) {
+      if (std::optional<Diagnostic> d = FromErrorDocument(&error, "exec.write_error")) {
         return d;
       }
       return MalformedReply("a writeErrors entry has no numeric code");
@@ -126,8 +118,7 @@ std::optional<Diagnostic> WriteError(const bson_t* reply) {
     if (!bson_init_static(&error, data, len)) {
       return MalformedReply("writeConcernError is malformed");
     }
-    if (std::optional<Diagnostic> d =
-            FromErrorDocument(&error, "exec.write_concern_error")) {
+    if (std::optional<Diagnostic> d = FromErrorDocument(&error, "exec.write_concern_error")) {
       return d;
     }
     return MalformedReply("writeConcernError has no numeric code");

@@ -29,20 +29,12 @@ void EnsureMongocInitialized();
 struct MongocDeleter {
   void operator()(mongoc_uri_t* p) const { mongoc_uri_destroy(p); }
   void operator()(mongoc_client_t* p) const { mongoc_client_destroy(p); }
-  void operator()(mongoc_client_pool_t* p) const {
-    mongoc_client_pool_destroy(p);
-  }
+  void operator()(mongoc_client_pool_t* p) const { mongoc_client_pool_destroy(p); }
   void operator()(mongoc_cursor_t* p) const { mongoc_cursor_destroy(p); }
-  void operator()(mongoc_client_session_t* p) const {
-    mongoc_client_session_destroy(p);
-  }
-  void operator()(mongoc_collection_t* p) const {
-    mongoc_collection_destroy(p);
-  }
+  void operator()(mongoc_client_session_t* p) const { mongoc_client_session_destroy(p); }
+  void operator()(mongoc_collection_t* p) const { mongoc_collection_destroy(p); }
   void operator()(mongoc_database_t* p) const { mongoc_database_destroy(p); }
-  void operator()(mongoc_client_encryption_t* p) const {
-    mongoc_client_encryption_destroy(p);
-  }
+  void operator()(mongoc_client_encryption_t* p) const { mongoc_client_encryption_destroy(p); }
   void operator()(mongoc_auto_encryption_opts_t* p) const {
     mongoc_auto_encryption_opts_destroy(p);
   }
@@ -52,15 +44,9 @@ struct MongocDeleter {
   void operator()(mongoc_client_encryption_datakey_opts_t* p) const {
     mongoc_client_encryption_datakey_opts_destroy(p);
   }
-  void operator()(mongoc_read_concern_t* p) const {
-    mongoc_read_concern_destroy(p);
-  }
-  void operator()(mongoc_server_description_t* p) const {
-    mongoc_server_description_destroy(p);
-  }
-  void operator()(mongoc_read_prefs_t* p) const {
-    mongoc_read_prefs_destroy(p);
-  }
+  void operator()(mongoc_read_concern_t* p) const { mongoc_read_concern_destroy(p); }
+  void operator()(mongoc_server_description_t* p) const { mongoc_server_description_destroy(p); }
+  void operator()(mongoc_read_prefs_t* p) const { mongoc_read_prefs_destroy(p); }
 };
 
 template <typename T>
@@ -96,8 +82,7 @@ class Reply {
 // the server's reply when there is one (for writeConcernError and the error
 // labels). `doing` names the operation for errors that are not the server's
 // ("find on medical_records.patients").
-Diagnostic DriverError(const bson_error_t& error, const bson_t* reply,
-                       std::string_view doing);
+Diagnostic DriverError(const bson_error_t& error, const bson_t* reply, std::string_view doing);
 
 // The first writeErrors entry, or writeConcernError, of a write command's
 // reply, as a diagnostic; nullopt when the write succeeded.

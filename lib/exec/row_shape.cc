@@ -8,8 +8,7 @@ namespace {
 
 using bound::ResultShape;
 
-bool FindDocument(const bson_t* doc, std::string_view key, bson_t* out,
-                  bool array = false) {
+bool FindDocument(const bson_t* doc, std::string_view key, bson_t* out, bool array = false) {
   bson_iter_t it;
   if (!bson_iter_init(&it, doc)) return false;
   while (bson_iter_next(&it)) {
@@ -53,14 +52,12 @@ bool IsInt32(const bson_iter_t& it, int32_t v) {
 // {$sum: {$cond: [<test>, 1, 0]}}: how lowering counts rows.
 bool IsCountAccumulator(const bson_t* accumulator) {
   bson_t sum, cond;
-  if (!FindDocument(accumulator, "$sum", &sum) ||
-      !FindDocument(&sum, "$cond", &cond, true)) {
+  if (!FindDocument(accumulator, "$sum", &sum) || !FindDocument(&sum, "$cond", &cond, true)) {
     return false;
   }
   bson_iter_t it;
   return bson_iter_init_find(&it, &cond, "1") && IsInt32(it, 1) &&
-         bson_iter_init_find(&it, &cond, "2") && IsInt32(it, 0) &&
-         !bson_iter_next(&it);
+         bson_iter_init_find(&it, &cond, "2") && IsInt32(it, 0) && !bson_iter_next(&it);
 }
 
 // {$size: "$<alias>"} in the $project stage: a distinct count.
@@ -68,10 +65,8 @@ bool IsSizeOf(const bson_t* project, std::string_view alias) {
   bson_t size_doc;
   if (!FindDocument(project, alias, &size_doc)) return false;
   bson_iter_t it;
-  return bson_iter_init_find(&it, &size_doc, "$size") &&
-         BSON_ITER_HOLDS_UTF8(&it) &&
-         std::string_view(bson_iter_utf8(&it, nullptr)) ==
-             std::format("${}", alias);
+  return bson_iter_init_find(&it, &size_doc, "$size") && BSON_ITER_HOLDS_UTF8(&it) &&
+         std::string_view(bson_iter_utf8(&it, nullptr)) == std::format("${}", alias);
 }
 
 }  // namespace
@@ -145,8 +140,7 @@ BsonDoc RowShaper::Shape(const bson_t* document) const {
       if (kind_ == RowKind::kScalar) break;
     }
   }
-  if (index == 0 && kind_ == RowKind::kScalar)
-    AppendIndexed(row.get(), 0, nullptr);
+  if (index == 0 && kind_ == RowKind::kScalar) AppendIndexed(row.get(), 0, nullptr);
   return row;
 }
 
@@ -183,13 +177,11 @@ BsonDoc EmptyAggregateRow(const bson_t* command) {
       bson_iter_document(&acc, &len, &data);
       bson_t accumulator;
       if (bson_init_static(&accumulator, data, len)) {
-        is_count = IsCountAccumulator(&accumulator) ||
-                   (have_project && IsSizeOf(&project, alias));
+        is_count = IsCountAccumulator(&accumulator) || (have_project && IsSizeOf(&project, alias));
       }
     }
     if (is_count) {
-      bson_append_int32(row.get(), alias.data(), static_cast<int>(alias.size()),
-                        0);
+      bson_append_int32(row.get(), alias.data(), static_cast<int>(alias.size()), 0);
     } else {
       bson_append_null(row.get(), alias.data(), static_cast<int>(alias.size()));
     }
@@ -209,10 +201,9 @@ Diagnostic MultipleObjectsReturned(std::string_view model, int64_t count) {
   Diagnostic d;
   d.category = Category::kMultipleObjectsReturned;
   d.code = "exec.multiple_objects_returned";
-  d.message = std::format(
-      "get() returned more than one {} -- it returned {}!", model,
-      count < kMaxGetResults ? std::to_string(count)
-                             : std::format("more than {}", kMaxGetResults - 1));
+  d.message = std::format("get() returned more than one {} -- it returned {}!", model,
+                          count < kMaxGetResults ? std::to_string(count)
+                                                 : std::format("more than {}", kMaxGetResults - 1));
   return d;
 }
 

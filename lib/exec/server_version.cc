@@ -21,9 +21,7 @@ constexpr Release kReleases[] = {
 
 }  // namespace
 
-std::string ServerVersion::ToString() const {
-  return std::format("{}.{}", major, minor);
-}
+std::string ServerVersion::ToString() const { return std::format("{}.{}", major, minor); }
 
 std::optional<ServerVersion> ServerVersionFromWire(int32_t max_wire_version) {
   if (max_wire_version < kReleases[0].wire) return std::nullopt;

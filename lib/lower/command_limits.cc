@@ -36,8 +36,7 @@ int Depth(const bson_t* doc, int limit) {
   return deepest;
 }
 
-Diagnostic LimitDiagnostic(std::string code, std::string message, int32_t server_code,
-                           Span span) {
+Diagnostic LimitDiagnostic(std::string code, std::string message, int32_t server_code, Span span) {
   Diagnostic d;
   d.category = Category::kDatabaseError;
   d.code = std::move(code);

@@ -40,8 +40,8 @@ bool NeedsPipeline(const bound::Query& q) {
 // The output key of a projected field: Django names values() keys by the lookup path.
 std::string_view OutputKey(const bound::FieldRef& f) { return f.django_path; }
 
-void AppendInt64Or(BsonWriter& w, BsonKey key, const Lowering& l,
-                   const bound::Value* param, int64_t fallback) {
+void AppendInt64Or(BsonWriter& w, BsonKey key, const Lowering& l, const bound::Value* param,
+                   int64_t fallback) {
   if (param != nullptr) {
     std::span<const bson_value_t> v = l.ValuesOf(*param);
     if (!v.empty()) {

@@ -104,9 +104,8 @@ EncryptionRequest MakeRequest(const bound::FieldRef& field, const schema::QueryS
 
 // {"$encrypt": {...}}: what translate shows and explain replaces. Everything the payload will
 // be made from is in it, so a reader can check it against the collection's encryptedFields.
-void WritePlaceholder(BsonWriter& w, BsonKey key, const EncryptionRequest& r,
-                      std::string_view role, const bson_value_t* value,
-                      std::string_view op = {}) {
+void WritePlaceholder(BsonWriter& w, BsonKey key, const EncryptionRequest& r, std::string_view role,
+                      const bson_value_t* value, std::string_view op = {}) {
   w.BeginDocument(key);
   w.BeginDocument("$encrypt");
   w.AppendInt32("id", static_cast<int32_t>(r.id));
@@ -289,16 +288,14 @@ void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
 void Lowering::WriteEncryptedRange(BsonWriter& w, const bound::Predicate& lower,
                                    const bound::Predicate& upper) {
   const absl::InlinedVector<bson_value_t, 4> lo = AllValues(lower), hi = AllValues(upper);
-  WriteRangeRequest(*this, w, lower.lhs, *lower.qe_index, &lo[0],
-                    lower.lookup == LookupKind::kGt ? RangeOperator::kGt : RangeOperator::kGte,
-                    &hi[0],
-                    upper.lookup == LookupKind::kLt ? RangeOperator::kLt : RangeOperator::kLte,
-                    lower.span);
+  WriteRangeRequest(
+      *this, w, lower.lhs, *lower.qe_index, &lo[0],
+      lower.lookup == LookupKind::kGt ? RangeOperator::kGt : RangeOperator::kGte, &hi[0],
+      upper.lookup == LookupKind::kLt ? RangeOperator::kLt : RangeOperator::kLte, lower.span);
 }
 
-void Lowering::WriteStoredValue(BsonWriter& w, BsonKey key,
-                                const bound::FieldRef& field, const bson_value_t& value,
-                                Span span) {
+void Lowering::WriteStoredValue(BsonWriter& w, BsonKey key, const bound::FieldRef& field,
+                                const bson_value_t& value, Span span) {
   // A stored value is encrypted with the field's own index (equality, range or text), or
   // unindexed when the field declares no queries.
   const schema::QuerySpec* index = nullptr;

@@ -180,8 +180,7 @@ void Lowering::WriteExpr(BsonWriter& w, BsonKey key, const bound::Expr& e) {
   }
 }
 
-void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key,
-                                  const bound::Predicate& p) {
+void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key, const bound::Predicate& p) {
   const size_t n = p.transforms.size();
   if (p.lookup == LookupKind::kIsNull) {
     const bool is_null = ValuesOf(p.values[0])[0].value.v_bool;

@@ -16,10 +16,10 @@ std::string EscapeRegex(std::string_view text);
 
 // The anchored patterns of the pattern lookups. `\z` (not `$`) ends them, because `$` also
 // matches before a final newline, and Django's SQL semantics are exact.
-std::string ExactPattern(std::string_view text);       // ^text\z
-std::string PrefixPattern(std::string_view text);      // ^text
-std::string SuffixPattern(std::string_view text);      // text\z
-std::string ContainsPattern(std::string_view text);    // text
+std::string ExactPattern(std::string_view text);     // ^text\z
+std::string PrefixPattern(std::string_view text);    // ^text
+std::string SuffixPattern(std::string_view text);    // text\z
+std::string ContainsPattern(std::string_view text);  // text
 
 }  // namespace querysafe::lower
 

@@ -130,8 +130,7 @@ struct DecimalLit : Expr {
 
 struct DateLit : Expr {
   static constexpr ExprKind kKind = ExprKind::kDate;
-  DateLit(Span s, int32_t y, int32_t m, int32_t d)
-      : Expr(kKind, s), year(y), month(m), day(d) {}
+  DateLit(Span s, int32_t y, int32_t m, int32_t d) : Expr(kKind, s), year(y), month(m), day(d) {}
   int32_t year, month, day;  // checked: 1 <= year <= 9999, a real calendar day
 };
 
@@ -261,8 +260,7 @@ struct Aggregate : Expr {
 struct Arith : Expr {
   static constexpr ExprKind kKind = ExprKind::kArith;
   enum class Op : uint8_t { kAdd, kSub, kMul, kDiv, kMod };
-  Arith(Span s, Op o, const Expr* l, const Expr* r)
-      : Expr(kKind, s), op(o), lhs(l), rhs(r) {}
+  Arith(Span s, Op o, const Expr* l, const Expr* r) : Expr(kKind, s), op(o), lhs(l), rhs(r) {}
   Op op;
   const Expr* lhs;
   const Expr* rhs;

@@ -115,8 +115,7 @@ class NameSet {
       if (set_.empty()) set_.insert(names_.begin(), names_.end());
       return set_.insert(name).second;
     }
-    if (std::find(names_.begin(), names_.end(), name) != names_.end())
-      return false;
+    if (std::find(names_.begin(), names_.end(), name) != names_.end()) return false;
     names_.push_back(name);
     return true;
   }
@@ -128,8 +127,7 @@ class NameSet {
 
 }  // namespace
 
-Interpreter::DottedName Interpreter::Dotted(
-    const syntax::Postfix& postfix) const {
+Interpreter::DottedName Interpreter::Dotted(const syntax::Postfix& postfix) const {
   DottedName name;
   name.parts.push_back(Text(postfix.atom->span));
   name.span = postfix.atom->span;
@@ -158,8 +156,7 @@ namespace {
 // The dotted name in `buffer`, or empty when it is longer than any known name
 // (every query's `Model.objects.method` goes through here, so no string is
 // built on the heap).
-std::string_view JoinInto(const Interpreter::DottedName& name,
-                          char (&buffer)[32]) {
+std::string_view JoinInto(const Interpreter::DottedName& name, char (&buffer)[32]) {
   size_t n = 0;
   for (std::string_view part : name.parts) {
     if (n + part.size() + 1 > sizeof buffer) return {};
@@ -213,15 +210,13 @@ std::optional<Constant> Interpreter::LookupConstant(const DottedName& name) {
 }
 
 Interpreter::StringArgResult Interpreter::StringArg(const syntax::Node* node,
-                                                    std::string_view* value,
-                                                    Span* span,
+                                                    std::string_view* value, Span* span,
                                                     bool* is_source) {
   const auto* s = node->As<syntax::String>();
   if (s == nullptr || (s->pieces.front().flags & syntax::kStringBytes)) {
     return StringArgResult::kNotString;
   }
-  const auto decoded =
-      DecodeString(*s, text_, options_.max_literal_bytes, arena_, this);
+  const auto decoded = DecodeString(*s, text_, options_.max_literal_bytes, arena_, this);
   if (!decoded) return StringArgResult::kError;
   if (decoded->is_bytes) return StringArgResult::kNotString;
   *value = decoded->value;
@@ -231,8 +226,8 @@ Interpreter::StringArgResult Interpreter::StringArg(const syntax::Node* node,
   return StringArgResult::kOk;
 }
 
-bool Interpreter::NormalizeArgs(std::string_view callee,
-                                const syntax::Trailer& call, CallArgs* args) {
+bool Interpreter::NormalizeArgs(std::string_view callee, const syntax::Trailer& call,
+                                CallArgs* args) {
   bool ok = true;
   bool seen_keyword = false;
   bool seen_unpacked_keywords = false;
@@ -242,17 +237,14 @@ bool Interpreter::NormalizeArgs(std::string_view callee,
       args->keywords.push_back(kw);
       return;
     }
-    const auto earlier =
-        std::find_if(args->keywords.begin(), args->keywords.end(),
-                     [&](const KeywordArg& k) { return k.name == kw.name; });
+    const auto earlier = std::find_if(args->keywords.begin(), args->keywords.end(),
+                                      [&](const KeywordArg& k) { return k.name == kw.name; });
     if (!kw.unpacked && !earlier->unpacked) {
-      Error("parse.repeated_keyword",
-            std::format("keyword argument repeated: {}", kw.name),
+      Error("parse.repeated_keyword", std::format("keyword argument repeated: {}", kw.name),
             kw.name_span);
     } else {
       Error("parse.repeated_keyword",
-            std::format("{}() got multiple values for keyword argument '{}'",
-                        callee, kw.name),
+            std::format("{}() got multiple values for keyword argument '{}'", callee, kw.name),
             kw.name_span);
     }
     ok = false;
@@ -267,13 +259,11 @@ bool Interpreter::NormalizeArgs(std::string_view callee,
     switch (arg.kind) {
       case syntax::Argument::Kind::kPositional:
         if (seen_unpacked_keywords) {
-          Error("parse.argument_order",
-                "positional argument follows keyword argument unpacking",
+          Error("parse.argument_order", "positional argument follows keyword argument unpacking",
                 arg.span);
           ok = false;
         } else if (seen_keyword) {
-          Error("parse.argument_order",
-                "positional argument follows keyword argument", arg.span);
+          Error("parse.argument_order", "positional argument follows keyword argument", arg.span);
           ok = false;
         } else {
           args->positional.push_back({arg.value});
@@ -281,10 +271,8 @@ bool Interpreter::NormalizeArgs(std::string_view callee,
         break;
       case syntax::Argument::Kind::kStar: {
         if (seen_unpacked_keywords) {
-          Error(
-              "parse.argument_order",
-              "iterable argument unpacking follows keyword argument unpacking",
-              arg.span);
+          Error("parse.argument_order",
+                "iterable argument unpacking follows keyword argument unpacking", arg.span);
           ok = false;
           break;
         }
@@ -297,8 +285,7 @@ bool Interpreter::NormalizeArgs(std::string_view callee,
           ok = false;
           break;
         }
-        for (const syntax::Node* item :
-             static_cast<const syntax::Display*>(v)->items) {
+        for (const syntax::Node* item : static_cast<const syntax::Display*>(v)->items) {
           args->positional.push_back({item});
         }
         break;
@@ -324,8 +311,7 @@ bool Interpreter::NormalizeArgs(std::string_view callee,
         const auto* dict = arg.value->As<syntax::Dict>();
         if (dict == nullptr) {
           Error("parse.unsupported_unpack",
-                "only a dict literal can be unpacked with '**' in a query",
-                arg.span);
+                "only a dict literal can be unpacked with '**' in a query", arg.span);
           ok = false;
           break;
         }
@@ -335,8 +321,7 @@ bool Interpreter::NormalizeArgs(std::string_view callee,
         for (const syntax::DictItem& item : dict->items) {
           if (item.key == nullptr) {
             Error("parse.unsupported_unpack",
-                  "dict unpacking inside a dict literal is not supported",
-                  item.span);
+                  "dict unpacking inside a dict literal is not supported", item.span);
             ok = false;
             continue;
           }
@@ -344,16 +329,14 @@ bool Interpreter::NormalizeArgs(std::string_view callee,
           const StringArgResult r =
               StringArg(item.key, &kw.name, &kw.name_span, &kw.name_is_source);
           if (r == StringArgResult::kNotString) {
-            Error("parse.bad_arguments", "keywords must be strings",
-                  item.key->span);
+            Error("parse.bad_arguments", "keywords must be strings", item.key->span);
           }
           if (r != StringArgResult::kOk) {
             ok = false;
             continue;
           }
-          auto same = std::find_if(
-              unpacked.begin(), unpacked.end(),
-              [&](const KeywordArg& k) { return k.name == kw.name; });
+          auto same = std::find_if(unpacked.begin(), unpacked.end(),
+                                   [&](const KeywordArg& k) { return k.name == kw.name; });
           if (same != unpacked.end()) {
             *same = kw;  // keeps the first key's place, as a dict does
           } else {

@@ -25,23 +25,20 @@ std::string_view ConstructorName(Builtin b) {
   }
 }
 
-Value LiteralArg(Interpreter& in, std::string_view func,
-                 const syntax::Node* node) {
+Value LiteralArg(Interpreter& in, std::string_view func, const syntax::Node* node) {
   const Value v = in.Expr(node);
   if (v && v.expr->kind == ast::ExprKind::kParam) {
     in.Error("parse.bad_arguments",
-             std::format(
-                 "{}() arguments must be literals: pass the whole value as a "
-                 "$parameter instead",
-                 func),
+             std::format("{}() arguments must be literals: pass the whole value as a "
+                         "$parameter instead",
+                         func),
              node->span);
     return {};
   }
   return v;
 }
 
-std::optional<int64_t> IntArg(Interpreter& in, std::string_view func,
-                              const syntax::Node* node) {
+std::optional<int64_t> IntArg(Interpreter& in, std::string_view func, const syntax::Node* node) {
   const Value v = LiteralArg(in, func, node);
   if (!v) return std::nullopt;
   if (const auto* i = v.expr->As<ast::IntLit>()) return i->value;

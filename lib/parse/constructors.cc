@@ -12,8 +12,7 @@
 
 namespace querysafe::parse_internal {
 
-Value Interpreter::Constructor(Builtin builtin, Span span,
-                               const CallArgs& args) {
+Value Interpreter::Constructor(Builtin builtin, Span span, const CallArgs& args) {
   switch (builtin) {
     case Builtin::kDate:
     case Builtin::kDateTime:
@@ -31,30 +30,26 @@ Value Interpreter::Constructor(Builtin builtin, Span span,
     case Builtin::kFloat:
       return FloatCall(builtin, span, args);
     case Builtin::kTimezone:
-      Error("parse.unsupported_expression",
-            "timezone(...) can only be a datetime's tzinfo", span);
+      Error("parse.unsupported_expression", "timezone(...) can only be a datetime's tzinfo", span);
       return {};
     default:
       return {};
   }
 }
 
-Value Interpreter::DecimalCall(Builtin builtin, Span span,
-                               const CallArgs& args) {
+Value Interpreter::DecimalCall(Builtin builtin, Span span, const CallArgs& args) {
   const std::string_view func = ConstructorName(builtin);
   const auto invalid = [&](std::string message, Span where) {
     Report(Category::kValidationError, kBadValue, std::move(message), where);
     return Value{};
   };
   std::array<const syntax::Node*, 2> bound;
-  if (!Bind(*this, func, span, args,
-            std::array<std::string_view, 2>{"value", "context"}, 0, 0,
+  if (!Bind(*this, func, span, args, std::array<std::string_view, 2>{"value", "context"}, 0, 0,
             &bound)) {
     return {};
   }
   if (bound[1] != nullptr) {
-    Error("parse.bad_arguments",
-          "Decimal()'s context argument is not supported", bound[1]->span);
+    Error("parse.bad_arguments", "Decimal()'s context argument is not supported", bound[1]->span);
     return {};
   }
   if (bound[0] == nullptr) return New<ast::DecimalLit>(1, span, "0");
@@ -67,8 +62,7 @@ Value Interpreter::DecimalCall(Builtin builtin, Span span,
     case StringArgResult::kOk: {
       const std::optional<std::string> text = DecimalFromString(s);
       if (!text)
-        return invalid(std::format("Invalid literal for Decimal: '{}'", s),
-                       bound[0]->span);
+        return invalid(std::format("Invalid literal for Decimal: '{}'", s), bound[0]->span);
       return New<ast::DecimalLit>(1, span, arena_->CopyString(*text));
     }
     case StringArgResult::kNotString:
@@ -80,27 +74,23 @@ Value Interpreter::DecimalCall(Builtin builtin, Span span,
   if (const auto* operand = number->As<syntax::Operand>()) {
     bool only_signs = true;
     for (const syntax::OpToken& op : operand->prefix) {
-      only_signs &=
-          op.op == syntax::OpKind::kNeg || op.op == syntax::OpKind::kPos;
+      only_signs &= op.op == syntax::OpKind::kNeg || op.op == syntax::OpKind::kPos;
       negative ^= op.op == syntax::OpKind::kNeg;
     }
     if (only_signs) number = operand->primary;
   }
   if (const auto* n = number->As<syntax::Number>();
-      n != nullptr && n->number_kind == syntax::NumberKind::kInt &&
-      n->base == 10) {
+      n != nullptr && n->number_kind == syntax::NumberKind::kInt && n->base == 10) {
     std::string digits;
     for (char c : Text(n->span)) {
       if (c != '_') digits.push_back(c);
     }
-    return New<ast::DecimalLit>(
-        1, span, arena_->CopyString(DecimalFromInt(negative, digits)));
+    return New<ast::DecimalLit>(1, span, arena_->CopyString(DecimalFromInt(negative, digits)));
   }
   const Value v = LiteralArg(*this, func, bound[0]);
   if (!v) return {};
   if (const auto* i = v.expr->As<ast::IntLit>()) {
-    return New<ast::DecimalLit>(
-        1, span, arena_->CopyString(std::format("{}", i->value)));
+    return New<ast::DecimalLit>(1, span, arena_->CopyString(std::format("{}", i->value)));
   }
   if (const auto* b = v.expr->As<ast::BoolLit>()) {
     return New<ast::DecimalLit>(1, span, b->value ? "1" : "0");
@@ -110,16 +100,14 @@ Value Interpreter::DecimalCall(Builtin builtin, Span span,
   }
   if (v.expr->kind == ast::ExprKind::kFloat) {
     Report(Category::kValidationError, "parse.decimal_from_float",
-           std::format(
-               "a float gives Decimal its exact binary value, not {0}: write "
-               "Decimal(\"{0}\")",
-               FloatRepr(v.expr->Cast<ast::FloatLit>().value)),
+           std::format("a float gives Decimal its exact binary value, not {0}: write "
+                       "Decimal(\"{0}\")",
+                       FloatRepr(v.expr->Cast<ast::FloatLit>().value)),
            bound[0]->span);
     return {};
   }
   Error("parse.bad_arguments",
-        std::format("conversion from {} to Decimal is not supported",
-                    TypeName(*v.expr)),
+        std::format("conversion from {} to Decimal is not supported", TypeName(*v.expr)),
         bound[0]->span);
   return {};
 }
@@ -131,20 +119,17 @@ Value Interpreter::UuidCall(Builtin builtin, Span span, const CallArgs& args) {
     return Value{};
   };
   std::array<const syntax::Node*, 1> bound;
-  if (!Bind(*this, func, span, args, std::array<std::string_view, 1>{"hex"}, 0,
-            0, &bound)) {
+  if (!Bind(*this, func, span, args, std::array<std::string_view, 1>{"hex"}, 0, 0, &bound)) {
     return {};
   }
   std::string_view s;
   Span s_span;
   bool is_source;
-  const StringArgResult r = bound[0] != nullptr
-                                ? StringArg(bound[0], &s, &s_span, &is_source)
-                                : StringArgResult::kNotString;
+  const StringArgResult r = bound[0] != nullptr ? StringArg(bound[0], &s, &s_span, &is_source)
+                                                : StringArgResult::kNotString;
   if (r == StringArgResult::kError) return {};
   if (r == StringArgResult::kNotString) {
-    Error("parse.bad_arguments",
-          "UUID() takes one argument, a hexadecimal string",
+    Error("parse.bad_arguments", "UUID() takes one argument, a hexadecimal string",
           bound[0] != nullptr ? bound[0]->span : span);
     return {};
   }
@@ -155,16 +140,14 @@ Value Interpreter::UuidCall(Builtin builtin, Span span, const CallArgs& args) {
   return Make(lit, 1);
 }
 
-Value Interpreter::ObjectIdCall(Builtin builtin, Span span,
-                                const CallArgs& args) {
+Value Interpreter::ObjectIdCall(Builtin builtin, Span span, const CallArgs& args) {
   const std::string_view func = ConstructorName(builtin);
   const auto invalid = [&](std::string message, Span where) {
     Report(Category::kValidationError, kBadValue, std::move(message), where);
     return Value{};
   };
   std::array<const syntax::Node*, 1> bound;
-  if (!Bind(*this, func, span, args, std::array<std::string_view, 1>{"oid"}, 0,
-            0, &bound)) {
+  if (!Bind(*this, func, span, args, std::array<std::string_view, 1>{"oid"}, 0, 0, &bound)) {
     return {};
   }
   if (bound[0] == nullptr) {
@@ -178,8 +161,7 @@ Value Interpreter::ObjectIdCall(Builtin builtin, Span span,
   const Value v = LiteralArg(*this, func, bound[0]);
   if (!v) return {};
   auto* lit = arena_->New<ast::ObjectIdLit>(span);
-  if (const auto* b = v.expr->As<ast::BytesLit>();
-      b != nullptr && b->value.size() == 12) {
+  if (const auto* b = v.expr->As<ast::BytesLit>(); b != nullptr && b->value.size() == 12) {
     std::copy(b->value.begin(), b->value.end(), lit->bytes);
     return Make(lit, 1);
   }
@@ -199,18 +181,15 @@ Value Interpreter::ObjectIdCall(Builtin builtin, Span span,
   if (!valid) {
     if (str == nullptr && v.expr->kind != ast::ExprKind::kBytes) {
       Error("parse.bad_arguments",
-            std::format(
-                "id must be an instance of (str, bytes, ObjectId), not {}",
-                TypeName(*v.expr)),
+            std::format("id must be an instance of (str, bytes, ObjectId), not {}",
+                        TypeName(*v.expr)),
             bound[0]->span);
       return {};
     }
-    return invalid(
-        std::format(
-            "'{}' is not a valid ObjectId, it must be a 12-byte input or "
-            "a 24-character hex string",
-            str != nullptr ? str->value : Text(bound[0]->span)),
-        bound[0]->span);
+    return invalid(std::format("'{}' is not a valid ObjectId, it must be a 12-byte input or "
+                               "a 24-character hex string",
+                               str != nullptr ? str->value : Text(bound[0]->span)),
+                   bound[0]->span);
   }
   return Make(lit, 1);
 }
@@ -218,14 +197,12 @@ Value Interpreter::ObjectIdCall(Builtin builtin, Span span,
 Value Interpreter::FloatCall(Builtin builtin, Span span, const CallArgs& args) {
   const std::string_view func = ConstructorName(builtin);
   if (!args.keywords.empty()) {
-    Error("parse.bad_arguments", "float() takes no keyword arguments",
-          args.keywords[0].name_span);
+    Error("parse.bad_arguments", "float() takes no keyword arguments", args.keywords[0].name_span);
     return {};
   }
   if (args.positional.size() > 1) {
     Error("parse.bad_arguments",
-          std::format("float expected at most 1 argument, got {}",
-                      args.positional.size()),
+          std::format("float expected at most 1 argument, got {}", args.positional.size()),
           args.positional[1].node->span);
     return {};
   }
@@ -238,8 +215,7 @@ Value Interpreter::FloatCall(Builtin builtin, Span span, const CallArgs& args) {
       const std::optional<double> parsed = FloatFromString(s->value);
       if (!parsed) {
         Report(Category::kValidationError, "parse.invalid_value",
-               std::format("could not convert string to float: '{}'", s->value),
-               node->span);
+               std::format("could not convert string to float: '{}'", s->value), node->span);
         return {};
       }
       value = *parsed;
@@ -251,15 +227,13 @@ Value Interpreter::FloatCall(Builtin builtin, Span span, const CallArgs& args) {
       value = b->value ? 1 : 0;
     } else {
       Error("parse.bad_arguments",
-            std::format(
-                "float() argument must be a string or a real number, not '{}'",
-                TypeName(*v.expr)),
+            std::format("float() argument must be a string or a real number, not '{}'",
+                        TypeName(*v.expr)),
             node->span);
       return {};
     }
   }
-  return New<ast::FloatLit>(1, span, value,
-                            arena_->CopyString(FloatRepr(value)));
+  return New<ast::FloatLit>(1, span, value, arena_->CopyString(FloatRepr(value)));
 }
 
 }  // namespace querysafe::parse_internal

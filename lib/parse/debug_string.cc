@@ -111,15 +111,13 @@ class Printer {
       const char* op = q.combine == ast::Query::Combine::kOr    ? "|"
                        : q.combine == ast::Query::Combine::kAnd ? "&"
                                                                 : "^";
-      out_ += std::format("query {} {} op{}\n", op, At(q.span),
-                          At(q.operator_span));
+      out_ += std::format("query {} {} op{}\n", op, At(q.span), At(q.operator_span));
       Query(*q.lhs, indent + 1, "");
       Query(*q.rhs, indent + 1, "");
       return;
     }
-    out_ +=
-        std::format("query {}.{} {} model{} manager{}\n", q.model, q.manager,
-                    At(q.span), At(q.model_span), At(q.manager_span));
+    out_ += std::format("query {}.{} {} model{} manager{}\n", q.model, q.manager, At(q.span),
+                        At(q.model_span), At(q.manager_span));
     for (const ast::Step& step : q.steps) Step(step, indent + 1);
   }
 
@@ -133,14 +131,13 @@ class Printer {
     Line(indent, "");
     switch (step.kind) {
       case ast::Step::Kind::kCall:
-        out_ += std::format("{} {} name{}\n", ast::MethodName(step.method),
-                            At(step.span), At(step.method_span));
+        out_ += std::format("{} {} name{}\n", ast::MethodName(step.method), At(step.span),
+                            At(step.method_span));
         if (step.condition != nullptr) Expr(*step.condition, indent + 1, "");
         for (const ast::Arg& arg : step.args) {
           Expr(*arg.value, indent + 1,
-               arg.name.empty()
-                   ? std::string()
-                   : std::format("{}{} = ", arg.name, At(arg.name_span)));
+               arg.name.empty() ? std::string()
+                                : std::format("{}{} = ", arg.name, At(arg.name_span)));
         }
         return;
       case ast::Step::Kind::kSlice:
@@ -164,8 +161,7 @@ class Printer {
         out_ += std::format("None {}\n", at);
         return;
       case ast::ExprKind::kBool:
-        out_ += std::format(
-            "{} {}\n", e.Cast<ast::BoolLit>().value ? "True" : "False", at);
+        out_ += std::format("{} {}\n", e.Cast<ast::BoolLit>().value ? "True" : "False", at);
         return;
       case ast::ExprKind::kInt: {
         const auto& i = e.Cast<ast::IntLit>();
@@ -174,68 +170,60 @@ class Printer {
       }
       case ast::ExprKind::kFloat: {
         const auto& f = e.Cast<ast::FloatLit>();
-        out_ += std::format("float {} text={} {}\n",
-                            parse_internal::FloatRepr(f.value), f.text, at);
+        out_ +=
+            std::format("float {} text={} {}\n", parse_internal::FloatRepr(f.value), f.text, at);
         return;
       }
       case ast::ExprKind::kString:
-        out_ += std::format("str {} {}\n",
-                            Quote(e.Cast<ast::StringLit>().value, false), at);
+        out_ += std::format("str {} {}\n", Quote(e.Cast<ast::StringLit>().value, false), at);
         return;
       case ast::ExprKind::kBytes:
-        out_ += std::format("bytes {} {}\n",
-                            Quote(e.Cast<ast::BytesLit>().value, true), at);
+        out_ += std::format("bytes {} {}\n", Quote(e.Cast<ast::BytesLit>().value, true), at);
         return;
       case ast::ExprKind::kDecimal:
-        out_ +=
-            std::format("Decimal {} {}\n", e.Cast<ast::DecimalLit>().text, at);
+        out_ += std::format("Decimal {} {}\n", e.Cast<ast::DecimalLit>().text, at);
         return;
       case ast::ExprKind::kDate: {
         const auto& d = e.Cast<ast::DateLit>();
-        out_ += std::format("date {:04}-{:02}-{:02} {}\n", d.year, d.month,
-                            d.day, at);
+        out_ += std::format("date {:04}-{:02}-{:02} {}\n", d.year, d.month, d.day, at);
         return;
       }
       case ast::ExprKind::kDateTime: {
         const auto& d = e.Cast<ast::DateTimeLit>();
-        out_ += std::format(
-            "datetime {:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", d.year,
-            d.month, d.day, d.hour, d.minute, d.second, d.microsecond);
+        out_ += std::format("datetime {:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", d.year, d.month,
+                            d.day, d.hour, d.minute, d.second, d.microsecond);
         if (d.tz == ast::DateTimeLit::Tz::kAware) {
           const int32_t m = d.utc_offset_minutes;
-          out_ += std::format(" {}{:02}:{:02}", m < 0 ? '-' : '+',
-                              std::abs(m) / 60, std::abs(m) % 60);
+          out_ +=
+              std::format(" {}{:02}:{:02}", m < 0 ? '-' : '+', std::abs(m) / 60, std::abs(m) % 60);
         }
         out_ += std::format(" {}\n", at);
         return;
       }
       case ast::ExprKind::kTime: {
         const auto& t = e.Cast<ast::TimeLit>();
-        out_ += std::format("time {:02}:{:02}:{:02}.{:06} {}\n", t.hour,
-                            t.minute, t.second, t.microsecond, at);
+        out_ += std::format("time {:02}:{:02}:{:02}.{:06} {}\n", t.hour, t.minute, t.second,
+                            t.microsecond, at);
         return;
       }
       case ast::ExprKind::kTimedelta:
-        out_ += std::format("timedelta {}us {}\n",
-                            e.Cast<ast::TimedeltaLit>().microseconds, at);
+        out_ += std::format("timedelta {}us {}\n", e.Cast<ast::TimedeltaLit>().microseconds, at);
         return;
       case ast::ExprKind::kUuid: {
         const std::string h = Hex(e.Cast<ast::UuidLit>().bytes, 16);
-        out_ += std::format("UUID {}-{}-{}-{}-{} {}\n", h.substr(0, 8),
-                            h.substr(8, 4), h.substr(12, 4), h.substr(16, 4),
-                            h.substr(20), at);
+        out_ += std::format("UUID {}-{}-{}-{}-{} {}\n", h.substr(0, 8), h.substr(8, 4),
+                            h.substr(12, 4), h.substr(16, 4), h.substr(20), at);
         return;
       }
       case ast::ExprKind::kObjectId:
-        out_ += std::format("ObjectId {} {}\n",
-                            Hex(e.Cast<ast::ObjectIdLit>().bytes, 12), at);
+        out_ += std::format("ObjectId {} {}\n", Hex(e.Cast<ast::ObjectIdLit>().bytes, 12), at);
         return;
       case ast::ExprKind::kList:
       case ast::ExprKind::kTuple: {
         const bool list = e.kind == ast::ExprKind::kList;
         out_ += std::format("{} {}\n", list ? "list" : "tuple", at);
-        for (const ast::Expr* item : list ? e.Cast<ast::ListLit>().items
-                                          : e.Cast<ast::TupleLit>().items) {
+        for (const ast::Expr* item :
+             list ? e.Cast<ast::ListLit>().items : e.Cast<ast::TupleLit>().items) {
           Expr(*item, indent + 1, "");
         }
         return;
@@ -252,8 +240,8 @@ class Printer {
         return;
       case ast::ExprKind::kLookup: {
         const auto& l = e.Cast<ast::Lookup>();
-        out_ += std::format("lookup {} {} key{} parts={}\n", l.key, at,
-                            At(l.key_span), Parts(l.parts));
+        out_ +=
+            std::format("lookup {} {} key{} parts={}\n", l.key, at, At(l.key_span), Parts(l.parts));
         Expr(*l.value, indent + 1, "");
         return;
       }
@@ -265,18 +253,16 @@ class Printer {
       }
       case ast::ExprKind::kF: {
         const auto& f = e.Cast<ast::F>();
-        out_ += std::format("F {} {} path{} parts={}\n", f.path, at,
-                            At(f.path_span), Parts(f.parts));
+        out_ +=
+            std::format("F {} {} path{} parts={}\n", f.path, at, At(f.path_span), Parts(f.parts));
         return;
       }
       case ast::ExprKind::kAggregate: {
         const auto& a = e.Cast<ast::Aggregate>();
-        out_ += std::format("{} {} name{}\n", AggregateName(a.func), at,
-                            At(a.name_span));
+        out_ += std::format("{} {} name{}\n", AggregateName(a.func), at, At(a.name_span));
         for (const ast::Expr* arg : a.args) Expr(*arg, indent + 1, "");
         for (const ast::Kwarg& kw : a.kwargs) {
-          Expr(*kw.value, indent + 1,
-               std::format("{}{} = ", kw.name, At(kw.name_span)));
+          Expr(*kw.value, indent + 1, std::format("{}{} = ", kw.name, At(kw.name_span)));
         }
         return;
       }

@@ -35,21 +35,18 @@ Value Interpreter::Binary(const syntax::OpToken& op, Value lhs, Value rhs) {
   const Span span{l.span.begin, r.span.end};
   const auto unsupported = [&]() {
     Error("parse.bad_operand",
-          std::format("unsupported operand type(s) for {}: '{}' and '{}'",
-                      OpText(op.op), TypeName(l), TypeName(r)),
+          std::format("unsupported operand type(s) for {}: '{}' and '{}'", OpText(op.op),
+                      TypeName(l), TypeName(r)),
           op.span);
     return Value{};
   };
   const auto int_result = [&](__int128 v) -> Value {
-    if (v < std::numeric_limits<int64_t>::min() ||
-        v > std::numeric_limits<int64_t>::max()) {
-      Error("parse.integer_out_of_range",
-            "integer result does not fit in 64 bits", span);
+    if (v < std::numeric_limits<int64_t>::min() || v > std::numeric_limits<int64_t>::max()) {
+      Error("parse.integer_out_of_range", "integer result does not fit in 64 bits", span);
       return {};
     }
-    return New<ast::IntLit>(
-        1, span, static_cast<int64_t>(v),
-        arena_->CopyString(std::format("{}", static_cast<int64_t>(v))));
+    return New<ast::IntLit>(1, span, static_cast<int64_t>(v),
+                            arena_->CopyString(std::format("{}", static_cast<int64_t>(v))));
   };
   const auto float_result = [&](double v) {
     return New<ast::FloatLit>(1, span, v, arena_->CopyString(FloatRepr(v)));
@@ -61,8 +58,7 @@ Value Interpreter::Binary(const syntax::OpToken& op, Value lhs, Value rhs) {
     case OpKind::kBitOr:
     case OpKind::kBitAnd:
     case OpKind::kBitXor: {
-      if (l.kind == ast::ExprKind::kQuerySet &&
-          r.kind == ast::ExprKind::kQuerySet) {
+      if (l.kind == ast::ExprKind::kQuerySet && r.kind == ast::ExprKind::kQuerySet) {
         auto* query = arena_->New<ast::Query>();
         query->kind = ast::Query::Kind::kCombine;
         query->span = span;
@@ -72,8 +68,7 @@ Value Interpreter::Binary(const syntax::OpToken& op, Value lhs, Value rhs) {
         query->operator_span = op.span;
         query->lhs = l.Cast<ast::QuerySetExpr>().query;
         query->rhs = r.Cast<ast::QuerySetExpr>().query;
-        return New<ast::QuerySetExpr>(std::max(lhs.depth, rhs.depth) + 1, span,
-                                      query);
+        return New<ast::QuerySetExpr>(std::max(lhs.depth, rhs.depth) + 1, span, query);
       }
       if (!a || !b || a->is_float || b->is_float) return unsupported();
       const __int128 v = op.op == OpKind::kBitOr    ? (a->i | b->i)
@@ -94,8 +89,7 @@ Value Interpreter::Binary(const syntax::OpToken& op, Value lhs, Value rhs) {
     if (op.op == OpKind::kDiv || op.op == OpKind::kMod) {
       if (b->AsDouble() == 0) {
         Error("parse.division_by_zero",
-              op.op == OpKind::kMod && !is_float ? "integer modulo by zero"
-                                                 : "division by zero",
+              op.op == OpKind::kMod && !is_float ? "integer modulo by zero" : "division by zero",
               span);
         return {};
       }
@@ -139,26 +133,22 @@ Value Interpreter::Binary(const syntax::OpToken& op, Value lhs, Value rhs) {
   }
   if (op.op == OpKind::kAdd && l.kind == r.kind &&
       (l.kind == ast::ExprKind::kString || l.kind == ast::ExprKind::kBytes)) {
-    const std::string_view x = l.kind == ast::ExprKind::kString
-                                   ? l.Cast<ast::StringLit>().value
-                                   : l.Cast<ast::BytesLit>().value;
-    const std::string_view y = r.kind == ast::ExprKind::kString
-                                   ? r.Cast<ast::StringLit>().value
-                                   : r.Cast<ast::BytesLit>().value;
+    const std::string_view x = l.kind == ast::ExprKind::kString ? l.Cast<ast::StringLit>().value
+                                                                : l.Cast<ast::BytesLit>().value;
+    const std::string_view y = r.kind == ast::ExprKind::kString ? r.Cast<ast::StringLit>().value
+                                                                : r.Cast<ast::BytesLit>().value;
     if (x.size() + y.size() > options_.max_literal_bytes) {
       Error("parse.literal_too_large",
-            std::format("string of {} bytes is longer than the limit of {}",
-                        x.size() + y.size(), options_.max_literal_bytes),
+            std::format("string of {} bytes is longer than the limit of {}", x.size() + y.size(),
+                        options_.max_literal_bytes),
             span);
       return {};
     }
-    char* buffer =
-        static_cast<char*>(arena_->Allocate(x.size() + y.size() + 1, 1));
+    char* buffer = static_cast<char*>(arena_->Allocate(x.size() + y.size() + 1, 1));
     std::copy(x.begin(), x.end(), buffer);
     std::copy(y.begin(), y.end(), buffer + x.size());
     const std::string_view joined(buffer, x.size() + y.size());
-    if (l.kind == ast::ExprKind::kString)
-      return New<ast::StringLit>(1, span, joined);
+    if (l.kind == ast::ExprKind::kString) return New<ast::StringLit>(1, span, joined);
     return New<ast::BytesLit>(1, span, joined);
   }
   // F() + 1, Sum("a") * 2, $p - 1: an expression for the analyzer.
@@ -183,8 +173,7 @@ Value Interpreter::Binary(const syntax::OpToken& op, Value lhs, Value rhs) {
         arith_op = ast::Arith::Op::kMod;
         break;
     }
-    return New<ast::Arith>(std::max(lhs.depth, rhs.depth) + 1, span, arith_op,
-                           lhs.expr, rhs.expr);
+    return New<ast::Arith>(std::max(lhs.depth, rhs.depth) + 1, span, arith_op, lhs.expr, rhs.expr);
   }
   if (IsScalarLiteral(l) && IsScalarLiteral(r)) {
     Error("parse.unsupported_arithmetic",

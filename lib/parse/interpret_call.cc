@@ -49,8 +49,7 @@ ast::AggregateFunc AggregateFunc(Builtin b) {
 
 }  // namespace
 
-Value Interpreter::Call(Builtin builtin, const DottedName& callee,
-                        const syntax::Trailer& call) {
+Value Interpreter::Call(Builtin builtin, const DottedName& callee, const syntax::Trailer& call) {
   CallArgs args;
   if (!NormalizeArgs(callee.parts.back(), call, &args)) return {};
   const Span span{callee.span.begin, call.span.end};
@@ -72,8 +71,7 @@ Value Interpreter::Call(Builtin builtin, const DottedName& callee,
   }
 }
 
-Value Interpreter::Lookup(const KeyText& key, Span span,
-                          const syntax::Node* value_node) {
+Value Interpreter::Lookup(const KeyText& key, Span span, const syntax::Node* value_node) {
   ast::List<ast::KeyPart> parts;
   const bool key_ok = SplitKey(key, "lookup", false, arena_, this, &parts);
   const Value value = Expr(value_node);
@@ -87,8 +85,7 @@ Value Interpreter::Lookup(const KeyText& key, Span span,
 }
 
 bool Interpreter::QChildren(std::string_view callee, const CallArgs& args,
-                            absl::InlinedVector<const ast::Expr*, 4>* children,
-                            uint32_t* depth) {
+                            absl::InlinedVector<const ast::Expr*, 4>* children, uint32_t* depth) {
   bool ok = true;
   for (const PositionalArg& arg : args.positional) {
     // Q(("field", value)): a child as Q stores it, a (lookup, value) pair.
@@ -100,13 +97,11 @@ bool Interpreter::QChildren(std::string_view callee, const CallArgs& args,
       std::string_view key;
       Span key_span;
       bool is_source = false;
-      if (StringArg(tuple->items[0], &key, &key_span, &is_source) !=
-          StringArgResult::kOk) {
+      if (StringArg(tuple->items[0], &key, &key_span, &is_source) != StringArgResult::kOk) {
         ok = false;
         continue;
       }
-      const Value v = Lookup({key, key_span, is_source, false}, arg.node->span,
-                             tuple->items[1]);
+      const Value v = Lookup({key, key_span, is_source, false}, arg.node->span, tuple->items[1]);
       if (!v) {
         ok = false;
         continue;
@@ -135,8 +130,7 @@ bool Interpreter::QChildren(std::string_view callee, const CallArgs& args,
   }
   for (const KeywordArg& kw : args.keywords) {
     const Value v =
-        Lookup({kw.name, kw.name_span, kw.name_is_source, !kw.unpacked},
-               kw.span, kw.node);
+        Lookup({kw.name, kw.name_span, kw.name_is_source, !kw.unpacked}, kw.span, kw.node);
     if (!v) {
       ok = false;
       continue;
@@ -150,9 +144,8 @@ bool Interpreter::QChildren(std::string_view callee, const CallArgs& args,
 Value Interpreter::QCall(Span span, const CallArgs& all_args) {
   // Q's own keyword arguments (_connector, _negated); every other keyword is a
   // lookup.
-  const bool has_own = std::any_of(
-      all_args.keywords.begin(), all_args.keywords.end(),
-      [](const KeywordArg& kw) { return kw.name.starts_with('_'); });
+  const bool has_own = std::any_of(all_args.keywords.begin(), all_args.keywords.end(),
+                                   [](const KeywordArg& kw) { return kw.name.starts_with('_'); });
   CallArgs own_removed;
   if (has_own) own_removed.positional = all_args.positional;
   CallArgs& args = own_removed;
@@ -166,8 +159,7 @@ Value Interpreter::QCall(Span span, const CallArgs& all_args) {
       std::string_view s;
       Span s_span;
       bool is_source;
-      if (const auto* p = v->As<syntax::Postfix>();
-          p && p->atom->kind == syntax::Kind::kName) {
+      if (const auto* p = v->As<syntax::Postfix>(); p && p->atom->kind == syntax::Kind::kName) {
         const DottedName dotted = Dotted(*p);
         if (dotted.next_trailer == p->trailers.size()) {
           switch (LookupConstant(dotted).value_or(Constant::kUtc)) {
@@ -186,8 +178,7 @@ Value Interpreter::QCall(Span span, const CallArgs& all_args) {
         }
       } else if (v->kind == syntax::Kind::kName && Text(v->span) == "None") {
         connector = ast::Q::Op::kAnd;
-      } else if (StringArg(v, &s, &s_span, &is_source) ==
-                 StringArgResult::kOk) {
+      } else if (StringArg(v, &s, &s_span, &is_source) == StringArgResult::kOk) {
         if (s == "AND") connector = ast::Q::Op::kAnd;
         if (s == "OR") connector = ast::Q::Op::kOr;
         if (s == "XOR") connector = ast::Q::Op::kXor;
@@ -195,18 +186,15 @@ Value Interpreter::QCall(Span span, const CallArgs& all_args) {
       if (connector) {
         op = *connector;
       } else {
-        Error("parse.bad_arguments", "_connector must be Q.AND, Q.OR or Q.XOR",
-              v->span);
+        Error("parse.bad_arguments", "_connector must be Q.AND, Q.OR or Q.XOR", v->span);
         ok = false;
       }
     } else if (kw.name == "_negated") {
       const std::string_view v = Text(kw.node->span);
-      if (kw.node->kind == syntax::Kind::kName &&
-          (v == "True" || v == "False")) {
+      if (kw.node->kind == syntax::Kind::kName && (v == "True" || v == "False")) {
         negated = v == "True";
       } else {
-        Error("parse.bad_arguments", "_negated must be True or False",
-              kw.node->span);
+        Error("parse.bad_arguments", "_negated must be True or False", kw.node->span);
         ok = false;
       }
     } else if (has_own) {
@@ -218,20 +206,18 @@ Value Interpreter::QCall(Span span, const CallArgs& all_args) {
   ok &= QChildren("Q", has_own ? args : all_args, &children, &depth);
   if (!ok) return {};
   Value q =
-      New<ast::Q>(depth + 1, span, op,
-                  arena_->Copy(std::span<const ast::Expr* const>(children)));
+      New<ast::Q>(depth + 1, span, op, arena_->Copy(std::span<const ast::Expr* const>(children)));
   if (!q || !negated) return q;
   const ast::Expr** child = arena_->NewArray<const ast::Expr*>(1).data();
   child[0] = q.expr;
-  return New<ast::Q>(q.depth + 1, span, ast::Q::Op::kNot,
-                     ast::List<const ast::Expr*>(child, 1));
+  return New<ast::Q>(q.depth + 1, span, ast::Q::Op::kNot, ast::List<const ast::Expr*>(child, 1));
 }
 
-Value Interpreter::FieldRef(std::string_view path, Span path_span,
-                            bool path_is_source, Span span, bool allow_star) {
+Value Interpreter::FieldRef(std::string_view path, Span path_span, bool path_is_source, Span span,
+                            bool allow_star) {
   ast::List<ast::KeyPart> parts;
-  if (!SplitKey({path, path_span, path_is_source, false}, "field reference",
-                allow_star, arena_, this, &parts)) {
+  if (!SplitKey({path, path_span, path_is_source, false}, "field reference", allow_star, arena_,
+                this, &parts)) {
     return {};
   }
   auto* f = arena_->New<ast::F>(span);
@@ -251,23 +237,20 @@ Value Interpreter::FCall(Span span, const CallArgs& args) {
   }
   if (r == StringArgResult::kError) return {};
   if (r == StringArgResult::kNotString) {
-    Error("parse.bad_arguments",
-          "F() takes exactly one argument, a field name string", span);
+    Error("parse.bad_arguments", "F() takes exactly one argument, a field name string", span);
     return {};
   }
   return FieldRef(path, path_span, is_source, span, false);
 }
 
-Value Interpreter::AggregateCall(Builtin builtin, Span name_span, Span span,
-                                 const CallArgs& args) {
+Value Interpreter::AggregateCall(Builtin builtin, Span name_span, Span span, const CallArgs& args) {
   const std::string_view name = AggregateName(builtin);
   if (args.positional.size() != 1) {
     Error("parse.bad_arguments",
           args.positional.empty()
-              ? std::format("{}() needs the field or expression to aggregate",
-                            name)
-              : std::format("{}() takes exactly one expression ({} given)",
-                            name, args.positional.size()),
+              ? std::format("{}() needs the field or expression to aggregate", name)
+              : std::format("{}() takes exactly one expression ({} given)", name,
+                            args.positional.size()),
           span);
     return {};
   }
@@ -281,8 +264,7 @@ Value Interpreter::AggregateCall(Builtin builtin, Span name_span, Span span,
     case StringArgResult::kError:
       return {};
     case StringArgResult::kOk:
-      expression = FieldRef(path, path_span, is_source, node->span,
-                            builtin == Builtin::kCount);
+      expression = FieldRef(path, path_span, is_source, node->span, builtin == Builtin::kCount);
       break;
     case StringArgResult::kNotString:
       expression = Expr(node);
@@ -292,8 +274,8 @@ Value Interpreter::AggregateCall(Builtin builtin, Span name_span, Span span,
           expression.expr->kind != ast::ExprKind::kAggregate &&
           expression.expr->kind != ast::ExprKind::kParam) {
         Error("parse.bad_arguments",
-              std::format("{}() takes a field name or an expression, not {}",
-                          name, WithArticle(TypeName(*expression.expr))),
+              std::format("{}() takes a field name or an expression, not {}", name,
+                          WithArticle(TypeName(*expression.expr))),
               node->span);
         return {};
       }
@@ -305,20 +287,15 @@ Value Interpreter::AggregateCall(Builtin builtin, Span name_span, Span span,
   for (const KeywordArg& kw : args.keywords) {
     const bool allowed =
         (kw.name == "distinct" &&
-         (builtin == Builtin::kCount || builtin == Builtin::kSum ||
-          builtin == Builtin::kAvg)) ||
-        kw.name == "filter" ||
-        (kw.name == "default" && builtin != Builtin::kCount) ||
-        (kw.name == "sample" &&
-         (builtin == Builtin::kStdDev || builtin == Builtin::kVariance));
+         (builtin == Builtin::kCount || builtin == Builtin::kSum || builtin == Builtin::kAvg)) ||
+        kw.name == "filter" || (kw.name == "default" && builtin != Builtin::kCount) ||
+        (kw.name == "sample" && (builtin == Builtin::kStdDev || builtin == Builtin::kVariance));
     if (!allowed) {
       Error("parse.bad_arguments",
-            kw.name == "distinct"
-                ? std::format("{} does not allow distinct.", name)
+            kw.name == "distinct" ? std::format("{} does not allow distinct.", name)
             : kw.name == "default"
                 ? std::format("{} does not allow default.", name)
-                : std::format("{}() got an unexpected keyword argument '{}'",
-                              name, kw.name),
+                : std::format("{}() got an unexpected keyword argument '{}'", name, kw.name),
             kw.name_span);
       ok = false;
       continue;
@@ -330,15 +307,13 @@ Value Interpreter::AggregateCall(Builtin builtin, Span name_span, Span span,
     }
     const bool is_bool = v.expr->kind == ast::ExprKind::kBool;
     if ((kw.name == "distinct" || kw.name == "sample") && !is_bool) {
-      Error("parse.bad_arguments",
-            std::format("{} must be True or False", kw.name), kw.node->span);
+      Error("parse.bad_arguments", std::format("{} must be True or False", kw.name), kw.node->span);
       ok = false;
       continue;
     }
     if (kw.name == "filter" && v.expr->kind != ast::ExprKind::kQ) {
       Error("parse.bad_arguments",
-            std::format("filter must be a Q object, not {}", TypeName(*v.expr)),
-            kw.node->span);
+            std::format("filter must be a Q object, not {}", TypeName(*v.expr)), kw.node->span);
       ok = false;
       continue;
     }

@@ -39,16 +39,13 @@ int Precedence(OpKind op) {
 bool RejectOperator(Interpreter& in, const syntax::OpToken& op) {
   switch (op.op) {
     case OpKind::kBoolAnd:
-      in.Error("parse.boolean_operator",
-               "use '&' instead of 'and' to combine Q objects", op.span);
+      in.Error("parse.boolean_operator", "use '&' instead of 'and' to combine Q objects", op.span);
       return true;
     case OpKind::kBoolOr:
-      in.Error("parse.boolean_operator",
-               "use '|' instead of 'or' to combine Q objects", op.span);
+      in.Error("parse.boolean_operator", "use '|' instead of 'or' to combine Q objects", op.span);
       return true;
     case OpKind::kBoolNot:
-      in.Error("parse.boolean_operator",
-               "use '~' instead of 'not' to negate a Q object", op.span);
+      in.Error("parse.boolean_operator", "use '~' instead of 'not' to negate a Q object", op.span);
       return true;
     case OpKind::kEq:
     case OpKind::kNe:
@@ -94,8 +91,7 @@ bool RejectOperator(Interpreter& in, const syntax::OpToken& op) {
           break;
       }
       in.Error("parse.comparison",
-               std::format("'{}' is not a lookup: write {} instead",
-                           in.Text(op.span), instead),
+               std::format("'{}' is not a lookup: write {} instead", in.Text(op.span), instead),
                op.span);
       return true;
     }
@@ -105,9 +101,7 @@ bool RejectOperator(Interpreter& in, const syntax::OpToken& op) {
     case OpKind::kLShift:
     case OpKind::kRShift:
       in.Error("parse.unsupported_operator",
-               std::format("operator '{}' is not supported in queries",
-                           in.Text(op.span)),
-               op.span);
+               std::format("operator '{}' is not supported in queries", in.Text(op.span)), op.span);
       return true;
     default:
       return false;
@@ -121,8 +115,7 @@ Value Interpreter::Operand(const syntax::Operand& operand) {
   size_t folded = operand.prefix.size();
   int flips = 0;
   if (const auto* number = operand.primary->As<syntax::Number>();
-      number != nullptr &&
-      number->number_kind != syntax::NumberKind::kImaginary) {
+      number != nullptr && number->number_kind != syntax::NumberKind::kImaginary) {
     while (folded > 0 && (operand.prefix[folded - 1].op == OpKind::kNeg ||
                           operand.prefix[folded - 1].op == OpKind::kPos)) {
       --folded;
@@ -130,8 +123,7 @@ Value Interpreter::Operand(const syntax::Operand& operand) {
     }
   }
   bool rejected = false;
-  for (size_t i = 0; i < folded; ++i)
-    rejected |= RejectOperator(*this, operand.prefix[i]);
+  for (size_t i = 0; i < folded; ++i) rejected |= RejectOperator(*this, operand.prefix[i]);
   if (rejected) return {};
   Value value;
   if (folded < operand.prefix.size()) {
@@ -142,8 +134,7 @@ Value Interpreter::Operand(const syntax::Operand& operand) {
   }
   // Then the remaining operators, innermost first.
   for (size_t i = folded; i-- > 0 && value;) {
-    value = Prefix(operand.prefix[i], value,
-                   Span{operand.prefix[i].span.begin, operand.span.end});
+    value = Prefix(operand.prefix[i], value, Span{operand.prefix[i].span.begin, operand.span.end});
   }
   return value;
 }
@@ -152,21 +143,16 @@ Value Interpreter::Prefix(const syntax::OpToken& op, Value value, Span span) {
   const ast::Expr& e = *value.expr;
   const auto bad_operand = [&]() {
     Error("parse.bad_operand",
-          std::format("bad operand type for unary {}: '{}'", Text(op.span),
-                      TypeName(e)),
-          span);
+          std::format("bad operand type for unary {}: '{}'", Text(op.span), TypeName(e)), span);
     return Value{};
   };
   const auto int_result = [&](__int128 v) -> Value {
-    if (v < std::numeric_limits<int64_t>::min() ||
-        v > std::numeric_limits<int64_t>::max()) {
-      Error("parse.integer_out_of_range",
-            "integer result does not fit in 64 bits", span);
+    if (v < std::numeric_limits<int64_t>::min() || v > std::numeric_limits<int64_t>::max()) {
+      Error("parse.integer_out_of_range", "integer result does not fit in 64 bits", span);
       return {};
     }
     const std::string repr = std::format("{}", static_cast<int64_t>(v));
-    return New<ast::IntLit>(1, span, static_cast<int64_t>(v),
-                            arena_->CopyString(repr));
+    return New<ast::IntLit>(1, span, static_cast<int64_t>(v), arena_->CopyString(repr));
   };
   switch (op.op) {
     case OpKind::kInvert:
@@ -180,8 +166,7 @@ Value Interpreter::Prefix(const syntax::OpToken& op, Value value, Span span) {
       return bad_operand();
     case OpKind::kNeg:
       if (auto* f = e.As<ast::FloatLit>()) {
-        return New<ast::FloatLit>(1, span, -f->value,
-                                  arena_->CopyString(FloatRepr(-f->value)));
+        return New<ast::FloatLit>(1, span, -f->value, arena_->CopyString(FloatRepr(-f->value)));
       }
       if (auto n = AsNum(e)) return int_result(-n->i);
       if (auto* td = e.As<ast::TimedeltaLit>()) {
@@ -194,13 +179,11 @@ Value Interpreter::Prefix(const syntax::OpToken& op, Value value, Span span) {
       }
       return bad_operand();
     case OpKind::kPos:
-      if (auto n = AsNum(e);
-          n && !n->is_float && e.kind == ast::ExprKind::kBool) {
+      if (auto n = AsNum(e); n && !n->is_float && e.kind == ast::ExprKind::kBool) {
         return int_result(n->i);
       }
       if (e.kind == ast::ExprKind::kInt || e.kind == ast::ExprKind::kFloat ||
-          e.kind == ast::ExprKind::kDecimal ||
-          e.kind == ast::ExprKind::kTimedelta) {
+          e.kind == ast::ExprKind::kDecimal || e.kind == ast::ExprKind::kTimedelta) {
         return value;
       }
       return bad_operand();
@@ -240,13 +223,11 @@ struct ChainItem {
   // is a group of the same operator.
   void Absorb(ChainItem& other) {
     if (other.pending && other.op == op) {
-      children.insert(children.end(), other.children.begin(),
-                      other.children.end());
+      children.insert(children.end(), other.children.begin(), other.children.end());
       child_depth = std::max(child_depth, other.child_depth);
     } else if (!other.pending && other.value.combined &&
                other.value.expr->Cast<ast::Q>().op == op) {
-      for (const ast::Expr* c : other.value.expr->Cast<ast::Q>().children)
-        children.push_back(c);
+      for (const ast::Expr* c : other.value.expr->Cast<ast::Q>().children) children.push_back(c);
       child_depth = std::max(child_depth, other.value.depth - 1);
     } else {
       // `other` is a pending group of another operator only if it was
@@ -261,8 +242,7 @@ struct ChainItem {
 
 Value Interpreter::ChainValue(const syntax::Chain& chain) {
   bool rejected = false;
-  for (const syntax::OpToken& op : chain.ops)
-    rejected |= RejectOperator(*this, op);
+  for (const syntax::OpToken& op : chain.ops) rejected |= RejectOperator(*this, op);
   // An operator that has no place in a query says it all; its operands (often
   // bare names, as in `score >= 5`) would only add noise.
   if (rejected) return {};
@@ -283,8 +263,8 @@ Value Interpreter::ChainValue(const syntax::Chain& chain) {
     if (!item.pending) return item.value;
     item.pending = false;
     item.value = New<ast::Q>(item.child_depth + 1, item.span, item.op,
-                             arena_->Copy(std::span<const ast::Expr* const>(
-                                 item.children.data(), item.children.size())));
+                             arena_->Copy(std::span<const ast::Expr* const>(item.children.data(),
+                                                                            item.children.size())));
     item.value.combined = true;
     return item.value;
   };
@@ -298,9 +278,8 @@ Value Interpreter::ChainValue(const syntax::Chain& chain) {
     ChainItem& lhs = stack.back();
     const syntax::OpToken& op = *ops.back();
     ops.pop_back();
-    const bool q_operator = op.op == OpKind::kBitOr ||
-                            op.op == OpKind::kBitAnd ||
-                            op.op == OpKind::kBitXor;
+    const bool q_operator =
+        op.op == OpKind::kBitOr || op.op == OpKind::kBitAnd || op.op == OpKind::kBitXor;
     if (q_operator && lhs.IsQ() && rhs.IsQ()) {
       const ast::Q::Op q_op = QOp(op.op);
       if (!(lhs.pending && lhs.op == q_op)) {

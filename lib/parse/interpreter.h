@@ -92,16 +92,12 @@ class Interpreter : public Reporter {
  public:
   Interpreter(std::string_view text, const ParseOptions& options, Arena* arena,
               Diagnostics* diagnostics)
-      : text_(text),
-        options_(options),
-        bump_(arena),
-        diagnostics_(diagnostics) {}
+      : text_(text), options_(options), bump_(arena), diagnostics_(diagnostics) {}
 
   // The whole query: it must be a QuerySet.
   const ast::Query* TopLevel(const syntax::Node* root);
 
-  void Report(Category category, std::string_view code, std::string message,
-              Span span) override;
+  void Report(Category category, std::string_view code, std::string message, Span span) override;
   void Error(std::string_view code, std::string message, Span span) {
     Report(Category::kSyntaxError, code, std::move(message), span);
   }
@@ -123,8 +119,7 @@ class Interpreter : public Reporter {
   }
   // Python's type name of an interpreted value, for TypeError-style messages.
   static std::string_view TypeName(const ast::Expr& expr);
-  static std::string WithArticle(
-      std::string_view type_name);  // "an int", "a str"
+  static std::string WithArticle(std::string_view type_name);  // "an int", "a str"
 
   // interpret_call.cc
   // The dotted name a postfix starts with (`datetime.date` in
@@ -138,28 +133,24 @@ class Interpreter : public Reporter {
   static std::optional<Builtin> LookupBuiltin(const DottedName& name);
   static std::optional<Constant> LookupConstant(const DottedName& name);
   static std::string JoinDotted(const DottedName& name);
-  bool NormalizeArgs(std::string_view callee, const syntax::Trailer& call,
-                     CallArgs* args);
-  Value Call(Builtin builtin, const DottedName& callee,
-             const syntax::Trailer& call);
+  bool NormalizeArgs(std::string_view callee, const syntax::Trailer& call, CallArgs* args);
+  Value Call(Builtin builtin, const DottedName& callee, const syntax::Trailer& call);
   Value QCall(Span span, const CallArgs& args);
   // Q children from positional Q objects / (key, value) tuples and keyword
   // lookups: the body of Q(...), filter(), exclude() and get().
   bool QChildren(std::string_view callee, const CallArgs& args,
-                 absl::InlinedVector<const ast::Expr*, 4>* children,
-                 uint32_t* depth);
+                 absl::InlinedVector<const ast::Expr*, 4>* children, uint32_t* depth);
   Value Lookup(const KeyText& key, Span span, const syntax::Node* value_node);
   Value FCall(Span span, const CallArgs& args);
-  Value FieldRef(std::string_view path, Span path_span, bool path_is_source,
-                 Span span, bool allow_star);
-  Value AggregateCall(Builtin builtin, Span name_span, Span span,
-                      const CallArgs& args);
+  Value FieldRef(std::string_view path, Span path_span, bool path_is_source, Span span,
+                 bool allow_star);
+  Value AggregateCall(Builtin builtin, Span name_span, Span span, const CallArgs& args);
   // A str literal argument: its value, and its span in the source (the text
   // between the quotes when the value is exactly that text, `*is_source` then
   // set; the whole literal otherwise).
   enum class StringArgResult { kNotString, kError, kOk };
-  StringArgResult StringArg(const syntax::Node* node, std::string_view* value,
-                            Span* span, bool* is_source);
+  StringArgResult StringArg(const syntax::Node* node, std::string_view* value, Span* span,
+                            bool* is_source);
 
   // constructors.cc, constructors_datetime.cc
   Value Constructor(Builtin builtin, Span span, const CallArgs& args);
@@ -178,9 +169,7 @@ class Interpreter : public Reporter {
   // interpret_query.cc
   Value QuerySet(const syntax::Postfix& postfix, const DottedName& dotted);
 
-  std::string_view Text(Span s) const {
-    return text_.substr(s.begin, s.end - s.begin);
-  }
+  std::string_view Text(Span s) const { return text_.substr(s.begin, s.end - s.begin); }
   std::string_view text() const { return text_; }
   const ParseOptions& options() const { return options_; }
   grammar::BumpAllocator* arena() { return arena_; }

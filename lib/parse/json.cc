@@ -203,8 +203,7 @@ class JsonWriter {
       case ast::ExprKind::kDate: {
         const auto& d = e.Cast<ast::DateLit>();
         Begin("date", e.span);
-        out_ += std::format(",\"year\":{},\"month\":{},\"day\":{}", d.year,
-                            d.month, d.day);
+        out_ += std::format(",\"year\":{},\"month\":{},\"day\":{}", d.year, d.month, d.day);
         break;
       }
       case ast::ExprKind::kDateTime: {
@@ -216,33 +215,29 @@ class JsonWriter {
             "\"microsecond\":{}",
             d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond);
         if (d.tz == ast::DateTimeLit::Tz::kAware) {
-          out_ +=
-              std::format(",\"utc_offset_minutes\":{}", d.utc_offset_minutes);
+          out_ += std::format(",\"utc_offset_minutes\":{}", d.utc_offset_minutes);
         }
         break;
       }
       case ast::ExprKind::kTime: {
         const auto& t = e.Cast<ast::TimeLit>();
         Begin("time", e.span);
-        out_ += std::format(
-            ",\"hour\":{},\"minute\":{},\"second\":{},\"microsecond\":{}",
-            t.hour, t.minute, t.second, t.microsecond);
+        out_ += std::format(",\"hour\":{},\"minute\":{},\"second\":{},\"microsecond\":{}", t.hour,
+                            t.minute, t.second, t.microsecond);
         break;
       }
       case ast::ExprKind::kTimedelta:
         Begin("timedelta", e.span);
-        out_ += std::format(",\"microseconds\":{}",
-                            e.Cast<ast::TimedeltaLit>().microseconds);
+        out_ += std::format(",\"microseconds\":{}", e.Cast<ast::TimedeltaLit>().microseconds);
         break;
       case ast::ExprKind::kUuid:
       case ast::ExprKind::kObjectId: {
         const bool uuid = e.kind == ast::ExprKind::kUuid;
         Begin(uuid ? "uuid" : "objectid", e.span);
-        const uint8_t* bytes = uuid ? e.Cast<ast::UuidLit>().bytes
-                                    : e.Cast<ast::ObjectIdLit>().bytes;
+        const uint8_t* bytes =
+            uuid ? e.Cast<ast::UuidLit>().bytes : e.Cast<ast::ObjectIdLit>().bytes;
         std::string hex;
-        for (size_t i = 0; i < (uuid ? 16u : 12u); ++i)
-          hex += std::format("{:02x}", bytes[i]);
+        for (size_t i = 0; i < (uuid ? 16u : 12u); ++i) hex += std::format("{:02x}", bytes[i]);
         Key("hex");
         String(hex);
         break;
@@ -308,8 +303,8 @@ class JsonWriter {
         break;
       }
       case ast::ExprKind::kAggregate: {
-        static constexpr const char* kNames[] = {
-            "Count", "Sum", "Avg", "Min", "Max", "StdDev", "Variance"};
+        static constexpr const char* kNames[] = {"Count", "Sum",    "Avg",     "Min",
+                                                 "Max",   "StdDev", "Variance"};
         const auto& a = e.Cast<ast::Aggregate>();
         Begin("aggregate", e.span);
         Key("function");

@@ -44,8 +44,7 @@ void AppendUtf8(uint32_t cp, char*& out) {
 // newlines to normalize, nothing to check.
 bool IsVerbatim(const StringPiece& piece) {
   // The grammar saw every backslash and carriage return of the body.
-  constexpr uint8_t kDecode = grammar::syntax::kStringBytes |
-                              grammar::syntax::kStringFormat |
+  constexpr uint8_t kDecode = grammar::syntax::kStringBytes | grammar::syntax::kStringFormat |
                               grammar::syntax::kStringNeedsDecoding;
   if (piece.flags & kDecode) {
     // A raw string is verbatim but for carriage returns; the flag does not
@@ -57,8 +56,7 @@ bool IsVerbatim(const StringPiece& piece) {
 
 class PieceDecoder {
  public:
-  PieceDecoder(std::string_view input, Reporter* reporter)
-      : input_(input), reporter_(reporter) {}
+  PieceDecoder(std::string_view input, Reporter* reporter) : input_(input), reporter_(reporter) {}
 
   // Appends the value of `piece` at `out`; false after reporting an error.
   bool Decode(const StringPiece& piece, char*& out) {
@@ -71,8 +69,7 @@ class PieceDecoder {
       if (bytes && static_cast<unsigned char>(c) >= 0x80) {
         uint32_t cp;
         const int len = grammar::DecodeUtf8(p, end, &cp);
-        return Fail("parse.bytes_not_ascii",
-                    "bytes can only contain ASCII literal characters", p,
+        return Fail("parse.bytes_not_ascii", "bytes can only contain ASCII literal characters", p,
                     p + len);
       }
       if (c == '\r') {  // Python reads source newlines as "\n"
@@ -91,8 +88,7 @@ class PieceDecoder {
   }
 
  private:
-  bool Fail(std::string_view code, std::string message, const char* begin,
-            const char* end) {
+  bool Fail(std::string_view code, std::string message, const char* begin, const char* end) {
     reporter_->Report(Category::kSyntaxError, code, std::move(message),
                       Span{static_cast<uint32_t>(begin - input_.data()),
                            static_cast<uint32_t>(end - input_.data())});
@@ -144,8 +140,7 @@ class PieceDecoder {
         return Hex(start, p, end, 4, bytes, out, "truncated \\uXXXX escape");
       case 'U':
         if (bytes) break;
-        return Hex(start, p, end, 8, bytes, out,
-                   "truncated \\UXXXXXXXX escape");
+        return Hex(start, p, end, 8, bytes, out, "truncated \\UXXXXXXXX escape");
       case 'N':
         if (bytes) break;
         if (p != end && *p == '{') {
@@ -162,8 +157,7 @@ class PieceDecoder {
           // Up to three octal digits. Python keeps values above 0o377: a code
           // point in str, the low byte in bytes.
           uint32_t value = static_cast<uint32_t>(c - '0');
-          for (int i = 0; i < 2 && p != end && *p >= '0' && *p <= '7';
-               ++i, ++p) {
+          for (int i = 0; i < 2 && p != end && *p >= '0' && *p <= '7'; ++i, ++p) {
             value = value * 8 + static_cast<uint32_t>(*p - '0');
           }
           if (bytes) {
@@ -182,8 +176,8 @@ class PieceDecoder {
     return true;
   }
 
-  bool Hex(const char* start, const char*& p, const char* end, int digits,
-           bool bytes, char*& out, const char* truncated) {
+  bool Hex(const char* start, const char*& p, const char* end, int digits, bool bytes, char*& out,
+           const char* truncated) {
     uint32_t value = 0;
     for (int i = 0; i < digits; ++i) {
       const int v = p != end ? HexValue(*p) : -1;
@@ -195,16 +189,13 @@ class PieceDecoder {
       *out++ = static_cast<char>(value);
       return true;
     }
-    if (value > 0x10FFFF)
-      return Fail("parse.bad_escape", "illegal Unicode character", start, p);
+    if (value > 0x10FFFF) return Fail("parse.bad_escape", "illegal Unicode character", start, p);
     if (value >= 0xD800 && value <= 0xDFFF) {
-      return Fail(
-          "parse.surrogate_escape",
-          std::format(
-              "escape {} is a surrogate code point (U+{:04X}), which a UTF-8 "
-              "string cannot hold",
-              std::string_view(start, p - start), value),
-          start, p);
+      return Fail("parse.surrogate_escape",
+                  std::format("escape {} is a surrogate code point (U+{:04X}), which a UTF-8 "
+                              "string cannot hold",
+                              std::string_view(start, p - start), value),
+                  start, p);
     }
     AppendUtf8(value, out);
     return true;
@@ -216,10 +207,8 @@ class PieceDecoder {
 
 }  // namespace
 
-std::optional<StringValue> DecodeString(const grammar::syntax::String& node,
-                                        std::string_view input,
-                                        uint32_t max_bytes,
-                                        grammar::BumpAllocator* arena,
+std::optional<StringValue> DecodeString(const grammar::syntax::String& node, std::string_view input,
+                                        uint32_t max_bytes, grammar::BumpAllocator* arena,
                                         Reporter* reporter) {
   const auto body = [&](const StringPiece& p) {
     return input.substr(p.body.begin, p.body.end - p.body.begin);
@@ -235,8 +224,7 @@ std::optional<StringValue> DecodeString(const grammar::syntax::String& node,
                        "or a $parameter",
                        piece.span);
       ok = false;
-    } else if (static_cast<bool>(piece.flags & grammar::syntax::kStringBytes) !=
-               result.is_bytes) {
+    } else if (static_cast<bool>(piece.flags & grammar::syntax::kStringBytes) != result.is_bytes) {
       reporter->Report(Category::kSyntaxError, "parse.bytes_mix",
                        "cannot mix bytes and nonbytes literals", piece.span);
       ok = false;
@@ -249,8 +237,7 @@ std::optional<StringValue> DecodeString(const grammar::syntax::String& node,
     result.value = body(node.pieces.front());
   } else {
     // Decoding never lengthens the text, so the bodies' total size is enough.
-    char* const buffer =
-        static_cast<char*>(arena->Allocate(total == 0 ? 1 : total, 1));
+    char* const buffer = static_cast<char*>(arena->Allocate(total == 0 ? 1 : total, 1));
     char* out = buffer;
     PieceDecoder decoder(input, reporter);
     for (const StringPiece& piece : node.pieces) {
@@ -259,11 +246,10 @@ std::optional<StringValue> DecodeString(const grammar::syntax::String& node,
     result.value = std::string_view(buffer, static_cast<size_t>(out - buffer));
   }
   if (result.value.size() > max_bytes) {
-    reporter->Report(
-        Category::kSyntaxError, "parse.literal_too_large",
-        std::format("string literal of {} bytes is longer than the limit of {}",
-                    result.value.size(), max_bytes),
-        node.span);
+    reporter->Report(Category::kSyntaxError, "parse.literal_too_large",
+                     std::format("string literal of {} bytes is longer than the limit of {}",
+                                 result.value.size(), max_bytes),
+                     node.span);
     return std::nullopt;
   }
   return result;
@@ -276,8 +262,7 @@ std::optional<uint64_t> IntTokenValue(std::string_view token, int base) {
     const char c = token[i];
     if (c == '_') continue;
     const uint64_t digit = static_cast<uint64_t>(HexValue(c));
-    if (value > (UINT64_MAX - digit) / static_cast<uint64_t>(base))
-      return std::nullopt;
+    if (value > (UINT64_MAX - digit) / static_cast<uint64_t>(base)) return std::nullopt;
     value = value * static_cast<uint64_t>(base) + digit;
   }
   return value;
@@ -287,8 +272,7 @@ namespace {
 
 // Copies `text` without underscores into `out` (a small buffer, or `heap` when
 // longer).
-std::string_view StripUnderscores(std::string_view text, char (&buffer)[64],
-                                  std::string* heap) {
+std::string_view StripUnderscores(std::string_view text, char (&buffer)[64], std::string* heap) {
   char* out = buffer;
   if (text.size() > sizeof buffer) {
     heap->resize(text.size());
@@ -317,20 +301,17 @@ double OutOfRange(std::string_view digits) {
     if (negative) exponent = -exponent;
   }
   const size_t dot = mantissa.find('.');
-  const size_t int_digits =
-      dot == std::string_view::npos ? mantissa.size() : dot;
+  const size_t int_digits = dot == std::string_view::npos ? mantissa.size() : dot;
   const size_t first = mantissa.find_first_of("123456789");
   if (first == std::string_view::npos) return 0.0;
-  const int64_t position = first < int_digits
-                               ? static_cast<int64_t>(int_digits - first - 1)
-                               : -static_cast<int64_t>(first - int_digits);
+  const int64_t position = first < int_digits ? static_cast<int64_t>(int_digits - first - 1)
+                                              : -static_cast<int64_t>(first - int_digits);
   return position + exponent > 0 ? HUGE_VAL : 0.0;
 }
 
 double ParseDecimalDigits(std::string_view digits) {
   double value = 0;
-  const auto [ptr, ec] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   (void)ptr;
   if (ec == std::errc::result_out_of_range) return OutOfRange(digits);
   return value;
@@ -346,8 +327,7 @@ double FloatTokenValue(std::string_view token) {
 
 std::optional<double> FloatFromString(std::string_view s) {
   const auto is_space = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
   };
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -363,8 +343,7 @@ std::optional<double> FloatFromString(std::string_view s) {
     }
     return true;
   };
-  if (iequals(s, "inf") || iequals(s, "infinity"))
-    return negative ? -HUGE_VAL : HUGE_VAL;
+  if (iequals(s, "inf") || iequals(s, "infinity")) return negative ? -HUGE_VAL : HUGE_VAL;
   if (iequals(s, "nan")) return negative ? -std::nan("") : std::nan("");
   // digitpart ["." [digitpart]] | "." digitpart, then [e [sign] digitpart];
   // underscores only between digits.
@@ -375,8 +354,7 @@ std::optional<double> FloatFromString(std::string_view s) {
     while (i < s.size()) {
       if (s[i] >= '0' && s[i] <= '9') {
         ++i;
-      } else if (s[i] == '_' && i + 1 < s.size() && s[i + 1] >= '0' &&
-                 s[i + 1] <= '9') {
+      } else if (s[i] == '_' && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') {
         i += 2;
       } else {
         break;
@@ -408,8 +386,8 @@ std::string FloatRepr(double value) {
   // decimal exponent is in [-4, 16), scientific (two exponent digits at least)
   // otherwise.
   char buffer[64];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value,
-                                       std::chars_format::scientific);
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
   (void)ec;
   std::string_view sci(buffer, static_cast<size_t>(end - buffer));
   std::string out;
@@ -423,8 +401,8 @@ std::string FloatRepr(double value) {
     if (c != '.') digits.push_back(c);
   }
   int exponent = 0;
-  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0),
-                  sci.data() + sci.size(), exponent);
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(),
+                  exponent);
   const int decpt = exponent + 1;
   if (decpt > -4 && decpt <= 16) {
     if (decpt <= 0) {
@@ -447,8 +425,7 @@ std::string FloatRepr(double value) {
     out += '.';
     out += digits.substr(1);
   }
-  out += std::format("e{}{:02}", exponent < 0 ? '-' : '+',
-                     exponent < 0 ? -exponent : exponent);
+  out += std::format("e{}{:02}", exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
   return out;
 }
 

@@ -22,8 +22,7 @@ namespace querysafe::parse_internal {
 class Reporter {
  public:
   virtual ~Reporter() = default;
-  virtual void Report(Category category, std::string_view code,
-                      std::string message, Span span) = 0;
+  virtual void Report(Category category, std::string_view code, std::string message, Span span) = 0;
 };
 
 struct StringValue {
@@ -35,10 +34,8 @@ struct StringValue {
 // Decodes the adjacent literals of `node`. Reports and returns nullopt on any
 // error (bad escape, f-string, bytes mixed with str, non-ASCII in bytes, longer
 // than `max_bytes`).
-std::optional<StringValue> DecodeString(const grammar::syntax::String& node,
-                                        std::string_view input,
-                                        uint32_t max_bytes,
-                                        grammar::BumpAllocator* arena,
+std::optional<StringValue> DecodeString(const grammar::syntax::String& node, std::string_view input,
+                                        uint32_t max_bytes, grammar::BumpAllocator* arena,
                                         Reporter* reporter);
 
 // The value of an integer token (`0x1F`, `1_000`, `0o17`, `0b1`), or nullopt

@@ -16,8 +16,7 @@ KeySpans SplitOnSeparators(std::string_view key) {
     spans.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(at)});
     begin = at + 2;
   }
-  spans.push_back(
-      {static_cast<uint32_t>(begin), static_cast<uint32_t>(key.size())});
+  spans.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(key.size())});
   return spans;
 }
 
@@ -38,17 +37,16 @@ bool IsPart(std::string_view part, bool of_identifier) {
 
 }  // namespace
 
-bool MakeKeyParts(const KeyText& key, const KeySpans& spans,
-                  std::string_view what, grammar::BumpAllocator* arena,
-                  Reporter* reporter, ast::List<ast::KeyPart>* parts) {
+bool MakeKeyParts(const KeyText& key, const KeySpans& spans, std::string_view what,
+                  grammar::BumpAllocator* arena, Reporter* reporter,
+                  ast::List<ast::KeyPart>* parts) {
   std::span<ast::KeyPart> out = arena->NewArray<ast::KeyPart>(spans.size());
   bool ok = true;
   for (size_t i = 0; i < spans.size(); ++i) {
-    const std::string_view name =
-        key.key.substr(spans[i].begin, spans[i].end - spans[i].begin);
-    const Span span = key.is_source ? Span{key.span.begin + spans[i].begin,
-                                           key.span.begin + spans[i].end}
-                                    : key.span;
+    const std::string_view name = key.key.substr(spans[i].begin, spans[i].end - spans[i].begin);
+    const Span span = key.is_source
+                          ? Span{key.span.begin + spans[i].begin, key.span.begin + spans[i].end}
+                          : key.span;
     out[i] = {name, span};
     if (IsPart(name, key.is_identifier)) continue;
     // One diagnostic per key, for its first bad part, as Django raises on the
@@ -59,33 +57,28 @@ bool MakeKeyParts(const KeyText& key, const KeySpans& spans,
     ok = false;
     std::string message;
     if (!name.empty()) {
-      message = std::format("{} '{}' has a part that is not a name: '{}'", what,
-                            key.key, name);
+      message = std::format("{} '{}' has a part that is not a name: '{}'", what, key.key, name);
     } else if (i == 0) {
       message = std::format("{} '{}' starts with '__'", what, key.key);
     } else if (i + 1 == spans.size()) {
       message = std::format("{} '{}' ends with '__'", what, key.key);
     } else {
-      message = std::format("{} '{}' has an empty part between '__' separators",
-                            what, key.key);
+      message = std::format("{} '{}' has an empty part between '__' separators", what, key.key);
     }
     // An empty part points at the separator before it (after it, for the
     // first).
     Span where = span;
     if (name.empty() && key.is_source) {
-      where = i > 0 ? Span{span.begin - 2, span.begin}
-                    : Span{span.begin, span.begin + 2};
+      where = i > 0 ? Span{span.begin - 2, span.begin} : Span{span.begin, span.begin + 2};
     }
-    reporter->Report(Category::kSyntaxError, "parse.bad_lookup_key",
-                     std::move(message), where);
+    reporter->Report(Category::kSyntaxError, "parse.bad_lookup_key", std::move(message), where);
   }
   *parts = out;
   return ok;
 }
 
 bool SplitKey(const KeyText& key, std::string_view what, bool allow_star,
-              grammar::BumpAllocator* arena, Reporter* reporter,
-              ast::List<ast::KeyPart>* parts) {
+              grammar::BumpAllocator* arena, Reporter* reporter, ast::List<ast::KeyPart>* parts) {
   if (key.key.empty()) {
     reporter->Report(Category::kSyntaxError, "parse.bad_lookup_key",
                      std::format("{} is empty", what), key.span);
@@ -117,8 +110,7 @@ bool SplitKey(const KeyText& key, std::string_view what, bool allow_star,
       for (size_t i = 0; i < count; ++i) {
         const std::string_view name = k.substr(begin, ends[i] - begin);
         ok &= IsPart(name, true);
-        ::new (out + i) ast::KeyPart{
-            name, Span{key.span.begin + begin, key.span.begin + ends[i]}};
+        ::new (out + i) ast::KeyPart{name, Span{key.span.begin + begin, key.span.begin + ends[i]}};
         begin = ends[i] + 2;
       }
       if (ok) {
@@ -127,8 +119,7 @@ bool SplitKey(const KeyText& key, std::string_view what, bool allow_star,
       }
     }
   }
-  return MakeKeyParts(key, SplitOnSeparators(key.key), what, arena, reporter,
-                      parts);
+  return MakeKeyParts(key, SplitOnSeparators(key.key), what, arena, reporter, parts);
 }
 
 }  // namespace querysafe::parse_internal

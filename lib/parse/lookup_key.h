@@ -37,15 +37,14 @@ struct KeyText {
 // Turns the split `spans` of `key` into `parts` (in `arena`). `what` names the
 // key in messages ("lookup", "field reference"). Reports and returns false when
 // a part is empty or not an identifier.
-bool MakeKeyParts(const KeyText& key, const KeySpans& spans,
-                  std::string_view what, grammar::BumpAllocator* arena,
-                  Reporter* reporter, ast::List<ast::KeyPart>* parts);
+bool MakeKeyParts(const KeyText& key, const KeySpans& spans, std::string_view what,
+                  grammar::BumpAllocator* arena, Reporter* reporter,
+                  ast::List<ast::KeyPart>* parts);
 
 // SplitOnSeparators, then MakeKeyParts. `allow_star` accepts the single part
 // "*" (Count("*")).
 bool SplitKey(const KeyText& key, std::string_view what, bool allow_star,
-              grammar::BumpAllocator* arena, Reporter* reporter,
-              ast::List<ast::KeyPart>* parts);
+              grammar::BumpAllocator* arena, Reporter* reporter, ast::List<ast::KeyPart>* parts);
 
 }  // namespace querysafe::parse_internal
 

@@ -9,15 +9,13 @@ namespace {
 
 using ast::Method;
 
-constexpr MethodInfo NoArgs(std::string_view name, Method m,
-                            std::string_view returns = {}) {
+constexpr MethodInfo NoArgs(std::string_view name, Method m, std::string_view returns = {}) {
   MethodInfo info{.name = name, .method = m};
   info.returns = returns;
   return info;
 }
 
-constexpr MethodInfo VarArgs(std::string_view name, Method m,
-                             bool varkw = false,
+constexpr MethodInfo VarArgs(std::string_view name, Method m, bool varkw = false,
                              std::string_view returns = {}) {
   MethodInfo info{.name = name, .method = m};
   info.varargs = true;
@@ -72,10 +70,7 @@ constexpr std::array kMethods = {
                .varargs = true,
                .kwonly = {"all"},
                .num_kwonly = 1},
-    MethodInfo{.name = "update",
-               .method = Method::kUpdate,
-               .varkw = true,
-               .returns = "an int"},
+    MethodInfo{.name = "update", .method = Method::kUpdate, .varkw = true, .returns = "an int"},
     MethodInfo{.name = "using",
                .method = Method::kUsing,
                .params = {"alias"},
@@ -101,8 +96,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
       diagonal = above;
     }
   }
@@ -178,10 +172,8 @@ bool IsUnsupportedMethod(std::string_view name) {
       "select_for_update",
       "update_or_create",
   };
-  static_assert(
-      std::is_sorted(std::begin(kUnsupported), std::end(kUnsupported)));
-  return std::binary_search(std::begin(kUnsupported), std::end(kUnsupported),
-                            name);
+  static_assert(std::is_sorted(std::begin(kUnsupported), std::end(kUnsupported)));
+  return std::binary_search(std::begin(kUnsupported), std::end(kUnsupported), name);
 }
 
 std::string_view SuggestMethod(std::string_view name) {

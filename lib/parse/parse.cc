@@ -20,8 +20,7 @@ namespace querysafe {
 
 namespace {
 
-Diagnostic SyntaxDiagnostic(std::string_view code, std::string message,
-                            Span span) {
+Diagnostic SyntaxDiagnostic(std::string_view code, std::string message, Span span) {
   return Diagnostic{.category = Category::kSyntaxError,
                     .code = std::string(code),
                     .message = std::move(message),
@@ -57,8 +56,7 @@ const char* SkipPlainAscii(const char* p, const char* end) {
 }
 
 // Valid UTF-8 and no NUL byte: the grammar and every later stage rely on it.
-void CheckEncoding(std::string_view text, const ParseOptions& options,
-                   Diagnostics* out) {
+void CheckEncoding(std::string_view text, const ParseOptions& options, Diagnostics* out) {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
@@ -71,23 +69,21 @@ void CheckEncoding(std::string_view text, const ParseOptions& options,
     }
     const auto offset = static_cast<uint32_t>(p - begin);
     if (*p == '\0') {
-      out->push_back(
-          SyntaxDiagnostic("syntax.nul_byte",
-                           std::format("the query contains a NUL byte (at byte "
-                                       "{}); write \\0 inside a string "
-                                       "literal instead",
-                                       offset),
-                           {offset, offset + 1}));
+      out->push_back(SyntaxDiagnostic("syntax.nul_byte",
+                                      std::format("the query contains a NUL byte (at byte "
+                                                  "{}); write \\0 inside a string "
+                                                  "literal instead",
+                                                  offset),
+                                      {offset, offset + 1}));
       ++p;
       continue;
     }
     uint32_t cp;
     const int len = grammar::DecodeUtf8(p, end, &cp);
     if (len == 1) {
-      out->push_back(
-          SyntaxDiagnostic("syntax.invalid_utf8",
-                           std::format("invalid UTF-8 at byte {}", offset),
-                           {offset, offset + 1}));
+      out->push_back(SyntaxDiagnostic("syntax.invalid_utf8",
+                                      std::format("invalid UTF-8 at byte {}", offset),
+                                      {offset, offset + 1}));
     }
     p += len;
   }
@@ -95,26 +91,24 @@ void CheckEncoding(std::string_view text, const ParseOptions& options,
 
 void Finish(const ParseOptions& options, ParseResult* result) {
   Diagnostics& d = result->diagnostics;
-  std::stable_sort(d.begin(), d.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) {
-                     return a.span.begin < b.span.begin;
-                   });
+  std::stable_sort(d.begin(), d.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return a.span.begin < b.span.begin;
+  });
   if (d.size() > options.max_diagnostics) d.resize(options.max_diagnostics);
   if (!d.empty()) result->query = nullptr;
 }
 
 }  // namespace
 
-ParseResult ParseQuery(std::string_view text, const ParseOptions& options,
-                       Arena* arena) {
+ParseResult ParseQuery(std::string_view text, const ParseOptions& options, Arena* arena) {
   ParseResult result;
   try {
     if (text.size() > options.max_input_bytes) {
-      result.diagnostics.push_back(SyntaxDiagnostic(
-          "syntax.input_too_large",
-          std::format("the query is {} bytes long, more than the limit of {}",
-                      text.size(), options.max_input_bytes),
-          {0, 0}));
+      result.diagnostics.push_back(
+          SyntaxDiagnostic("syntax.input_too_large",
+                           std::format("the query is {} bytes long, more than the limit of {}",
+                                       text.size(), options.max_input_bytes),
+                           {0, 0}));
       return result;
     }
     CheckEncoding(text, options, &result.diagnostics);
@@ -131,16 +125,14 @@ ParseResult ParseQuery(std::string_view text, const ParseOptions& options,
     // Like Python, report syntax errors alone: interpreting around them mostly
     // adds noise (`[x for x in y]` would also say that x is not defined).
     if (root != nullptr && result.diagnostics.empty()) {
-      parse_internal::Interpreter interpreter(text, options, arena,
-                                              &result.diagnostics);
+      parse_internal::Interpreter interpreter(text, options, arena, &result.diagnostics);
       const ast::Query* query = interpreter.TopLevel(root);
       if (!interpreter.has_errors()) result.query = query;
     }
   } catch (const std::bad_alloc&) {
     result.query = nullptr;
-    result.diagnostics.push_back(
-        SyntaxDiagnostic("syntax.resource_exhausted",
-                         "out of memory while parsing the query", {0, 0}));
+    result.diagnostics.push_back(SyntaxDiagnostic("syntax.resource_exhausted",
+                                                  "out of memory while parsing the query", {0, 0}));
   }
   Finish(options, &result);
   return result;
@@ -151,8 +143,7 @@ namespace {
 class CollectingReporter : public parse_internal::Reporter {
  public:
   explicit CollectingReporter(Diagnostics* out) : out_(out) {}
-  void Report(Category category, std::string_view code, std::string message,
-              Span span) override {
+  void Report(Category category, std::string_view code, std::string message, Span span) override {
     out_->push_back(Diagnostic{.category = category,
                                .code = std::string(code),
                                .message = std::move(message),
@@ -170,29 +161,27 @@ LookupKeyResult ParseLookupKey(std::string_view key, Arena* arena) {
   LookupKeyResult result;
   ParseOptions options;
   if (key.size() > options.max_literal_bytes) {
-    result.diagnostics.push_back(SyntaxDiagnostic(
-        "parse.literal_too_large",
-        std::format("lookup key of {} bytes is longer than the limit of {}",
-                    key.size(), options.max_literal_bytes),
-        {0, 0}));
+    result.diagnostics.push_back(
+        SyntaxDiagnostic("parse.literal_too_large",
+                         std::format("lookup key of {} bytes is longer than the limit of {}",
+                                     key.size(), options.max_literal_bytes),
+                         {0, 0}));
     return result;
   }
   CheckEncoding(key, options, &result.diagnostics);
   if (!result.diagnostics.empty()) return result;
   CollectingReporter reporter(&result.diagnostics);
   ast::List<ast::KeyPart> parts;
-  const parse_internal::KeyText text{
-      key, Span{0, static_cast<uint32_t>(key.size())}, true, false};
+  const parse_internal::KeyText text{key, Span{0, static_cast<uint32_t>(key.size())}, true, false};
   if (key.empty()) {
-    reporter.Report(Category::kSyntaxError, "parse.bad_lookup_key",
-                    "lookup is empty", text.span);
+    reporter.Report(Category::kSyntaxError, "parse.bad_lookup_key", "lookup is empty", text.span);
     return result;
   }
   // The grammar's lookup_key rule splits the key: the entry point for builder
   // calls.
   grammar::BumpAllocator bump(arena);
-  const bool ok = parse_internal::MakeKeyParts(
-      text, grammar::SplitLookupKey(key), "lookup", &bump, &reporter, &parts);
+  const bool ok = parse_internal::MakeKeyParts(text, grammar::SplitLookupKey(key), "lookup", &bump,
+                                               &reporter, &parts);
   if (ok) result.parts = parts;
   return result;
 }

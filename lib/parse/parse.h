@@ -52,8 +52,7 @@ struct ParseResult {
   Diagnostics diagnostics;
 };
 
-ParseResult ParseQuery(std::string_view text, const ParseOptions& options,
-                       Arena* arena);
+ParseResult ParseQuery(std::string_view text, const ParseOptions& options, Arena* arena);
 
 // A lookup key from a builder call
 // (QuerySet("Patient").Filter("patient_record__ssn", v)), split on "__" with

@@ -8,8 +8,7 @@ namespace querysafe::parse_internal {
 namespace {
 
 bool IsAsciiSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-         c == '\v';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 std::string_view Strip(std::string_view s) {
@@ -35,10 +34,8 @@ std::string_view StripLeadingZeros(std::string_view digits) {
 
 // Decimal.__str__ for a finite number (context.capitals = 1, no engineering
 // notation).
-std::string DecimalToString(bool negative, std::string_view coefficient,
-                            int64_t exponent) {
-  const int64_t leftdigits =
-      exponent + static_cast<int64_t>(coefficient.size());
+std::string DecimalToString(bool negative, std::string_view coefficient, int64_t exponent) {
+  const int64_t leftdigits = exponent + static_cast<int64_t>(coefficient.size());
   const int64_t dotplace = (exponent <= 0 && leftdigits > -6) ? leftdigits : 1;
   std::string out = negative ? "-" : "";
   if (dotplace <= 0) {
@@ -53,8 +50,7 @@ std::string DecimalToString(bool negative, std::string_view coefficient,
     out += '.';
     out += coefficient.substr(static_cast<size_t>(dotplace));
   }
-  if (leftdigits != dotplace)
-    out += std::format("E{:+}", leftdigits - dotplace);
+  if (leftdigits != dotplace) out += std::format("E{:+}", leftdigits - dotplace);
   return out;
 }
 
@@ -105,8 +101,7 @@ std::optional<std::string> DecimalFromString(std::string_view input) {
   if (i < v.size() && (v[i] | 0x20) == 'e') {
     ++i;
     bool exp_negative = false;
-    if (i < v.size() && (v[i] == '+' || v[i] == '-'))
-      exp_negative = v[i++] == '-';
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) exp_negative = v[i++] == '-';
     const size_t start = i;
     while (i < v.size() && IsDigit(v[i])) {
       // Beyond 18 digits the exponent is out of any Decimal context's range
@@ -127,8 +122,7 @@ std::string DecimalFromInt(bool negative, std::string_view digits) {
   return std::string(negative && d != "0" ? "-" : "") + std::string(d);
 }
 
-TimedeltaResult TimedeltaMicroseconds(
-    const std::array<std::optional<TimedeltaArg>, 7>& args) {
+TimedeltaResult TimedeltaMicroseconds(const std::array<std::optional<TimedeltaArg>, 7>& args) {
   // Python accumulates in this order: microseconds, milliseconds, seconds,
   // minutes, hours, days, weeks (positional order is days, seconds,
   // microseconds, milliseconds, minutes, hours, weeks).
@@ -142,8 +136,7 @@ TimedeltaResult TimedeltaMicroseconds(
       {6, 604800000000},
   }};
   static constexpr std::array<const char*, 7> kNames = {
-      "days",    "seconds", "microseconds", "milliseconds",
-      "minutes", "hours",   "weeks"};
+      "days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"};
   __int128 total = 0;
   double leftover = 0;
   const __int128 limit = static_cast<__int128>(1) << 100;
@@ -154,15 +147,12 @@ TimedeltaResult TimedeltaMicroseconds(
       continue;
     }
     const double value = std::get<double>(*args[index]);
-    if (std::isnan(value))
-      return {std::nullopt, "cannot convert float NaN to integer"};
-    if (std::isinf(value))
-      return {std::nullopt, "cannot convert float infinity to integer"};
+    if (std::isnan(value)) return {std::nullopt, "cannot convert float NaN to integer"};
+    if (std::isinf(value)) return {std::nullopt, "cannot convert float infinity to integer"};
     double intpart;
     double fracpart = std::modf(value, &intpart);
     if (std::fabs(intpart) >= 0x1p80) {
-      return {std::nullopt,
-              std::format("timedelta {} is out of range", kNames[index])};
+      return {std::nullopt, std::format("timedelta {} is out of range", kNames[index])};
     }
     total += static_cast<__int128>(intpart) * factor;
     if (fracpart == 0.0) continue;
@@ -186,12 +176,11 @@ TimedeltaResult TimedeltaMicroseconds(
   __int128 days = total / kMicrosPerDay;
   if (total % kMicrosPerDay < 0) --days;  // floor, as divmod()
   if (days > 999999999 || days < -999999999) {
-    return {std::nullopt,
-            days > (static_cast<__int128>(1) << 62) ||
-                    days < -(static_cast<__int128>(1) << 62)
-                ? std::string("timedelta is out of range")
-                : std::format("days={}; must have magnitude <= 999999999",
-                              static_cast<int64_t>(days))};
+    return {
+        std::nullopt,
+        days > (static_cast<__int128>(1) << 62) || days < -(static_cast<__int128>(1) << 62)
+            ? std::string("timedelta is out of range")
+            : std::format("days={}; must have magnitude <= 999999999", static_cast<int64_t>(days))};
   }
   if (total > INT64_MAX || total < INT64_MIN) {
     return {std::nullopt,
@@ -204,8 +193,7 @@ TimedeltaResult TimedeltaMicroseconds(
 
 UuidResult UuidFromHex(std::string_view input) {
   const auto remove_all = [](std::string s, std::string_view what) {
-    for (size_t at; (at = s.find(what)) != std::string::npos;)
-      s.erase(at, what.size());
+    for (size_t at; (at = s.find(what)) != std::string::npos;) s.erase(at, what.size());
     return s;
   };
   std::string hex = remove_all(remove_all(std::string(input), "urn:"), "uuid:");
@@ -216,12 +204,10 @@ UuidResult UuidFromHex(std::string_view input) {
   // Python counts characters, not bytes.
   size_t length = 0;
   for (char c : hex) length += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  if (length != 32)
-    return {std::nullopt, "badly formed hexadecimal UUID string"};
+  if (length != 32) return {std::nullopt, "badly formed hexadecimal UUID string"};
   // int(hex, 16): surrounding whitespace, a '+', a 0x prefix, underscores
   // between digits.
-  const std::string invalid =
-      std::format("invalid literal for int() with base 16: '{}'", hex);
+  const std::string invalid = std::format("invalid literal for int() with base 16: '{}'", hex);
   std::string_view v = Strip(hex);
   if (!v.empty() && v[0] == '+') v.remove_prefix(1);
   bool after_prefix = false;
@@ -235,8 +221,7 @@ UuidResult UuidFromHex(std::string_view input) {
   for (size_t i = 0; i < v.size(); ++i) {
     const char c = v[i];
     if (c == '_') {
-      if (!digit_before || i + 1 == v.size() || v[i + 1] == '_')
-        return {std::nullopt, invalid};
+      if (!digit_before || i + 1 == v.size() || v[i + 1] == '_') return {std::nullopt, invalid};
       digit_before = false;
       continue;
     }
@@ -262,10 +247,8 @@ UuidResult UuidFromHex(std::string_view input) {
 }
 
 int DaysInMonth(int64_t year, int64_t month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-  if (month == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
-    return 29;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) return 29;
   return kDays[month - 1];
 }
 

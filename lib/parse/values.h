@@ -35,8 +35,7 @@ struct TimedeltaResult {
   std::optional<int64_t> microseconds;
   std::string error;
 };
-TimedeltaResult TimedeltaMicroseconds(
-    const std::array<std::optional<TimedeltaArg>, 7>& args);
+TimedeltaResult TimedeltaMicroseconds(const std::array<std::optional<TimedeltaArg>, 7>& args);
 
 // uuid.UUID(hex): the 16 bytes, or Python's error message.
 struct UuidResult {

@@ -82,8 +82,7 @@ bool Coerce(const bson_iter_t& raw, BsonType target, bson_value_t* out) {
         bson_iter_decimal128(&raw, &out->value.v_decimal128);
         return true;
       }
-      if (integer)
-        return DecimalFromString(std::to_string(bson_iter_as_int64(&raw)), out);
+      if (integer) return DecimalFromString(std::to_string(bson_iter_as_int64(&raw)), out);
       if (source == BSON_TYPE_DOUBLE) {
         // The shortest text that reads back as the same double: what the author
         // wrote.
@@ -91,8 +90,7 @@ bool Coerce(const bson_iter_t& raw, BsonType target, bson_value_t* out) {
         if (!std::isfinite(d)) return false;
         char buf[64];
         auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-        return ec == std::errc() &&
-               DecimalFromString(std::string(buf, end), out);
+        return ec == std::errc() && DecimalFromString(std::string(buf, end), out);
       }
       return false;
     }
@@ -159,8 +157,7 @@ bson_value_t TypeLimit(BsonType type, bool maximum) {
 void Finalize(PendingQuery& pending, LoadContext& ctx) {
   Field& field = *pending.field;
   QuerySpec& spec = field.queries[pending.index];
-  const bool range =
-      spec.type == QueryType::kRange && IsRangeType(field.bson_type);
+  const bool range = spec.type == QueryType::kRange && IsRangeType(field.bson_type);
   bson_value_t min{};
   bson_value_t max{};
   min.value_type = max.value_type = BSON_TYPE_EOD;
@@ -172,11 +169,9 @@ void Finalize(PendingQuery& pending, LoadContext& ctx) {
   while (bson_iter_next(&it)) {
     std::string_view key = IterKey(it);
     const char* k = bson_iter_key(&it);
-    if ((key == "contention" && spec.contention) ||
-        (key == "sparsity" && spec.sparsity)) {
-      bson_append_int64(
-          declared.get(), k, -1,
-          key == "contention" ? *spec.contention : *spec.sparsity);
+    if ((key == "contention" && spec.contention) || (key == "sparsity" && spec.sparsity)) {
+      bson_append_int64(declared.get(), k, -1,
+                        key == "contention" ? *spec.contention : *spec.sparsity);
     } else if (key == "trimFactor" && spec.trim_factor) {
       bson_append_int32(declared.get(), k, -1, *spec.trim_factor);
     } else if (key == "precision" && spec.precision) {
@@ -195,12 +190,10 @@ void Finalize(PendingQuery& pending, LoadContext& ctx) {
         bounds_ok = false;
         target.value_type = BSON_TYPE_EOD;
         const int32_t code = key == "min" ? 7018200 : 7018201;
-        ctx.sink.Error(
-            std::format("schema.server.{}", code),
-            std::format(
-                "Range field type '{}' does not match the {} value type '{}'",
-                BsonTypeName(field.bson_type), key, ReceivedTypeName(it)),
-            Loc(spec.location, key), code);
+        ctx.sink.Error(std::format("schema.server.{}", code),
+                       std::format("Range field type '{}' does not match the {} value type '{}'",
+                                   BsonTypeName(field.bson_type), key, ReceivedTypeName(it)),
+                       Loc(spec.location, key), code);
         bson_append_iter(declared.get(), k, -1, &it);
       }
     } else {
@@ -222,15 +215,13 @@ void Finalize(PendingQuery& pending, LoadContext& ctx) {
     bson_append_value(spec.bounds.get(), "min", 3, &min);
     bson_append_value(spec.bounds.get(), "max", 3, &max);
   }
-  const bool floating = field.bson_type == BsonType::kDouble ||
-                        field.bson_type == BsonType::kDecimal;
-  if (floating && spec.precision.has_value() != spec.has_bounds())
-    return;  // 6967100
-  RangeDomain domain = ComputeRangeDomain(
-      field.bson_type, min, max, spec.precision, ServerPath(ctx, field));
+  const bool floating =
+      field.bson_type == BsonType::kDouble || field.bson_type == BsonType::kDecimal;
+  if (floating && spec.precision.has_value() != spec.has_bounds()) return;  // 6967100
+  RangeDomain domain =
+      ComputeRangeDomain(field.bson_type, min, max, spec.precision, ServerPath(ctx, field));
   spec.domain_bits = domain.bits;
-  spec.effective_trim_factor =
-      spec.trim_factor.value_or(DefaultTrimFactor(domain.bits));
+  spec.effective_trim_factor = spec.trim_factor.value_or(DefaultTrimFactor(domain.bits));
 }
 
 }  // namespace

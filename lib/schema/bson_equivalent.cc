@@ -9,15 +9,12 @@
 namespace querysafe::schema {
 namespace {
 
-bool IsInteger(bson_type_t t) {
-  return t == BSON_TYPE_INT32 || t == BSON_TYPE_INT64;
-}
+bool IsInteger(bson_type_t t) { return t == BSON_TYPE_INT32 || t == BSON_TYPE_INT64; }
 
 bool NumbersEqual(const bson_iter_t& a, const bson_iter_t& b) {
   const bson_type_t ta = bson_iter_type(&a);
   const bson_type_t tb = bson_iter_type(&b);
-  if (IsInteger(ta) && IsInteger(tb))
-    return bson_iter_as_int64(&a) == bson_iter_as_int64(&b);
+  if (IsInteger(ta) && IsInteger(tb)) return bson_iter_as_int64(&a) == bson_iter_as_int64(&b);
   if (ta == BSON_TYPE_DOUBLE && tb == BSON_TYPE_DOUBLE) {
     return bson_iter_double(&a) == bson_iter_double(&b);
   }
@@ -44,8 +41,7 @@ bool Recurse(const bson_iter_t& a, const bson_iter_t& b, bool ordered) {
     bson_iter_document(&b, &lb, &db);
   }
   bson_t doc_a, doc_b;
-  if (!bson_init_static(&doc_a, da, la) || !bson_init_static(&doc_b, db, lb))
-    return false;
+  if (!bson_init_static(&doc_a, da, la) || !bson_init_static(&doc_b, db, lb)) return false;
   if (!ordered) return BsonDocsEquivalent(&doc_a, &doc_b);
   bson_iter_t ia, ib;
   bson_iter_init(&ia, &doc_a);
@@ -106,8 +102,7 @@ bool BsonValuesEquivalent(const bson_iter_t& a, const bson_iter_t& b) {
                std::memcmp(va->value.v_binary.data, vb->value.v_binary.data,
                            va->value.v_binary.data_len) == 0;
       }
-      if (ta == BSON_TYPE_OID)
-        return bson_oid_equal(&va->value.v_oid, &vb->value.v_oid);
+      if (ta == BSON_TYPE_OID) return bson_oid_equal(&va->value.v_oid, &vb->value.v_oid);
       return false;
     }
   }

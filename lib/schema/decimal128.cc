@@ -66,8 +66,7 @@ Decimal DecodeDecimal(const bson_decimal128_t& value) {
     return d;
   }
   d.exponent = static_cast<int32_t>((high >> 49) & 0x3FFF) - kExponentBias;
-  d.coefficient =
-      (static_cast<uint128>(high & 0x1FFFFFFFFFFFFull) << 64) | value.low;
+  d.coefficient = (static_cast<uint128>(high & 0x1FFFFFFFFFFFFull) << 64) | value.low;
   if (d.coefficient > MaxCoefficient()) d.coefficient = 0;
   return d;
 }
@@ -95,8 +94,7 @@ bool ScaledIsIntegral(const Decimal& value, int32_t precision) {
   if (exponent >= 0) return true;
   // The fractional digits are the last -exponent digits of the coefficient.
   std::optional<uint128> divisor = Pow10(static_cast<int>(-exponent));
-  if (!divisor)
-    return false;  // more fractional digits than the coefficient has: not zero
+  if (!divisor) return false;  // more fractional digits than the coefficient has: not zero
   return value.coefficient % *divisor == 0;
 }
 

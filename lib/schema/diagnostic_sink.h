@@ -16,14 +16,13 @@ class DiagnosticSink {
  public:
   // ImproperlyConfigured, the category of every schema mistake except the ones
   // Django raises as FieldError.
-  void Error(std::string code, std::string message, std::string location,
-             int32_t server_code = 0) {
-    Add(Category::kImproperlyConfigured, std::move(code), std::move(message),
-        std::move(location), server_code);
+  void Error(std::string code, std::string message, std::string location, int32_t server_code = 0) {
+    Add(Category::kImproperlyConfigured, std::move(code), std::move(message), std::move(location),
+        server_code);
   }
 
-  void Add(Category category, std::string code, std::string message,
-           std::string location, int32_t server_code = 0, Span span = {}) {
+  void Add(Category category, std::string code, std::string message, std::string location,
+           int32_t server_code = 0, Span span = {}) {
     ++count_;
     if (diagnostics_.size() >= kMaxDiagnostics) return;
     Diagnostic d;

@@ -26,14 +26,11 @@ bool IsPlainEmbedded(const Field& field) {
 
 // True if `model`, or a model it reaches through plain EmbeddedModelFields, has
 // an encrypted field. Visits each model once, so cycles end.
-bool ReachesEncrypted(const Model& model,
-                      absl::flat_hash_set<const Model*>& visited) {
+bool ReachesEncrypted(const Model& model, absl::flat_hash_set<const Model*>& visited) {
   if (!visited.insert(&model).second) return false;
   for (const auto& field : model.fields) {
     if (field->encrypted) return true;
-    if (IsPlainEmbedded(*field) &&
-        ReachesEncrypted(*field->embedded_model, visited))
-      return true;
+    if (IsPlainEmbedded(*field) && ReachesEncrypted(*field->embedded_model, visited)) return true;
   }
   return false;
 }
@@ -48,9 +45,8 @@ struct Walker {
   void Walk(const Model& model, const std::string& prefix) {
     for (const auto& field : model.fields) {
       if (overflow) return;
-      std::string path = prefix.empty()
-                             ? field->column
-                             : std::format("{}.{}", prefix, field->column);
+      std::string path =
+          prefix.empty() ? field->column : std::format("{}.{}", prefix, field->column);
       if (field->encrypted) {
         Add(*field, std::move(path));
       } else if (IsPlainEmbedded(*field)) {
@@ -69,11 +65,10 @@ struct Walker {
   void Add(const Field& field, std::string path) {
     if (collection.encrypted_paths.size() >= kMaxPathsPerCollection) {
       overflow = true;
-      ctx.sink.Error(
-          "schema.too_many_encrypted_paths",
-          std::format("Collection '{}' would have more than {} encrypted paths",
-                      collection.db_table, kMaxPathsPerCollection),
-          collection.location);
+      ctx.sink.Error("schema.too_many_encrypted_paths",
+                     std::format("Collection '{}' would have more than {} encrypted paths",
+                                 collection.db_table, kMaxPathsPerCollection),
+                     collection.location);
       return;
     }
     ctx.first_path.try_emplace(&field, path);
@@ -87,20 +82,16 @@ struct Walker {
 
   void ReportCycle(const Field& field, const Model& target) {
     absl::flat_hash_set<const Model*> visited;
-    if (!ReachesEncrypted(target, visited) || !reported.insert(&field).second)
-      return;
+    if (!ReachesEncrypted(target, visited) || !reported.insert(&field).second) return;
     std::string chain;
     auto start = std::find(stack.begin(), stack.end(), &target);
-    for (auto it = start; it != stack.end(); ++it)
-      chain += std::format("'{}' -> ", (*it)->name);
+    for (auto it = start; it != stack.end(); ++it) chain += std::format("'{}' -> ", (*it)->name);
     chain += std::format("'{}'", target.name);
-    ctx.sink.Error(
-        "schema.recursive_encrypted",
-        std::format(
-            "Embedded models {} form a cycle that contains encrypted fields: "
-            "encryptedFields would need infinitely many paths",
-            chain),
-        field.location);
+    ctx.sink.Error("schema.recursive_encrypted",
+                   std::format("Embedded models {} form a cycle that contains encrypted fields: "
+                               "encryptedFields would need infinitely many paths",
+                               chain),
+                   field.location);
   }
 };
 

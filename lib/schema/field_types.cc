@@ -13,8 +13,7 @@
 namespace querysafe::schema {
 namespace {
 
-constexpr std::string_view kUnclear =
-    "the use case for encrypting this field is unclear";
+constexpr std::string_view kUnclear = "the use case for encrypting this field is unclear";
 
 constexpr uint32_t kCommon = kCommonOptions;
 
@@ -23,40 +22,27 @@ constexpr std::array<FieldTypeInfo, 34> kFieldTypes = {{
     {"BinaryField", FieldClass::kBinary, BsonType::kBinData, "", kCommon},
     {"BooleanField", FieldClass::kBoolean, BsonType::kBool, "", kCommon},
     {"CharField", FieldClass::kChar, BsonType::kString, "", kCommon},
-    {"DateField", FieldClass::kDate, BsonType::kDate, "",
-     kCommon | kDateOptions},
-    {"DateTimeField", FieldClass::kDateTime, BsonType::kDate, "",
-     kCommon | kDateOptions},
-    {"DecimalField", FieldClass::kDecimal, BsonType::kDecimal, "",
-     kCommon | kDecimalOptions},
+    {"DateField", FieldClass::kDate, BsonType::kDate, "", kCommon | kDateOptions},
+    {"DateTimeField", FieldClass::kDateTime, BsonType::kDate, "", kCommon | kDateOptions},
+    {"DecimalField", FieldClass::kDecimal, BsonType::kDecimal, "", kCommon | kDecimalOptions},
     {"DurationField", FieldClass::kDuration, BsonType::kLong, "", kCommon},
     {"EmailField", FieldClass::kEmail, BsonType::kString, "", kCommon},
-    {"FileField", FieldClass::kFile, BsonType::kString, kUnclear,
-     kCommon | kFileOptions},
+    {"FileField", FieldClass::kFile, BsonType::kString, kUnclear, kCommon | kFileOptions},
     {"FilePathField", FieldClass::kFilePath, BsonType::kString, kUnclear,
      kCommon | kFilePathOptions},
     {"FloatField", FieldClass::kFloat, BsonType::kDouble, "", kCommon},
-    {"GenericIPAddressField", FieldClass::kGenericIPAddress, BsonType::kString,
-     "", kCommon},
-    {"ImageField", FieldClass::kImage, BsonType::kString, kUnclear,
-     kCommon | kFileOptions},
+    {"GenericIPAddressField", FieldClass::kGenericIPAddress, BsonType::kString, "", kCommon},
+    {"ImageField", FieldClass::kImage, BsonType::kString, kUnclear, kCommon | kFileOptions},
     {"IntegerField", FieldClass::kInteger, BsonType::kLong, "", kCommon},
-    {"JSONField", FieldClass::kJSON, BsonType::kObject,
-     "JSONField isn't recommended", kCommon},
-    {"PositiveBigIntegerField", FieldClass::kPositiveBigInteger,
-     BsonType::kLong, "", kCommon},
-    {"PositiveIntegerField", FieldClass::kPositiveInteger, BsonType::kLong, "",
-     kCommon},
-    {"PositiveSmallIntegerField", FieldClass::kPositiveSmallInteger,
-     BsonType::kInt, "", kCommon},
+    {"JSONField", FieldClass::kJSON, BsonType::kObject, "JSONField isn't recommended", kCommon},
+    {"PositiveBigIntegerField", FieldClass::kPositiveBigInteger, BsonType::kLong, "", kCommon},
+    {"PositiveIntegerField", FieldClass::kPositiveInteger, BsonType::kLong, "", kCommon},
+    {"PositiveSmallIntegerField", FieldClass::kPositiveSmallInteger, BsonType::kInt, "", kCommon},
     {"SlugField", FieldClass::kSlug, BsonType::kString,
-     "it requires a unique index which Queryable Encryption doesn't support",
-     kCommon},
-    {"SmallIntegerField", FieldClass::kSmallInteger, BsonType::kInt, "",
-     kCommon},
+     "it requires a unique index which Queryable Encryption doesn't support", kCommon},
+    {"SmallIntegerField", FieldClass::kSmallInteger, BsonType::kInt, "", kCommon},
     {"TextField", FieldClass::kText, BsonType::kString, "", kCommon},
-    {"TimeField", FieldClass::kTime, BsonType::kDate, "",
-     kCommon | kDateOptions},
+    {"TimeField", FieldClass::kTime, BsonType::kDate, "", kCommon | kDateOptions},
     {"URLField", FieldClass::kURL, BsonType::kString, "", kCommon},
     {"UUIDField", FieldClass::kUUID, BsonType::kString, "", kCommon},
     // django_mongodb_backend.fields
@@ -64,18 +50,15 @@ constexpr std::array<FieldTypeInfo, 34> kFieldTypes = {{
      kCommon | kArrayOptions | kArraySizeOptions},
     {"EmbeddedModelField", FieldClass::kEmbeddedModel, BsonType::kObject, "",
      kCommon | kEmbeddedOptions},
-    {"EmbeddedModelArrayField", FieldClass::kEmbeddedModelArray,
-     BsonType::kArray, "", kCommon | kEmbeddedOptions | kArraySizeOptions},
+    {"EmbeddedModelArrayField", FieldClass::kEmbeddedModelArray, BsonType::kArray, "",
+     kCommon | kEmbeddedOptions | kArraySizeOptions},
     {"ObjectIdField", FieldClass::kObjectId, BsonType::kObjectId, "", kCommon},
     {"ObjectIdAutoField", FieldClass::kObjectIdAuto, BsonType::kObjectId,
-     "it is the primary key, stored as _id, which MongoDB cannot encrypt",
-     kCommon},
-    {"PolymorphicEmbeddedModelField", FieldClass::kPolymorphicEmbeddedModel,
-     BsonType::kObject, "it may be implemented in the future",
-     kCommon | kPolymorphicOptions},
-    {"PolymorphicEmbeddedModelArrayField",
-     FieldClass::kPolymorphicEmbeddedModelArray, BsonType::kArray,
-     "it may be implemented in the future",
+     "it is the primary key, stored as _id, which MongoDB cannot encrypt", kCommon},
+    {"PolymorphicEmbeddedModelField", FieldClass::kPolymorphicEmbeddedModel, BsonType::kObject,
+     "it may be implemented in the future", kCommon | kPolymorphicOptions},
+    {"PolymorphicEmbeddedModelArrayField", FieldClass::kPolymorphicEmbeddedModelArray,
+     BsonType::kArray, "it may be implemented in the future",
      kCommon | kPolymorphicOptions | kArraySizeOptions},
     // Relations store the target's primary key; django-mongodb-backend has no
     // encrypted variant.
@@ -135,10 +118,8 @@ constexpr std::array<Unsupported, 5> kUnsupported = {{
     {"SmallAutoField",
      "use ObjectIdAutoField: django-mongodb-backend does not support "
      "SmallAutoField"},
-    {"CompositePrimaryKey",
-     "django-mongodb-backend does not support CompositePrimaryKey"},
-    {"GeneratedField",
-     "django-mongodb-backend does not support GeneratedField"},
+    {"CompositePrimaryKey", "django-mongodb-backend does not support CompositePrimaryKey"},
+    {"GeneratedField", "django-mongodb-backend does not support GeneratedField"},
 }};
 
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -191,8 +172,7 @@ const OptionSpec* FindOption(std::string_view name) {
 
 std::span<const OptionSpec> AllOptions() { return kOptions; }
 
-std::string_view ClosestName(std::string_view name,
-                             std::span<const std::string_view> known) {
+std::string_view ClosestName(std::string_view name, std::span<const std::string_view> known) {
   std::string_view best;
   size_t best_distance = 0;
   for (std::string_view candidate : known) {

@@ -36,7 +36,7 @@ enum OptionGroup : uint32_t {
   kRelationOptions = 1u << 6,
   kFileOptions = 1u << 7,
   kFilePathOptions = 1u << 8,
-  kEncryptedOptions = 1u << 9,  // only with the "Encrypted" prefix
+  kEncryptedOptions = 1u << 9,   // only with the "Encrypted" prefix
   kArraySizeOptions = 1u << 10,  // size / max_size: ArrayField and its subclasses
 };
 
@@ -49,8 +49,7 @@ struct OptionSpec {
 struct FieldTypeInfo {
   std::string_view name;  // without the "Encrypted" prefix: "CharField"
   FieldClass cls;
-  BsonType
-      bson_type;  // for relations, replaced by the target's primary key type
+  BsonType bson_type;  // for relations, replaced by the target's primary key type
   // Empty when django-mongodb-backend has Encrypted<name>; otherwise the reason
   // its docs give.
   std::string_view no_encrypted_reason;
@@ -74,8 +73,7 @@ std::span<const OptionSpec> AllOptions();
 // The known name closest to `name` by edit distance, if close enough to be a
 // likely typo
 // ("max_lenght" -> "max_length"); empty otherwise.
-std::string_view ClosestName(std::string_view name,
-                             std::span<const std::string_view> known);
+std::string_view ClosestName(std::string_view name, std::span<const std::string_view> known);
 
 }  // namespace querysafe::schema
 

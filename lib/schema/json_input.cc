@@ -16,13 +16,12 @@ constexpr std::string_view kSyntaxCode = "schema.json_syntax";
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 Span At(size_t offset, size_t length = 1) {
-  return Span{static_cast<uint32_t>(offset),
-              static_cast<uint32_t>(offset + length)};
+  return Span{static_cast<uint32_t>(offset), static_cast<uint32_t>(offset + length)};
 }
 
 void SyntaxError(DiagnosticSink& sink, std::string message, Span span) {
-  sink.Add(Category::kImproperlyConfigured, std::string(kSyntaxCode),
-           std::move(message), "", 0, span);
+  sink.Add(Category::kImproperlyConfigured, std::string(kSyntaxCode), std::move(message), "", 0,
+           span);
 }
 
 // libbson reads a JSON integer too large for int64 by letting it wrap
@@ -91,8 +90,7 @@ size_t FirstInvalidUtf8(std::string_view text) {
                  : (c >> 4) == 0xE  ? 3
                  : (c >> 3) == 0x1E ? 4
                                     : 0;
-    if (len == 0 || i + len > text.size() ||
-        !bson_utf8_validate(text.data() + i, len, true)) {
+    if (len == 0 || i + len > text.size() || !bson_utf8_validate(text.data() + i, len, true)) {
       return i;
     }
     i += len;
@@ -107,43 +105,35 @@ std::optional<size_t> ParsePosition(std::string_view message) {
   if (at == std::string_view::npos) return std::nullopt;
   at += 9;
   size_t value = 0;
-  auto [end, ec] = std::from_chars(message.data() + at,
-                                   message.data() + message.size(), value);
+  auto [end, ec] = std::from_chars(message.data() + at, message.data() + message.size(), value);
   if (ec != std::errc() || end == message.data() + at) return std::nullopt;
   return value;
 }
 
-void ReportReaderError(std::string_view text, const bson_error_t& error,
-                       DiagnosticSink& sink) {
+void ReportReaderError(std::string_view text, const bson_error_t& error, DiagnosticSink& sink) {
   std::string_view message = error.message;
   if (std::optional<size_t> position = ParsePosition(message)) {
     SyntaxError(sink, std::format("Invalid JSON: {}", message),
                 At(std::min(*position, text.size())));
   } else if (message.find("Incomplete JSON") != std::string_view::npos) {
-    SyntaxError(
-        sink,
-        "Invalid JSON: the text ends before the schema object is complete",
-        At(text.size(), 0));
+    SyntaxError(sink, "Invalid JSON: the text ends before the schema object is complete",
+                At(text.size(), 0));
   } else if (message.find("UTF8") != std::string_view::npos) {
-    SyntaxError(sink, "Invalid JSON: the text is not valid UTF-8",
-                At(FirstInvalidUtf8(text)));
+    SyntaxError(sink, "Invalid JSON: the text is not valid UTF-8", At(FirstInvalidUtf8(text)));
   } else {
     // libbson's Extended JSON errors (a bad $numberDecimal string, a $date of
     // the wrong form) carry no position.
-    SyntaxError(sink, std::format("Invalid Extended JSON: {}", message),
-                Span{});
+    SyntaxError(sink, std::format("Invalid Extended JSON: {}", message), Span{});
   }
 }
 
 }  // namespace
 
-std::optional<BsonDoc> ParseSchemaJson(std::string_view text,
-                                       DiagnosticSink& sink) {
+std::optional<BsonDoc> ParseSchemaJson(std::string_view text, DiagnosticSink& sink) {
   size_t first = 0;
   while (first < text.size() && IsSpace(text[first])) ++first;
   if (first == text.size()) {
-    SyntaxError(sink, "The schema is empty: expected a JSON object",
-                At(first, 0));
+    SyntaxError(sink, "The schema is empty: expected a JSON object", At(first, 0));
     return std::nullopt;
   }
   if (text[first] != '{') {
@@ -153,8 +143,7 @@ std::optional<BsonDoc> ParseSchemaJson(std::string_view text,
   if (!CheckNumbers(text, sink)) return std::nullopt;
 
   bson_json_reader_t* reader = bson_json_data_reader_new(true, 0);
-  bson_json_data_reader_ingest(
-      reader, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  bson_json_data_reader_ingest(reader, reinterpret_cast<const uint8_t*>(text.data()), text.size());
   BsonDoc doc;
   bson_error_t error;
   int rc = bson_json_reader_read(reader, doc.get(), &error);
@@ -162,8 +151,7 @@ std::optional<BsonDoc> ParseSchemaJson(std::string_view text,
   if (rc < 0) {
     ReportReaderError(text, error, sink);
   } else if (rc == 0) {
-    SyntaxError(sink, "The schema is empty: expected a JSON object",
-                At(first, 0));
+    SyntaxError(sink, "The schema is empty: expected a JSON object", At(first, 0));
   } else {
     BsonDoc rest;
     rc = bson_json_reader_read(reader, rest.get(), &error);

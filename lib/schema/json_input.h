@@ -14,8 +14,7 @@
 namespace querysafe::schema {
 
 // The document, or nullopt with at least one diagnostic in `sink`.
-std::optional<BsonDoc> ParseSchemaJson(std::string_view text,
-                                       DiagnosticSink& sink);
+std::optional<BsonDoc> ParseSchemaJson(std::string_view text, DiagnosticSink& sink);
 
 }  // namespace querysafe::schema
 

@@ -43,13 +43,26 @@ class Scanner {
         continue;
       }
       switch (e) {
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
-        case 'u': AppendUtf8(Hex4(), out); break;
-        default: out->push_back(e);  // \" \\ \/
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'u':
+          AppendUtf8(Hex4(), out);
+          break;
+        default:
+          out->push_back(e);  // \" \\ \/
       }
     }
     return false;
@@ -74,8 +87,8 @@ class Scanner {
         ++pos_;
       } else {
         // A number or a literal: up to the next delimiter.
-        while (!AtEnd() && std::string_view(",]} \t\r\n").find(text_[pos_]) ==
-                               std::string_view::npos) {
+        while (!AtEnd() &&
+               std::string_view(",]} \t\r\n").find(text_[pos_]) == std::string_view::npos) {
           ++pos_;
         }
       }
@@ -89,9 +102,12 @@ class Scanner {
     for (int i = 0; i < 4 && !AtEnd(); ++i) {
       const char h = text_[pos_++];
       v <<= 4;
-      if (h >= '0' && h <= '9') v |= static_cast<uint32_t>(h - '0');
-      else if (h >= 'a' && h <= 'f') v |= static_cast<uint32_t>(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') v |= static_cast<uint32_t>(h - 'A' + 10);
+      if (h >= '0' && h <= '9')
+        v |= static_cast<uint32_t>(h - '0');
+      else if (h >= 'a' && h <= 'f')
+        v |= static_cast<uint32_t>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F')
+        v |= static_cast<uint32_t>(h - 'A' + 10);
     }
     // A surrogate pair is two escapes.
     if (v >= 0xD800 && v <= 0xDBFF && pos_ + 1 < text_.size() && text_[pos_] == '\\' &&

@@ -56,8 +56,8 @@ std::optional<int64_t> IterInteger(const bson_iter_t& it) {
     case BSON_TYPE_DOUBLE: {
       double d = bson_iter_double(&it);
       // [-2^63, 2^63): the doubles that convert to int64 exactly when integral.
-      if (std::isfinite(d) && std::trunc(d) == d &&
-          d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+      if (std::isfinite(d) && std::trunc(d) == d && d >= -9223372036854775808.0 &&
+          d < 9223372036854775808.0) {
         return static_cast<int64_t>(d);
       }
       return std::nullopt;

@@ -45,25 +45,23 @@ struct MapCollection {
 
 void MapError(LoadContext& ctx, std::string message, std::string location,
               int32_t server_code = 0) {
-  ctx.sink.Error(server_code ? std::format("schema.server.{}", server_code)
-                             : std::string(kMismatch),
-                 std::move(message), std::move(location), server_code);
+  ctx.sink.Error(
+      server_code ? std::format("schema.server.{}", server_code) : std::string(kMismatch),
+      std::move(message), std::move(location), server_code);
 }
 
 bool IsEmptyContainer(const bson_iter_t& it) {
-  if (!BSON_ITER_HOLDS_DOCUMENT(&it) && !BSON_ITER_HOLDS_ARRAY(&it))
-    return false;
+  if (!BSON_ITER_HOLDS_DOCUMENT(&it) && !BSON_ITER_HOLDS_ARRAY(&it)) return false;
   bson_iter_t child;
   bson_iter_recurse(&it, &child);
   return !bson_iter_next(&child);
 }
 
-std::optional<MapEntry> ParseEntry(const bson_iter_t& value,
-                                   std::string location, LoadContext& ctx) {
+std::optional<MapEntry> ParseEntry(const bson_iter_t& value, std::string location,
+                                   LoadContext& ctx) {
   if (!BSON_ITER_HOLDS_DOCUMENT(&value)) {
     MapError(ctx,
-             std::format("Expected an encryptedFields entry object, got {}",
-                         JsonTypeName(value)),
+             std::format("Expected an encryptedFields entry object, got {}", JsonTypeName(value)),
              location);
     return std::nullopt;
   }
@@ -79,10 +77,8 @@ std::optional<MapEntry> ParseEntry(const bson_iter_t& value,
       bson_subtype_t subtype;
       uint32_t len = 0;
       const uint8_t* data = nullptr;
-      if (BSON_ITER_HOLDS_BINARY(&it))
-        bson_iter_binary(&it, &subtype, &len, &data);
-      if (!BSON_ITER_HOLDS_BINARY(&it) || subtype != BSON_SUBTYPE_UUID ||
-          len != 16) {
+      if (BSON_ITER_HOLDS_BINARY(&it)) bson_iter_binary(&it, &subtype, &len, &data);
+      if (!BSON_ITER_HOLDS_BINARY(&it) || subtype != BSON_SUBTYPE_UUID || len != 16) {
         MapError(ctx,
                  "'keyId' must be a UUID: {\"$binary\": {\"base64\": ..., "
                  "\"subType\": "
@@ -97,10 +93,7 @@ std::optional<MapEntry> ParseEntry(const bson_iter_t& value,
     } else if (key == "keyAltName" || key == "path" || key == "bsonType") {
       std::optional<std::string_view> s = IterName(it);
       if (!s) {
-        MapError(
-            ctx,
-            std::format("'{}' must be a string, got {}", key, JsonTypeName(it)),
-            at);
+        MapError(ctx, std::format("'{}' must be a string, got {}", key, JsonTypeName(it)), at);
         ok = false;
         continue;
       }
@@ -112,22 +105,17 @@ std::optional<MapEntry> ParseEntry(const bson_iter_t& value,
         bson_append_iter(entry.queries.get(), "q", 1, &it);
       }
     } else {
-      MapError(ctx,
-               std::format(
-                   "BSON field 'EncryptedField.{}' is an unknown field.", key),
-               at, 40415);
+      MapError(ctx, std::format("BSON field 'EncryptedField.{}' is an unknown field.", key), at,
+               40415);
       ok = false;
     }
   }
   if (entry.path.empty()) {
-    MapError(ctx, "Encrypted field must have a non-empty path", location,
-             6316402);
+    MapError(ctx, "Encrypted field must have a non-empty path", location, 6316402);
     ok = false;
   }
   if (!entry.key_id && entry.key_alt_name.empty()) {
-    MapError(ctx,
-             "An encryptedFields entry needs a 'keyId' (or a 'keyAltName')",
-             location);
+    MapError(ctx, "An encryptedFields entry needs a 'keyId' (or a 'keyAltName')", location);
     ok = false;
   }
   if (!ok) return std::nullopt;
@@ -144,14 +132,11 @@ std::vector<MapCollection> ParseMap(LoadContext& ctx) {
     collection.table = std::string(IterKey(table));
     collection.location = Loc(kMap, collection.table);
     if (!seen.insert(IterKey(table)).second) {
-      MapError(ctx, std::format("Duplicate key '{}'", collection.table),
-               collection.location);
+      MapError(ctx, std::format("Duplicate key '{}'", collection.table), collection.location);
       continue;
     }
     if (!BSON_ITER_HOLDS_DOCUMENT(&table)) {
-      MapError(ctx,
-               std::format("Expected an encryptedFields object, got {}",
-                           JsonTypeName(table)),
+      MapError(ctx, std::format("Expected an encryptedFields object, got {}", JsonTypeName(table)),
                collection.location);
       continue;
     }
@@ -166,25 +151,18 @@ std::vector<MapCollection> ParseMap(LoadContext& ctx) {
         bson_iter_t item;
         bson_iter_recurse(&key, &item);
         while (bson_iter_next(&item)) {
-          std::optional<MapEntry> entry =
-              ParseEntry(item, Loc(at, IterKey(item)), ctx);
+          std::optional<MapEntry> entry = ParseEntry(item, Loc(at, IterKey(item)), ctx);
           if (entry) collection.entries.push_back(std::move(*entry));
         }
       } else if (k == "fields") {
-        MapError(
-            ctx,
-            std::format("'fields' must be a list, got {}", JsonTypeName(key)),
-            at);
+        MapError(ctx, std::format("'fields' must be a list, got {}", JsonTypeName(key)), at);
         has_fields = true;
-      } else if (k != "escCollection" && k != "ecocCollection" &&
-                 k != "eccCollection" && k != "strEncodeVersion") {
+      } else if (k != "escCollection" && k != "ecocCollection" && k != "eccCollection" &&
+                 k != "strEncodeVersion") {
         // The state-collection names and strEncodeVersion are what
         // listCollections adds.
-        MapError(
-            ctx,
-            std::format(
-                "BSON field 'EncryptedFieldConfig.{}' is an unknown field.", k),
-            at, 40415);
+        MapError(ctx, std::format("BSON field 'EncryptedFieldConfig.{}' is an unknown field.", k),
+                 at, 40415);
       }
     }
     if (!has_fields) {
@@ -218,24 +196,18 @@ std::string QueriesJson(const bson_t* holder) {
 void AppendWithDefaults(const bson_t* entry, BsonType type, bson_t* out) {
   bson_concat(out, entry);
   bson_iter_t it;
-  if (!bson_iter_init_find(&it, entry, "contention"))
-    bson_append_int64(out, "contention", -1, 8);
-  if (!bson_iter_init_find(&it, entry, "queryType") ||
-      !BSON_ITER_HOLDS_UTF8(&it) ||
+  if (!bson_iter_init_find(&it, entry, "contention")) bson_append_int64(out, "contention", -1, 8);
+  if (!bson_iter_init_find(&it, entry, "queryType") || !BSON_ITER_HOLDS_UTF8(&it) ||
       std::string_view(bson_iter_utf8(&it, nullptr)) != "range") {
     return;
   }
-  if (!bson_iter_init_find(&it, entry, "sparsity"))
-    bson_append_int64(out, "sparsity", -1, 2);
+  if (!bson_iter_init_find(&it, entry, "sparsity")) bson_append_int64(out, "sparsity", -1, 2);
   for (const char* key : {"min", "max"}) {
     if (bson_iter_init_find(&it, entry, key)) continue;
     const bool max = key[1] == 'a';
-    if (type == BsonType::kInt)
-      bson_append_int32(out, key, -1, max ? INT32_MAX : INT32_MIN);
-    if (type == BsonType::kLong)
-      bson_append_int64(out, key, -1, max ? INT64_MAX : INT64_MIN);
-    if (type == BsonType::kDate)
-      bson_append_date_time(out, key, -1, max ? INT64_MAX : INT64_MIN);
+    if (type == BsonType::kInt) bson_append_int32(out, key, -1, max ? INT32_MAX : INT32_MIN);
+    if (type == BsonType::kLong) bson_append_int64(out, key, -1, max ? INT64_MAX : INT64_MIN);
+    if (type == BsonType::kDate) bson_append_date_time(out, key, -1, max ? INT64_MAX : INT64_MIN);
   }
 }
 
@@ -244,8 +216,7 @@ BsonDoc WithDefaults(const bson_t* holder, BsonType type) {
   BsonDoc out;
   bson_iter_t it;
   if (!bson_iter_init_find(&it, holder, "q")) return out;
-  auto append_entry = [&](const bson_iter_t& entry, bson_t* parent,
-                          const char* key) {
+  auto append_entry = [&](const bson_iter_t& entry, bson_t* parent, const char* key) {
     uint32_t len = 0;
     const uint8_t* data = nullptr;
     bson_t doc, child;
@@ -287,8 +258,7 @@ BsonDoc ModelQueries(const EncryptedPath& path) {
     bson_append_array_begin(holder.get(), "q", 1, &list);
     for (size_t i = 0; i < field.queries.size(); ++i) {
       std::string key = std::to_string(i);
-      bson_append_document(&list, key.c_str(), -1,
-                           field.queries[i].declared.get());
+      bson_append_document(&list, key.c_str(), -1, field.queries[i].declared.get());
     }
     bson_append_array_end(holder.get(), &list);
   } else {
@@ -297,27 +267,22 @@ BsonDoc ModelQueries(const EncryptedPath& path) {
   return holder;
 }
 
-void Compare(const Model& model, EncryptedPath& path, MapEntry& entry,
-             LoadContext& ctx) {
+void Compare(const Model& model, EncryptedPath& path, MapEntry& entry, LoadContext& ctx) {
   entry.matched = true;
   std::string_view type = BsonTypeName(path.bson_type);
   if (entry.bson_type != type) {
-    MapError(
-        ctx,
-        std::format("{}['{}'] gives '{}' the bsonType '{}', but {} stores '{}'",
-                    kMap, model.db_table, path.path, entry.bson_type,
-                    Describe(path), type),
-        Loc(entry.location, "bsonType"));
+    MapError(ctx,
+             std::format("{}['{}'] gives '{}' the bsonType '{}', but {} stores '{}'", kMap,
+                         model.db_table, path.path, entry.bson_type, Describe(path), type),
+             Loc(entry.location, "bsonType"));
   }
   BsonDoc ours = ModelQueries(path);
-  if (!BsonDocsEquivalent(
-          WithDefaults(ours.get(), path.bson_type).get(),
-          WithDefaults(entry.queries.get(), path.bson_type).get())) {
+  if (!BsonDocsEquivalent(WithDefaults(ours.get(), path.bson_type).get(),
+                          WithDefaults(entry.queries.get(), path.bson_type).get())) {
     MapError(ctx,
-             std::format(
-                 "{}['{}'] gives '{}' the queries {}, but {} declares {}", kMap,
-                 model.db_table, path.path, QueriesJson(entry.queries.get()),
-                 Describe(path), QueriesJson(ours.get())),
+             std::format("{}['{}'] gives '{}' the queries {}, but {} declares {}", kMap,
+                         model.db_table, path.path, QueriesJson(entry.queries.get()),
+                         Describe(path), QueriesJson(ours.get())),
              Loc(entry.location, "queries"));
   }
   path.key.key_id = entry.key_id;
@@ -334,10 +299,8 @@ void BindFromMap(Model& model, MapCollection& collection, LoadContext& ctx) {
       MapError(ctx, "Duplicate paths are not allowed", entry.location, 6338402);
     }
     if (entry.key_id &&
-        !key_ids.insert(std::string(entry.key_id->begin(), entry.key_id->end()))
-             .second) {
-      MapError(ctx, "Duplicate key ids are not allowed",
-               Loc(entry.location, "keyId"), 6338401);
+        !key_ids.insert(std::string(entry.key_id->begin(), entry.key_id->end())).second) {
+      MapError(ctx, "Duplicate key ids are not allowed", Loc(entry.location, "keyId"), 6338401);
     }
   }
   for (EncryptedPath& path : model.encrypted_paths) {
@@ -350,8 +313,8 @@ void BindFromMap(Model& model, MapCollection& collection, LoadContext& ctx) {
     }
     if (found == nullptr) {
       MapError(ctx,
-               std::format("{}['{}'] has no entry for '{}', which {} encrypts",
-                           kMap, model.db_table, path.path, Describe(path)),
+               std::format("{}['{}'] has no entry for '{}', which {} encrypts", kMap,
+                           model.db_table, path.path, Describe(path)),
                collection.location);
       continue;
     }
@@ -360,16 +323,13 @@ void BindFromMap(Model& model, MapCollection& collection, LoadContext& ctx) {
   for (const MapEntry& entry : collection.entries) {
     if (!entry.matched) {
       bool known = false;
-      for (const EncryptedPath& path : model.encrypted_paths)
-        known |= path.path == entry.path;
+      for (const EncryptedPath& path : model.encrypted_paths) known |= path.path == entry.path;
       if (!known) {
-        MapError(
-            ctx,
-            std::format(
-                "{}['{}'] lists '{}', but model {} has no encrypted field at "
-                "that path",
-                kMap, model.db_table, entry.path, model.name),
-            entry.location);
+        MapError(ctx,
+                 std::format("{}['{}'] lists '{}', but model {} has no encrypted field at "
+                             "that path",
+                             kMap, model.db_table, entry.path, model.name),
+                 entry.location);
       }
     }
   }
@@ -390,8 +350,7 @@ void BindKeys(LoadContext& ctx) {
       BindFromMap(*model, *collection, ctx);
       continue;
     }
-    if (ctx.has_encrypted_fields_map && model->managed &&
-        model->has_encrypted_fields()) {
+    if (ctx.has_encrypted_fields_map && model->managed && model->has_encrypted_fields()) {
       std::string paths;
       for (const EncryptedPath& path : model->encrypted_paths) {
         paths += std::format("{}'{}'", paths.empty() ? "" : ", ", path.path);
@@ -406,20 +365,17 @@ void BindKeys(LoadContext& ctx) {
     // "<db_table>.<column>[.<column>...]".
     for (EncryptedPath& path : model->encrypted_paths) {
       if (!path.key.key_id && path.key.key_alt_name.empty()) {
-        path.key.key_alt_name =
-            std::format("{}.{}", model->db_table, path.path);
+        path.key.key_alt_name = std::format("{}.{}", model->db_table, path.path);
       }
     }
   }
   for (const MapCollection& collection : collections) {
     if (collection.matched) continue;
-    MapError(
-        ctx,
-        std::format(
-            "{} lists collection '{}', but no model with encrypted fields has "
-            "that db_table",
-            kMap, collection.table),
-        collection.location);
+    MapError(ctx,
+             std::format("{} lists collection '{}', but no model with encrypted fields has "
+                         "that db_table",
+                         kMap, collection.table),
+             collection.location);
   }
 }
 

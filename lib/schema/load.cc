@@ -14,8 +14,7 @@ namespace {
 
 void BuildIndexes(Schema& schema) {
   for (const auto& model : schema.models) {
-    if (!model->embedded)
-      schema.models_by_table.try_emplace(model->db_table, model.get());
+    if (!model->embedded) schema.models_by_table.try_emplace(model->db_table, model.get());
     for (const EncryptedPath& path : model->encrypted_paths) {
       model->encrypted_by_path.try_emplace(path.path, &path);
     }
@@ -24,8 +23,7 @@ void BuildIndexes(Schema& schema) {
 
 }  // namespace
 
-SchemaLoadResult LoadSchema(std::string_view json,
-                            const SchemaLoadOptions& options) {
+SchemaLoadResult LoadSchema(std::string_view json, const SchemaLoadOptions& options) {
   LoadContext ctx(options);
   SchemaLoadResult result;
   std::optional<BsonDoc> doc = ParseSchemaJson(json, ctx.sink);

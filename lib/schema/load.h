@@ -27,8 +27,7 @@ struct SchemaLoadOptions {
   int server_minor = 0;
 
   bool AtLeast(int major, int minor) const {
-    return server_major > major ||
-           (server_major == major && server_minor >= minor);
+    return server_major > major || (server_major == major && server_minor >= minor);
   }
 };
 
@@ -42,8 +41,7 @@ struct SchemaLoadResult {
 };
 
 // Never throws and never crashes, whatever the text.
-SchemaLoadResult LoadSchema(std::string_view json,
-                            const SchemaLoadOptions& options = {});
+SchemaLoadResult LoadSchema(std::string_view json, const SchemaLoadOptions& options = {});
 
 }  // namespace querysafe::schema
 

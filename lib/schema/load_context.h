@@ -19,7 +19,7 @@ namespace querysafe::schema {
 // Model references a field names, resolved once every model exists.
 struct PendingRefs {
   Field* field = nullptr;
-  std::string embedded_model;  // EmbeddedModelField, EmbeddedModelArrayField
+  std::string embedded_model;                // EmbeddedModelField, EmbeddedModelArrayField
   std::vector<std::string> embedded_models;  // the polymorphic ones
   std::string to;                            // ForeignKey, OneToOneField
 };
@@ -41,8 +41,7 @@ struct LoadContext {
   std::unique_ptr<Schema> schema;
 
   bool has_encrypted_fields_map = false;
-  BsonDoc
-      encrypted_fields_map;  // the schema's "encrypted_fields_map", as written
+  BsonDoc encrypted_fields_map;  // the schema's "encrypted_fields_map", as written
 
   // Models dropped for a duplicate name; pending entries may point into them
   // (see IsLive).
@@ -50,8 +49,7 @@ struct LoadContext {
   // False for a field of a dropped model.
   bool IsLive(const Field* field) const {
     const Model* model = field->model;
-    auto it = schema->models_by_name.find(
-        model->name);  // std::string key: no conversion
+    auto it = schema->models_by_name.find(model->name);  // std::string key: no conversion
     return it != schema->models_by_name.end() && it->second == model;
   }
 
@@ -75,13 +73,12 @@ void RunChecks(LoadContext& ctx);            // checks/registry.cc
 
 // Parses one field object; null (with diagnostics) if it cannot become a Field.
 // Used for a model's fields and, recursively, for an ArrayField's base_field.
-std::unique_ptr<Field> ParseField(std::string_view name,
-                                  const bson_iter_t& value, const Model* model,
-                                  const std::string& location,
+std::unique_ptr<Field> ParseField(std::string_view name, const bson_iter_t& value,
+                                  const Model* model, const std::string& location,
                                   LoadContext& ctx);  // parse_field.cc
 // Reads a field's `queries` into field.queries (queries.cc).
-void ParseQueries(Field& field, const bson_iter_t& value,
-                  const std::string& location, LoadContext& ctx);
+void ParseQueries(Field& field, const bson_iter_t& value, const std::string& location,
+                  LoadContext& ctx);
 
 // The path the server would name `field` by in a message.
 std::string ServerPath(const LoadContext& ctx, const Field& field);

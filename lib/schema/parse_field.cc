@@ -20,12 +20,10 @@ namespace {
 
 constexpr std::string_view kEncryptedPrefix = "Encrypted";
 
-void WrongType(const bson_iter_t& it, std::string_view option,
-               std::string_view expected, const std::string& location,
-               LoadContext& ctx) {
+void WrongType(const bson_iter_t& it, std::string_view option, std::string_view expected,
+               const std::string& location, LoadContext& ctx) {
   ctx.sink.Error("schema.wrong_type",
-                 std::format("'{}' must be {}, got {}", option, expected,
-                             JsonTypeName(it)),
+                 std::format("'{}' must be {}, got {}", option, expected, JsonTypeName(it)),
                  location);
 }
 
@@ -38,8 +36,7 @@ std::vector<std::string_view> KnownTypeNames() {
 // Resolves "EncryptedCharField" / "CharField" to its class; reports unknown and
 // impossible classes. Null if the field cannot be built.
 const FieldTypeInfo* ResolveType(std::string_view type, bool* encrypted,
-                                 const std::string& location,
-                                 LoadContext& ctx) {
+                                 const std::string& location, LoadContext& ctx) {
   *encrypted = false;
   const FieldTypeInfo* info = FindFieldType(type);
   if (info == nullptr && type.starts_with(kEncryptedPrefix)) {
@@ -49,11 +46,10 @@ const FieldTypeInfo* ResolveType(std::string_view type, bool* encrypted,
       if (!info->no_encrypted_reason.empty()) {
         // The documented "Encrypted version available? No" rows (seed 004): the
         // class does not exist in django_mongodb_backend.fields.
-        ctx.sink.Error(
-            "schema.no_encrypted_version",
-            std::format("{} does not exist: {} has no encrypted version ({}).",
-                        type, base, info->no_encrypted_reason),
-            location);
+        ctx.sink.Error("schema.no_encrypted_version",
+                       std::format("{} does not exist: {} has no encrypted version ({}).", type,
+                                   base, info->no_encrypted_reason),
+                       location);
         return nullptr;
       }
       *encrypted = true;
@@ -64,8 +60,7 @@ const FieldTypeInfo* ResolveType(std::string_view type, bool* encrypted,
   std::string_view unsupported = UnsupportedFieldReason(type);
   if (!unsupported.empty()) {
     ctx.sink.Error("schema.unsupported_field",
-                   std::format("{} is not supported: {}.", type, unsupported),
-                   location);
+                   std::format("{} is not supported: {}.", type, unsupported), location);
     return nullptr;
   }
   std::string message = std::format("Unknown field type '{}'", type);
@@ -83,9 +78,8 @@ const FieldTypeInfo* ResolveType(std::string_view type, bool* encrypted,
   return nullptr;
 }
 
-bool ReadOption(const OptionSpec& option, const bson_iter_t& it, Field& field,
-                PendingRefs& refs, const std::string& location,
-                LoadContext& ctx) {
+bool ReadOption(const OptionSpec& option, const bson_iter_t& it, Field& field, PendingRefs& refs,
+                const std::string& location, LoadContext& ctx) {
   std::string_view name = option.name;
   switch (option.kind) {
     case OptionKind::kBool: {
@@ -169,15 +163,12 @@ bool ReadOption(const OptionSpec& option, const bson_iter_t& it, Field& field,
       return true;
     }
     case OptionKind::kFieldSpec: {
-      std::unique_ptr<Field> base =
-          ParseField(field.name, it, field.model, location, ctx);
+      std::unique_ptr<Field> base = ParseField(field.name, it, field.model, location, ctx);
       if (!base) return false;
-      if (base->cls == FieldClass::kForeignKey ||
-          base->cls == FieldClass::kOneToOne) {
+      if (base->cls == FieldClass::kForeignKey || base->cls == FieldClass::kOneToOne) {
         // ArrayField.check(): django_mongodb_backend.array.E002.
         ctx.sink.Error("schema.array_related_base",
-                       "Base field for array cannot be a related field.",
-                       location);
+                       "Base field for array cannot be a related field.", location);
       }
       field.base_field = std::move(base);
       return true;
@@ -192,8 +183,7 @@ bool ReadOption(const OptionSpec& option, const bson_iter_t& it, Field& field,
       while (bson_iter_next(&item)) {
         std::optional<std::string_view> s = IterName(item);
         if (!s) {
-          WrongType(item, name, "a list of model names",
-                    Loc(location, IterKey(item)), ctx);
+          WrongType(item, name, "a list of model names", Loc(location, IterKey(item)), ctx);
           return false;
         }
         refs.embedded_models.push_back(std::string(*s));
@@ -213,28 +203,24 @@ std::vector<std::string_view> OptionNames() {
   return names;
 }
 
-void RequireReference(const Field& field, bool present, std::string_view option,
-                      LoadContext& ctx) {
+void RequireReference(const Field& field, bool present, std::string_view option, LoadContext& ctx) {
   if (present) return;
   // Django's TypeError for the missing positional argument.
-  ctx.sink.Error(
-      "schema.missing_option",
-      std::format("{}.__init__() missing 1 required positional argument: '{}'",
-                  field.class_name, option),
-      field.location);
+  ctx.sink.Error("schema.missing_option",
+                 std::format("{}.__init__() missing 1 required positional argument: '{}'",
+                             field.class_name, option),
+                 field.location);
 }
 
 }  // namespace
 
-std::unique_ptr<Field> ParseField(std::string_view name,
-                                  const bson_iter_t& value, const Model* model,
-                                  const std::string& location,
+std::unique_ptr<Field> ParseField(std::string_view name, const bson_iter_t& value,
+                                  const Model* model, const std::string& location,
                                   LoadContext& ctx) {
   if (!BSON_ITER_HOLDS_DOCUMENT(&value)) {
     ctx.sink.Error(
         "schema.wrong_type",
-        std::format("A field must be an object with a \"type\", got {}",
-                    JsonTypeName(value)),
+        std::format("A field must be an object with a \"type\", got {}", JsonTypeName(value)),
         location);
     return nullptr;
   }
@@ -244,20 +230,17 @@ std::unique_ptr<Field> ParseField(std::string_view name,
   if (bson_iter_find(&it, "type")) {
     type = IterName(it);
     if (!type) {
-      WrongType(it, "type", "a Django field class name", Loc(location, "type"),
-                ctx);
+      WrongType(it, "type", "a Django field class name", Loc(location, "type"), ctx);
       return nullptr;
     }
   } else {
-    ctx.sink.Error(
-        "schema.missing_option",
-        "A field needs a \"type\": its Django field class, e.g. \"CharField\"",
-        location);
+    ctx.sink.Error("schema.missing_option",
+                   "A field needs a \"type\": its Django field class, e.g. \"CharField\"",
+                   location);
     return nullptr;
   }
   bool encrypted = false;
-  const FieldTypeInfo* info =
-      ResolveType(*type, &encrypted, Loc(location, "type"), ctx);
+  const FieldTypeInfo* info = ResolveType(*type, &encrypted, Loc(location, "type"), ctx);
   if (info == nullptr) return nullptr;
 
   auto field = std::make_unique<Field>();
@@ -277,29 +260,25 @@ std::unique_ptr<Field> ParseField(std::string_view name,
     std::string_view key = IterKey(it);
     std::string at = Loc(location, key);
     if (!seen.insert(key).second) {
-      ctx.sink.Error("schema.duplicate_key",
-                     std::format("Duplicate key '{}'", key), at);
+      ctx.sink.Error("schema.duplicate_key", std::format("Duplicate key '{}'", key), at);
       continue;
     }
     if (key == "type") continue;
     const OptionSpec* option = FindOption(key);
     if (option == nullptr) {
-      std::string message =
-          std::format("{} has no option '{}'", field->class_name, key);
+      std::string message = std::format("{} has no option '{}'", field->class_name, key);
       std::vector<std::string_view> names = OptionNames();
       std::string_view close = ClosestName(key, names);
       if (!close.empty()) message += std::format("; did you mean '{}'?", close);
       ctx.sink.Error("schema.unknown_option", std::move(message), at);
       continue;
     }
-    bool accepted = (info->options & option->group) != 0 ||
-                    (option->group == kEncryptedOptions && encrypted);
+    bool accepted =
+        (info->options & option->group) != 0 || (option->group == kEncryptedOptions && encrypted);
     if (!accepted) {
-      std::string message = std::format("{} does not take the option '{}'",
-                                        field->class_name, key);
+      std::string message = std::format("{} does not take the option '{}'", field->class_name, key);
       if (option->group == kEncryptedOptions) {
-        message += std::format(" (only encrypted fields do, e.g. Encrypted{})",
-                               info->name);
+        message += std::format(" (only encrypted fields do, e.g. Encrypted{})", info->name);
       }
       ctx.sink.Error("schema.unknown_option", std::move(message), at);
       continue;
@@ -310,22 +289,19 @@ std::unique_ptr<Field> ParseField(std::string_view name,
   switch (field->cls) {
     case FieldClass::kEmbeddedModel:
     case FieldClass::kEmbeddedModelArray:
-      RequireReference(*field, !refs.embedded_model.empty(), "embedded_model",
-                       ctx);
+      RequireReference(*field, !refs.embedded_model.empty(), "embedded_model", ctx);
       break;
     case FieldClass::kPolymorphicEmbeddedModel:
     case FieldClass::kPolymorphicEmbeddedModelArray:
-      RequireReference(*field, !refs.embedded_models.empty(), "embedded_models",
-                       ctx);
+      RequireReference(*field, !refs.embedded_models.empty(), "embedded_models", ctx);
       break;
     case FieldClass::kForeignKey:
     case FieldClass::kOneToOne:
       RequireReference(*field, !refs.to.empty(), "to", ctx);
       break;
     case FieldClass::kArray:
-      RequireReference(
-          *field, field->base_field != nullptr || seen.contains("base_field"),
-          "base_field", ctx);
+      RequireReference(*field, field->base_field != nullptr || seen.contains("base_field"),
+                       "base_field", ctx);
       break;
     default:
       break;
@@ -333,16 +309,13 @@ std::unique_ptr<Field> ParseField(std::string_view name,
 
   // Django: a relation's attname is "<name>_id"; the column is db_column, else
   // the attname.
-  bool relation = field->cls == FieldClass::kForeignKey ||
-                  field->cls == FieldClass::kOneToOne;
+  bool relation = field->cls == FieldClass::kForeignKey || field->cls == FieldClass::kOneToOne;
   field->attname = relation ? std::format("{}_id", field->name) : field->name;
   if (field->column.empty()) {
     // ObjectIdAutoField always stores the primary key as `_id`.
-    field->column =
-        field->cls == FieldClass::kObjectIdAuto ? "_id" : field->attname;
+    field->column = field->cls == FieldClass::kObjectIdAuto ? "_id" : field->attname;
   }
-  if (!refs.embedded_model.empty() || !refs.embedded_models.empty() ||
-      !refs.to.empty()) {
+  if (!refs.embedded_model.empty() || !refs.embedded_models.empty() || !refs.to.empty()) {
     ctx.refs.push_back(std::move(refs));
   }
   return field;

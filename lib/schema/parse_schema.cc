@@ -19,54 +19,46 @@ namespace querysafe::schema {
 namespace {
 
 constexpr std::array<std::string_view, 5> kTopLevelKeys = {
-    "database", "app_label", "key_vault_namespace", "encrypted_fields_map",
-    "models"};
-constexpr std::array<std::string_view, 6> kModelKeys = {
-    "db_table", "embedded", "fields", "ordering", "indexes", "managed"};
+    "database", "app_label", "key_vault_namespace", "encrypted_fields_map", "models"};
+constexpr std::array<std::string_view, 6> kModelKeys = {"db_table", "embedded", "fields",
+                                                        "ordering", "indexes",  "managed"};
 
 void UnknownKey(std::string_view what, std::string_view key,
-                std::span<const std::string_view> known,
-                const std::string& location, LoadContext& ctx) {
+                std::span<const std::string_view> known, const std::string& location,
+                LoadContext& ctx) {
   std::string message = std::format("Unknown {} key '{}'", what, key);
   std::string_view close = ClosestName(key, known);
   if (!close.empty()) message += std::format("; did you mean '{}'?", close);
   ctx.sink.Error("schema.unknown_key", std::move(message), Loc(location, key));
 }
 
-void WrongType(const bson_iter_t& it, std::string_view expected,
-               const std::string& location, LoadContext& ctx) {
+void WrongType(const bson_iter_t& it, std::string_view expected, const std::string& location,
+               LoadContext& ctx) {
   ctx.sink.Error("schema.wrong_type",
-                 std::format("Expected {}, got {}", expected, JsonTypeName(it)),
-                 location);
+                 std::format("Expected {}, got {}", expected, JsonTypeName(it)), location);
 }
 
 // A JSON key seen twice in one object: libbson keeps both, and which one wins
 // would be a guess.
-bool Duplicate(absl::flat_hash_set<std::string_view>& seen,
-               std::string_view key, const std::string& location,
-               LoadContext& ctx) {
+bool Duplicate(absl::flat_hash_set<std::string_view>& seen, std::string_view key,
+               const std::string& location, LoadContext& ctx) {
   if (seen.insert(key).second) return false;
-  ctx.sink.Error("schema.duplicate_key", std::format("Duplicate key '{}'", key),
-                 location);
+  ctx.sink.Error("schema.duplicate_key", std::format("Duplicate key '{}'", key), location);
   return true;
 }
 
-std::optional<std::string> ReadString(const bson_iter_t& it,
-                                      const std::string& location,
+std::optional<std::string> ReadString(const bson_iter_t& it, const std::string& location,
                                       LoadContext& ctx) {
   std::optional<std::string_view> s = IterName(it);
   if (!s) {
-    WrongType(it,
-              BSON_ITER_HOLDS_UTF8(&it) ? "a string without NUL characters"
-                                        : "a string",
+    WrongType(it, BSON_ITER_HOLDS_UTF8(&it) ? "a string without NUL characters" : "a string",
               location, ctx);
     return std::nullopt;
   }
   return std::string(*s);
 }
 
-std::optional<bool> ReadBool(const bson_iter_t& it, const std::string& location,
-                             LoadContext& ctx) {
+std::optional<bool> ReadBool(const bson_iter_t& it, const std::string& location, LoadContext& ctx) {
   if (!BSON_ITER_HOLDS_BOOL(&it)) {
     WrongType(it, "a boolean", location, ctx);
     return std::nullopt;
@@ -75,8 +67,7 @@ std::optional<bool> ReadBool(const bson_iter_t& it, const std::string& location,
 }
 
 bool IsIdentifier(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
-    return false;
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }
@@ -87,20 +78,18 @@ bool IsIdentifier(std::string_view name) {
 // restrictions).
 bool IsValidDatabaseName(std::string_view name) {
   return !name.empty() && name.size() < 64 &&
-         name.find_first_of(std::string_view("/\\. \"$\0", 7)) ==
-             std::string_view::npos;
+         name.find_first_of(std::string_view("/\\. \"$\0", 7)) == std::string_view::npos;
 }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
 // A list of field names (the "fields" of an index).
-bool ReadNameList(const bson_iter_t& it, const std::string& location,
-                  LoadContext& ctx, std::vector<std::string>* out) {
+bool ReadNameList(const bson_iter_t& it, const std::string& location, LoadContext& ctx,
+                  std::vector<std::string>* out) {
   if (!BSON_ITER_HOLDS_ARRAY(&it)) {
     WrongType(it, "a list of field names", location, ctx);
     return false;
@@ -109,8 +98,7 @@ bool ReadNameList(const bson_iter_t& it, const std::string& location,
   bson_iter_recurse(&it, &child);
   bool ok = true;
   while (bson_iter_next(&child)) {
-    std::optional<std::string> name =
-        ReadString(child, Loc(location, IterKey(child)), ctx);
+    std::optional<std::string> name = ReadString(child, Loc(location, IterKey(child)), ctx);
     if (name) {
       out->push_back(std::move(*name));
     } else {
@@ -122,13 +110,11 @@ bool ReadNameList(const bson_iter_t& it, const std::string& location,
 
 void ParseOrdering(const bson_iter_t& it, Model& model, LoadContext& ctx) {
   std::string location = Loc(model.location, "ordering");
-  if (!BSON_ITER_HOLDS_ARRAY(&it))
-    return WrongType(it, "a list of strings", location, ctx);
+  if (!BSON_ITER_HOLDS_ARRAY(&it)) return WrongType(it, "a list of strings", location, ctx);
   bson_iter_t child;
   bson_iter_recurse(&it, &child);
   while (bson_iter_next(&child)) {
-    std::optional<std::string> entry =
-        ReadString(child, Loc(location, IterKey(child)), ctx);
+    std::optional<std::string> entry = ReadString(child, Loc(location, IterKey(child)), ctx);
     if (!entry) continue;
     OrderSpec spec;
     spec.descending = !entry->empty() && (*entry)[0] == '-';
@@ -139,8 +125,7 @@ void ParseOrdering(const bson_iter_t& it, Model& model, LoadContext& ctx) {
 
 void ParseIndexes(const bson_iter_t& it, Model& model, LoadContext& ctx) {
   std::string location = Loc(model.location, "indexes");
-  if (!BSON_ITER_HOLDS_ARRAY(&it))
-    return WrongType(it, "a list of indexes", location, ctx);
+  if (!BSON_ITER_HOLDS_ARRAY(&it)) return WrongType(it, "a list of indexes", location, ctx);
   bson_iter_t child;
   bson_iter_recurse(&it, &child);
   while (bson_iter_next(&child)) {
@@ -159,8 +144,7 @@ void ParseIndexes(const bson_iter_t& it, Model& model, LoadContext& ctx) {
         } else if (k == "name") {
           ReadString(key, Loc(at, k), ctx);
         } else {
-          constexpr std::array<std::string_view, 2> kIndexKeys = {"fields",
-                                                                  "name"};
+          constexpr std::array<std::string_view, 2> kIndexKeys = {"fields", "name"};
           UnknownKey("index", k, kIndexKeys, at, ctx);
         }
       }
@@ -174,8 +158,7 @@ void ParseIndexes(const bson_iter_t& it, Model& model, LoadContext& ctx) {
 
 void ParseFields(const bson_iter_t& it, Model& model, LoadContext& ctx) {
   std::string location = Loc(model.location, "fields");
-  if (!BSON_ITER_HOLDS_DOCUMENT(&it))
-    return WrongType(it, "an object of fields", location, ctx);
+  if (!BSON_ITER_HOLDS_DOCUMENT(&it)) return WrongType(it, "an object of fields", location, ctx);
   bson_iter_t child;
   bson_iter_recurse(&it, &child);
   absl::flat_hash_set<std::string_view> seen;
@@ -200,8 +183,7 @@ void AddPrimaryKey(Model& model) {
     }
   }
   for (const auto& field : model.fields) {
-    if (field->name == "id")
-      return;  // models.E004, reported by the model checks
+    if (field->name == "id") return;  // models.E004, reported by the model checks
   }
   auto id = std::make_unique<Field>();
   id->name = "id";
@@ -220,16 +202,12 @@ void AddPrimaryKey(Model& model) {
   model.fields.insert(model.fields.begin(), std::move(id));
 }
 
-void ParseModel(std::string_view name, const bson_iter_t& it,
-                LoadContext& ctx) {
+void ParseModel(std::string_view name, const bson_iter_t& it, LoadContext& ctx) {
   std::string location = Loc("models", name);
-  if (!BSON_ITER_HOLDS_DOCUMENT(&it))
-    return WrongType(it, "a model object", location, ctx);
+  if (!BSON_ITER_HOLDS_DOCUMENT(&it)) return WrongType(it, "a model object", location, ctx);
   if (!IsIdentifier(name)) {
-    ctx.sink.Error(
-        "schema.invalid_model_name",
-        std::format("Model name '{}' is not a Python class name", name),
-        location);
+    ctx.sink.Error("schema.invalid_model_name",
+                   std::format("Model name '{}' is not a Python class name", name), location);
   }
   auto model = std::make_unique<Model>();
   model->name = std::string(name);
@@ -249,9 +227,7 @@ void ParseModel(std::string_view name, const bson_iter_t& it,
         if (model->db_table.empty() || model->db_table[0] == '$' ||
             model->db_table.starts_with("system.")) {
           ctx.sink.Error("schema.invalid_db_table",
-                         std::format("'{}' is not a valid collection name",
-                                     model->db_table),
-                         at);
+                         std::format("'{}' is not a valid collection name", model->db_table), at);
         }
       }
     } else if (k == "embedded") {
@@ -277,15 +253,12 @@ void ParseModel(std::string_view name, const bson_iter_t& it,
     // Django's Options.contribute_to_class: "<app_label>_<model_name>" with
     // model_name lowercased.
     const std::string& app = ctx.schema->app_label;
-    model->db_table =
-        app.empty() ? Lower(name) : std::format("{}_{}", app, Lower(name));
+    model->db_table = app.empty() ? Lower(name) : std::format("{}_{}", app, Lower(name));
   }
   AddPrimaryKey(*model);
   model->IndexFields();
-  if (!ctx.schema->models_by_name.try_emplace(model->name, model.get())
-           .second) {
-    ctx.sink.Error("schema.duplicate_key",
-                   std::format("Duplicate model '{}'", name), location);
+  if (!ctx.schema->models_by_name.try_emplace(model->name, model.get()).second) {
+    ctx.sink.Error("schema.duplicate_key", std::format("Duplicate model '{}'", name), location);
     // Kept alive: the pending references and queries of its fields point into
     // it.
     ctx.discarded_models.push_back(std::move(model));
@@ -314,35 +287,28 @@ void ParseSchemaDocument(const BsonDoc& doc, LoadContext& ctx) {
       if (std::optional<std::string> db = ReadString(it, at, ctx)) {
         schema.database = std::move(*db);
         if (!IsValidDatabaseName(schema.database)) {
-          ctx.sink.Error(
-              "schema.invalid_database",
-              std::format("'{}' is not a valid MongoDB database name",
-                          schema.database),
-              at);
+          ctx.sink.Error("schema.invalid_database",
+                         std::format("'{}' is not a valid MongoDB database name", schema.database),
+                         at);
         }
       }
     } else if (k == "app_label") {
       if (std::optional<std::string> label = ReadString(it, at, ctx)) {
         schema.app_label = std::move(*label);
         if (!IsIdentifier(schema.app_label)) {
-          ctx.sink.Error(
-              "schema.invalid_app_label",
-              std::format("'{}' is not a valid app label", schema.app_label),
-              at);
+          ctx.sink.Error("schema.invalid_app_label",
+                         std::format("'{}' is not a valid app label", schema.app_label), at);
         }
       }
     } else if (k == "key_vault_namespace") {
       if (std::optional<std::string> ns = ReadString(it, at, ctx)) {
         schema.key_vault_namespace = std::move(*ns);
         size_t dot = schema.key_vault_namespace.find('.');
-        if (dot == 0 || dot == std::string::npos ||
-            dot + 1 == schema.key_vault_namespace.size()) {
-          ctx.sink.Error(
-              "schema.invalid_key_vault_namespace",
-              std::format(
-                  "'{}' is not a namespace of the form <database>.<collection>",
-                  schema.key_vault_namespace),
-              at);
+        if (dot == 0 || dot == std::string::npos || dot + 1 == schema.key_vault_namespace.size()) {
+          ctx.sink.Error("schema.invalid_key_vault_namespace",
+                         std::format("'{}' is not a namespace of the form <database>.<collection>",
+                                     schema.key_vault_namespace),
+                         at);
         }
       }
     } else if (k == "encrypted_fields_map") {
@@ -357,24 +323,19 @@ void ParseSchemaDocument(const BsonDoc& doc, LoadContext& ctx) {
       ctx.has_encrypted_fields_map = true;
     } else if (k == "models") {
       has_models = true;
-      if (!BSON_ITER_HOLDS_DOCUMENT(&it))
-        WrongType(it, "an object of models", at, ctx);
+      if (!BSON_ITER_HOLDS_DOCUMENT(&it)) WrongType(it, "an object of models", at, ctx);
     } else {
       UnknownKey("top-level", k, kTopLevelKeys, "", ctx);
     }
   }
   if (!has_database) {
-    ctx.sink.Error("schema.missing_key", "The schema has no 'database'",
-                   "database");
+    ctx.sink.Error("schema.missing_key", "The schema has no 'database'", "database");
   }
-  if (!has_models)
-    ctx.sink.Error("schema.missing_key", "The schema has no 'models'",
-                   "models");
+  if (!has_models) ctx.sink.Error("schema.missing_key", "The schema has no 'models'", "models");
   if (schema.key_vault_namespace.empty() && !schema.database.empty()) {
     schema.key_vault_namespace = std::format("{}.__keyVault", schema.database);
   }
-  if (bson_iter_init_find(&it, doc.get(), "models") &&
-      BSON_ITER_HOLDS_DOCUMENT(&it)) {
+  if (bson_iter_init_find(&it, doc.get(), "models") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
     bson_iter_t model;
     bson_iter_recurse(&it, &model);
     while (bson_iter_next(&model)) {

@@ -24,10 +24,7 @@ void AppendString(std::string_view s, std::string& out) {
     uint32_t cp = c;
     size_t len = 1;
     if (c >= 0x80) {
-      len = (c >> 5) == 0x6    ? 2
-            : (c >> 4) == 0xE  ? 3
-            : (c >> 3) == 0x1E ? 4
-                               : 1;
+      len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
       if (len == 1 || i + len > s.size()) {
         cp = 0xFFFD;
         len = 1;
@@ -67,8 +64,7 @@ void AppendString(std::string_view s, std::string& out) {
       out.push_back(static_cast<char>(cp));
     } else if (cp > 0xFFFF) {
       cp -= 0x10000;
-      out += std::format("\\u{:04x}\\u{:04x}", 0xD800 + (cp >> 10),
-                         0xDC00 + (cp & 0x3FF));
+      out += std::format("\\u{:04x}\\u{:04x}", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
     } else {
       out += std::format("\\u{:04x}", cp);
     }
@@ -82,8 +78,7 @@ void AppendString(std::string_view s, std::string& out) {
 std::string FloatRepr(double d) {
   if (d == 0) return std::signbit(d) ? "-0.0" : "0.0";
   char buf[64];
-  auto [end, ec] =
-      std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
   std::string_view sci(buf, end - buf);  // "-1.2345e+06"
   bool negative = sci[0] == '-';
   if (negative) sci.remove_prefix(1);
@@ -91,8 +86,7 @@ std::string FloatRepr(double d) {
   std::string digits(sci.substr(0, e));
   if (digits.size() > 1) digits.erase(1, 1);  // drop the '.'
   int exponent = 0;
-  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'),
-                  sci.data() + sci.size(), exponent);
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exponent);
   std::string out = negative ? "-" : "";
   if (exponent >= -4 && exponent < 16) {
     if (exponent < 0) {
@@ -144,8 +138,7 @@ class Printer {
       first = false;
       Indent(level + 1);
       if (!array) {
-        AppendString(
-            std::string_view(bson_iter_key(&it), bson_iter_key_len(&it)), out_);
+        AppendString(std::string_view(bson_iter_key(&it), bson_iter_key_len(&it)), out_);
         out_ += ": ";
       }
       Value(it, level + 1);
@@ -158,9 +151,7 @@ class Printer {
   std::string Take() { return std::move(out_); }
 
  private:
-  void Indent(int level) {
-    out_.append(static_cast<size_t>(level * indent_), ' ');
-  }
+  void Indent(int level) { out_.append(static_cast<size_t>(level * indent_), ' '); }
 
   // {"<key>": <nested>} printed the way json.dumps prints the dicts json_util
   // builds.
@@ -173,9 +164,8 @@ class Printer {
     out_ += "}";
   }
 
-  std::string Nested(
-      std::initializer_list<std::pair<std::string_view, std::string>> items,
-      int level) {
+  std::string Nested(std::initializer_list<std::pair<std::string_view, std::string>> items,
+                     int level) {
     std::string s = "{";
     bool first = true;
     for (const auto& [k, v] : items) {
@@ -257,8 +247,7 @@ class Printer {
         bson_iter_binary(&it, &subtype, &len, &data);
         Wrapper("$binary",
                 Nested({{"base64", Quoted(Base64(data, len))},
-                        {"subType", Quoted(std::format(
-                                        "{:02x}", static_cast<int>(subtype)))}},
+                        {"subType", Quoted(std::format("{:02x}", static_cast<int>(subtype)))}},
                        level + 1),
                 level);
         return;
@@ -275,10 +264,7 @@ class Printer {
         int64_t ms = bson_iter_date_time(&it);
         constexpr int64_t kYear10000 = 253402300800000;
         if (ms < 0 || ms >= kYear10000) {
-          Wrapper(
-              "$date",
-              Nested({{"$numberLong", Quoted(std::to_string(ms))}}, level + 1),
-              level);
+          Wrapper("$date", Nested({{"$numberLong", Quoted(std::to_string(ms))}}, level + 1), level);
           return;
         }
         using namespace std::chrono;
@@ -287,11 +273,9 @@ class Printer {
         year_month_day ymd{days};
         hh_mm_ss hms{t - days};
         std::string iso = std::format(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", int(ymd.year()),
-            unsigned(ymd.month()), unsigned(ymd.day()), hms.hours().count(),
-            hms.minutes().count(), hms.seconds().count());
-        if (int64_t millis = hms.subseconds().count())
-          iso += std::format(".{:03}", millis);
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", int(ymd.year()), unsigned(ymd.month()),
+            unsigned(ymd.day()), hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+        if (int64_t millis = hms.subseconds().count()) iso += std::format(".{:03}", millis);
         Wrapper("$date", Quoted(iso + "Z"), level);
         return;
       }

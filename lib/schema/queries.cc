@@ -44,23 +44,20 @@ constexpr std::array<QueryTypeEntry, 5> kQueryTypes = {{
 // The encrypted classes built on NoQueriesMixin; checks/no_queries_argument.cc
 // reports them.
 bool TakesNoQueries(const Field& field) {
-  return field.encrypted && (field.cls == FieldClass::kArray ||
-                             field.cls == FieldClass::kEmbeddedModel ||
-                             field.cls == FieldClass::kEmbeddedModelArray);
+  return field.encrypted &&
+         (field.cls == FieldClass::kArray || field.cls == FieldClass::kEmbeddedModel ||
+          field.cls == FieldClass::kEmbeddedModelArray);
 }
 
-void WrongType(const bson_iter_t& it, std::string_view key,
-               std::string_view expected, const std::string& location,
-               LoadContext& ctx) {
-  ctx.sink.Error(
-      "schema.wrong_type",
-      std::format("'{}' must be {}, got {}", key, expected, JsonTypeName(it)),
-      location, kTypeMismatch);
+void WrongType(const bson_iter_t& it, std::string_view key, std::string_view expected,
+               const std::string& location, LoadContext& ctx) {
+  ctx.sink.Error("schema.wrong_type",
+                 std::format("'{}' must be {}, got {}", key, expected, JsonTypeName(it)), location,
+                 kTypeMismatch);
 }
 
 std::optional<int32_t> ReadInt32(const bson_iter_t& it, std::string_view key,
-                                 const std::string& location,
-                                 LoadContext& ctx) {
+                                 const std::string& location, LoadContext& ctx) {
   std::optional<int64_t> v = IterInteger(it);
   if (!v || *v < INT32_MIN || *v > INT32_MAX) {
     WrongType(it, key, "a 32-bit integer", location, ctx);
@@ -79,8 +76,8 @@ std::optional<bool> ReadBool(const bson_iter_t& it, std::string_view key,
 }
 
 // One QueryTypeConfig. Returns false if it has no usable queryType.
-bool ParseEntry(Field& field, const bson_iter_t& value,
-                const std::string& location, LoadContext& ctx) {
+bool ParseEntry(Field& field, const bson_iter_t& value, const std::string& location,
+                LoadContext& ctx) {
   QuerySpec spec;
   spec.location = location;
   bool has_type = false;
@@ -92,8 +89,7 @@ bool ParseEntry(Field& field, const bson_iter_t& value,
     std::string_view key = IterKey(it);
     std::string at = Loc(location, key);
     if (!seen.insert(key).second) {
-      ctx.sink.Error("schema.duplicate_key",
-                     std::format("Duplicate key '{}'", key), at);
+      ctx.sink.Error("schema.duplicate_key", std::format("Duplicate key '{}'", key), at);
       continue;
     }
     if (key == "queryType") {
@@ -112,22 +108,19 @@ bool ParseEntry(Field& field, const bson_iter_t& value,
       if (type_ok) continue;
       if (*name == "rangePreview") {
         // libmongocrypt 1.13 (mc-efc.c) refuses the pre-8.0 name outright.
-        ctx.sink.Error(
-            "schema.range_preview",
-            std::format(
-                "Cannot use field '{}' with 'rangePreview' queries. "
-                "'rangePreview' is "
-                "unsupported. Use 'range' instead. 'range' is not compatible "
-                "with "
-                "'rangePreview' and requires recreating the collection.",
-                field.column),
-            at);
+        ctx.sink.Error("schema.range_preview",
+                       std::format("Cannot use field '{}' with 'rangePreview' queries. "
+                                   "'rangePreview' is "
+                                   "unsupported. Use 'range' instead. 'range' is not compatible "
+                                   "with "
+                                   "'rangePreview' and requires recreating the collection.",
+                                   field.column),
+                       at);
         continue;
       }
       std::string message = std::format("Unknown queryType '{}'", *name);
       std::array<std::string_view, 5> names;
-      for (size_t i = 0; i < kQueryTypes.size(); ++i)
-        names[i] = kQueryTypes[i].name;
+      for (size_t i = 0; i < kQueryTypes.size(); ++i) names[i] = kQueryTypes[i].name;
       std::string_view close = ClosestName(*name, names);
       if (!close.empty()) message += std::format("; did you mean '{}'?", close);
       ctx.sink.Error("schema.unknown_query_type", std::move(message), at);
@@ -157,19 +150,16 @@ bool ParseEntry(Field& field, const bson_iter_t& value,
     } else if (key == "max") {
       spec.has_max = true;
     } else {
-      std::string message =
-          std::format("BSON field 'queries.{}' is an unknown field.", key);
+      std::string message = std::format("BSON field 'queries.{}' is an unknown field.", key);
       std::string_view close = ClosestName(key, kQueryKeys);
       if (!close.empty()) message += std::format(" Did you mean '{}'?", close);
-      ctx.sink.Error("schema.unknown_query_key", std::move(message), at,
-                     kIdlUnknownField);
+      ctx.sink.Error("schema.unknown_query_key", std::move(message), at, kIdlUnknownField);
     }
   }
   if (!has_type) {
-    ctx.sink.Error(
-        "schema.missing_query_type",
-        "BSON field 'queries.queryType' is missing but a required field",
-        location, kIdlMissingField);
+    ctx.sink.Error("schema.missing_query_type",
+                   "BSON field 'queries.queryType' is missing but a required field", location,
+                   kIdlMissingField);
   }
   if (!type_ok) return false;
   PendingQuery pending;
@@ -186,8 +176,8 @@ bool ParseEntry(Field& field, const bson_iter_t& value,
 
 }  // namespace
 
-void ParseQueries(Field& field, const bson_iter_t& value,
-                  const std::string& location, LoadContext& ctx) {
+void ParseQueries(Field& field, const bson_iter_t& value, const std::string& location,
+                  LoadContext& ctx) {
   field.queries_declared = true;
   if (TakesNoQueries(field)) return;
   if (BSON_ITER_HOLDS_NULL(&value)) return;

@@ -22,13 +22,10 @@ uint32_t BitWidth(uint128 v) {
 // Signed to unsigned with the type's minimum at 0 (mc-range-encoding.c
 // encodeInt32/64).
 uint32_t Encode32(int32_t v) { return static_cast<uint32_t>(v) ^ 0x80000000u; }
-uint64_t Encode64(int64_t v) {
-  return static_cast<uint64_t>(v) ^ 0x8000000000000000ull;
-}
+uint64_t Encode64(int64_t v) { return static_cast<uint64_t>(v) ^ 0x8000000000000000ull; }
 
 int64_t AsInt64(const bson_value_t& v) {
-  return v.value_type == BSON_TYPE_DATE_TIME ? v.value.v_datetime
-                                             : v.value.v_int64;
+  return v.value_type == BSON_TYPE_DATE_TIME ? v.value.v_datetime : v.value.v_int64;
 }
 
 std::string DoubleDomainError(std::string_view path) {
@@ -50,32 +47,26 @@ std::string DecimalDomainError(std::string_view path) {
 // mc_canUsePrecisionModeDouble (range v2): the scaled bounds must be integers
 // below 2^53 and the domain narrower than 53 bits. Every step is the same
 // double arithmetic libmongocrypt does.
-std::optional<uint32_t> DoublePrecisionBits(double min, double max,
-                                            int32_t precision) {
+std::optional<uint32_t> DoublePrecisionBits(double min, double max, int32_t precision) {
   if (precision < 0 || !(min < max)) return std::nullopt;
   const double scaled_prc = std::pow(10.0, precision);
   if (!std::isfinite(scaled_prc)) return std::nullopt;
   const double scaled_max = max * scaled_prc;
   const double scaled_min = min * scaled_prc;
-  if (scaled_max != std::trunc(scaled_max) ||
-      scaled_min != std::trunc(scaled_min)) {
+  if (scaled_max != std::trunc(scaled_max) || scaled_min != std::trunc(scaled_min)) {
     return std::nullopt;
   }
   constexpr double kScaledBounds = 9007199254740992.0;  // 2^53
-  if (std::fabs(scaled_max) >= kScaledBounds ||
-      std::fabs(scaled_min) >= kScaledBounds) {
+  if (std::fabs(scaled_max) >= kScaledBounds || std::fabs(scaled_min) >= kScaledBounds) {
     return std::nullopt;
   }
   const double t_1 = scaled_max - scaled_min;
-  const double t_4 =
-      static_cast<double>(std::numeric_limits<uint64_t>::max()) - t_1;
+  const double t_4 = static_cast<double>(std::numeric_limits<uint64_t>::max()) - t_1;
   const double t_5 = std::floor(std::log10(t_4)) - 1;
   if (static_cast<double>(precision) > t_5) return std::nullopt;
-  const uint64_t range =
-      static_cast<uint64_t>(static_cast<int64_t>(scaled_max)) -
-      static_cast<uint64_t>(static_cast<int64_t>(scaled_min));
-  if (static_cast<uint64_t>(scaled_prc) >
-      std::numeric_limits<uint64_t>::max() - range) {
+  const uint64_t range = static_cast<uint64_t>(static_cast<int64_t>(scaled_max)) -
+                         static_cast<uint64_t>(static_cast<int64_t>(scaled_min));
+  if (static_cast<uint64_t>(scaled_prc) > std::numeric_limits<uint64_t>::max() - range) {
     return std::nullopt;
   }
   const uint64_t i_3 = range + static_cast<uint64_t>(scaled_prc);
@@ -89,8 +80,7 @@ std::optional<uint32_t> DoublePrecisionBits(double min, double max,
 // mc_canUsePrecisionModeDecimal, in exact 128-bit integers (libmongocrypt's
 // Decimal128 arithmetic rounds to 34 digits; the two agree away from the 2^127
 // edge).
-std::optional<uint32_t> DecimalPrecisionBits(const Decimal& min,
-                                             const Decimal& max,
+std::optional<uint32_t> DecimalPrecisionBits(const Decimal& min, const Decimal& max,
                                              int32_t precision) {
   if (precision < 0 || precision > 255 || !min.finite() || !max.finite() ||
       CompareDecimal(min, max) >= 0) {
@@ -102,8 +92,7 @@ std::optional<uint32_t> DecimalPrecisionBits(const Decimal& min,
   std::optional<int128> scaled_min = ScaledToInt128(min, precision);
   std::optional<int128> scaled_max = ScaledToInt128(max, precision);
   if (!scaled_min || !scaled_max) return std::nullopt;
-  const uint128 range =
-      static_cast<uint128>(*scaled_max) - static_cast<uint128>(*scaled_min);
+  const uint128 range = static_cast<uint128>(*scaled_max) - static_cast<uint128>(*scaled_min);
   const uint128 t_4 = ~static_cast<uint128>(0) - range;
   // t_5 = floor(log10(t_4)) - 1
   int digits = 1;
@@ -124,18 +113,14 @@ RangeDomain FromMax(uint128 max) {
 }
 
 uint128 LowBits(uint32_t bits) {
-  return bits >= 128 ? ~static_cast<uint128>(0)
-                     : (static_cast<uint128>(1) << bits) - 1;
+  return bits >= 128 ? ~static_cast<uint128>(0) : (static_cast<uint128>(1) << bits) - 1;
 }
 
 }  // namespace
 
-RangeDomain ComputeRangeDomain(BsonType type, const bson_value_t& min,
-                               const bson_value_t& max,
-                               std::optional<int32_t> precision,
-                               std::string_view path) {
-  const bool bounded =
-      min.value_type != BSON_TYPE_EOD && max.value_type != BSON_TYPE_EOD;
+RangeDomain ComputeRangeDomain(BsonType type, const bson_value_t& min, const bson_value_t& max,
+                               std::optional<int32_t> precision, std::string_view path) {
+  const bool bounded = min.value_type != BSON_TYPE_EOD && max.value_type != BSON_TYPE_EOD;
   switch (type) {
     case BsonType::kInt: {
       if (!bounded) return FromMax(std::numeric_limits<uint32_t>::max());
@@ -152,17 +137,15 @@ RangeDomain ComputeRangeDomain(BsonType type, const bson_value_t& min,
       if (!precision.has_value() || !bounded) {
         return FromMax(std::numeric_limits<uint64_t>::max());
       }
-      std::optional<uint32_t> bits = DoublePrecisionBits(
-          min.value.v_double, max.value.v_double, *precision);
+      std::optional<uint32_t> bits =
+          DoublePrecisionBits(min.value.v_double, max.value.v_double, *precision);
       if (!bits) return RangeDomain{0, 0, 9157100, DoubleDomainError(path)};
       return FromMax(LowBits(*bits));
     }
     case BsonType::kDecimal: {
-      if (!precision.has_value() || !bounded)
-        return FromMax(~static_cast<uint128>(0));
+      if (!precision.has_value() || !bounded) return FromMax(~static_cast<uint128>(0));
       std::optional<uint32_t> bits = DecimalPrecisionBits(
-          DecodeDecimal(min.value.v_decimal128),
-          DecodeDecimal(max.value.v_decimal128), *precision);
+          DecodeDecimal(min.value.v_decimal128), DecodeDecimal(max.value.v_decimal128), *precision);
       if (!bits) return RangeDomain{0, 0, 9157101, DecimalDomainError(path)};
       return FromMax(LowBits(*bits));
     }
@@ -172,31 +155,24 @@ RangeDomain ComputeRangeDomain(BsonType type, const bson_value_t& min,
 }
 
 int32_t DefaultTrimFactor(uint32_t bits) {
-  constexpr int32_t kDefault =
-      6;  // mc_FLERangeTrimFactorDefault, kFLERangeTrimFactorDefault
+  constexpr int32_t kDefault = 6;  // mc_FLERangeTrimFactorDefault, kFLERangeTrimFactorDefault
   if (bits == 0) return kDefault;
-  return static_cast<uint32_t>(kDefault) > bits - 1
-             ? static_cast<int32_t>(bits - 1)
-             : kDefault;
+  return static_cast<uint32_t>(kDefault) > bits - 1 ? static_cast<int32_t>(bits - 1) : kDefault;
 }
 
-std::optional<RuleFailure> CheckTagLimit(BsonType type,
-                                         const RangeDomain& domain,
-                                         int64_t sparsity,
+std::optional<RuleFailure> CheckTagLimit(BsonType type, const RangeDomain& domain, int64_t sparsity,
                                          int32_t trim_factor) {
   if (domain.bits == 0 || domain.max < kMaxTagLimit) return std::nullopt;
   // validateRangeBoundsInt / validateRangeBoundsDecimal128: log2 of the number
   // of values.
   double domain_size_log2;
   if (type == BsonType::kDecimal) {
-    domain_size_log2 =
-        domain.max == ~static_cast<uint128>(0) ? 128 : BitWidth(domain.max + 1);
+    domain_size_log2 = domain.max == ~static_cast<uint128>(0) ? 128 : BitWidth(domain.max + 1);
   } else {
     const uint32_t type_bits = type == BsonType::kInt ? 32 : 64;
-    domain_size_log2 =
-        domain.bits == type_bits && domain.max == LowBits(type_bits)
-            ? type_bits
-            : std::log2(static_cast<double>(domain.max + 1));
+    domain_size_log2 = domain.bits == type_bits && domain.max == LowBits(type_bits)
+                           ? type_bits
+                           : std::log2(static_cast<double>(domain.max + 1));
   }
   if (static_cast<int64_t>(trim_factor) + sparsity - 1 >= kMaxTagLimitLog2) {
     return RuleFailure{9203504,
@@ -204,14 +180,12 @@ std::optional<RuleFailure> CheckTagLimit(BsonType type,
                        "could create queries "
                        "that exceed the BSON size limit"};
   }
-  const double total =
-      std::ldexp(1.0, static_cast<int>(sparsity)) *
-      (2 * domain_size_log2 - 1 + std::ldexp(1.0, trim_factor));
+  const double total = std::ldexp(1.0, static_cast<int>(sparsity)) *
+                       (2 * domain_size_log2 - 1 + std::ldexp(1.0, trim_factor));
   if (total >= kMaxTagLimit) {
-    return RuleFailure{
-        9203508,
-        "Sparsity, trimFactor, min, and max together are too large and could "
-        "create queries that exceed the BSON size limit"};
+    return RuleFailure{9203508,
+                       "Sparsity, trimFactor, min, and max together are too large and could "
+                       "create queries that exceed the BSON size limit"};
   }
   return std::nullopt;
 }

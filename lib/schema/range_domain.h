@@ -33,10 +33,8 @@ struct RangeDomain {
 // `min` and `max` are of the field's type, or both BSON_TYPE_EOD for an
 // unbounded double or decimal; int, long and date get their type's full range
 // when unbounded. `path` names the field in the server's messages.
-RangeDomain ComputeRangeDomain(BsonType type, const bson_value_t& min,
-                               const bson_value_t& max,
-                               std::optional<int32_t> precision,
-                               std::string_view path);
+RangeDomain ComputeRangeDomain(BsonType type, const bson_value_t& min, const bson_value_t& max,
+                               std::optional<int32_t> precision, std::string_view path);
 
 // libmongocrypt's trimFactorDefault: min(6, bits - 1).
 int32_t DefaultTrimFactor(uint32_t bits);
@@ -49,9 +47,8 @@ struct RuleFailure {
   int32_t server_code = 0;
   std::string message;
 };
-std::optional<RuleFailure> CheckTagLimit(BsonType type,
-                                         const RangeDomain& domain,
-                                         int64_t sparsity, int32_t trim_factor);
+std::optional<RuleFailure> CheckTagLimit(BsonType type, const RangeDomain& domain, int64_t sparsity,
+                                         int32_t trim_factor);
 
 // The server's validateDoublePrecisionRange: d has at most `precision` decimal
 // digits, within the floating-point tolerance the server allows.

@@ -10,34 +10,28 @@ namespace querysafe::schema {
 namespace {
 
 // Django's lazy-reference error for a model that does not exist (fields.E300).
-const Model* Lookup(const std::string& name, const Field& field,
-                    LoadContext& ctx) {
+const Model* Lookup(const std::string& name, const Field& field, LoadContext& ctx) {
   const Model* model = ctx.schema->FindModel(name);
   if (model == nullptr) {
-    ctx.sink.Add(
-        Category::kFieldError, "schema.unknown_model",
-        std::format(
-            "Field defines a relation with model '{}', which is either not "
-            "installed, or is abstract.",
-            name),
-        field.location);
+    ctx.sink.Add(Category::kFieldError, "schema.unknown_model",
+                 std::format("Field defines a relation with model '{}', which is either not "
+                             "installed, or is abstract.",
+                             name),
+                 field.location);
   }
   return model;
 }
 
 // EmbeddedModelField.check() (django_mongodb_backend.embedded_model.E002): the
 // target must be an EmbeddedModel, stored inside the parent's document.
-bool RequireEmbedded(const Model& target, const Field& field,
-                     LoadContext& ctx) {
+bool RequireEmbedded(const Model& target, const Field& field, LoadContext& ctx) {
   if (target.embedded) return true;
-  ctx.sink.Error(
-      "schema.not_embedded_model",
-      std::format(
-          "Embedded models must be a subclass of "
-          "django_mongodb_backend.models.EmbeddedModel. ({} doesn't subclass "
-          "EmbeddedModel.)",
-          target.name),
-      field.location);
+  ctx.sink.Error("schema.not_embedded_model",
+                 std::format("Embedded models must be a subclass of "
+                             "django_mongodb_backend.models.EmbeddedModel. ({} doesn't subclass "
+                             "EmbeddedModel.)",
+                             target.name),
+                 field.location);
   return false;
 }
 
@@ -47,8 +41,7 @@ void ResolveRelationType(Field& field, LoadContext& ctx) {
   const Model* target = field.related_model;
   for (size_t steps = 0; target != nullptr && target->pk != nullptr; ++steps) {
     const Field* pk = target->pk;
-    bool relation =
-        pk->cls == FieldClass::kForeignKey || pk->cls == FieldClass::kOneToOne;
+    bool relation = pk->cls == FieldClass::kForeignKey || pk->cls == FieldClass::kOneToOne;
     if (!relation) {
       field.bson_type = pk->bson_type;
       return;
@@ -57,13 +50,11 @@ void ResolveRelationType(Field& field, LoadContext& ctx) {
     target = pk->related_model;
   }
   if (target != nullptr && target->pk != nullptr) {
-    ctx.sink.Error(
-        "schema.relation_cycle",
-        std::format(
-            "The primary keys of '{}' and the models it relates to form a "
-            "cycle; the relation has no stored type",
-            field.related_model->name),
-        field.location);
+    ctx.sink.Error("schema.relation_cycle",
+                   std::format("The primary keys of '{}' and the models it relates to form a "
+                               "cycle; the relation has no stored type",
+                               field.related_model->name),
+                   field.location);
   }
 }
 
@@ -88,13 +79,11 @@ void ResolveReferences(LoadContext& ctx) {
     if (!refs.to.empty()) {
       const Model* target = Lookup(refs.to, field, ctx);
       if (target != nullptr && target->embedded) {
-        ctx.sink.Error(
-            "schema.relation_to_embedded",
-            std::format(
-                "{} cannot relate to '{}': embedded models are stored inside "
-                "another document and have no collection to refer to",
-                field.class_name, target->name),
-            field.location);
+        ctx.sink.Error("schema.relation_to_embedded",
+                       std::format("{} cannot relate to '{}': embedded models are stored inside "
+                                   "another document and have no collection to refer to",
+                                   field.class_name, target->name),
+                       field.location);
       } else if (target != nullptr) {
         field.related_model = target;
       }

@@ -9,8 +9,7 @@
 
 namespace querysafe {
 
-SchemaResult Schema::FromJson(std::string_view json,
-                              const SchemaOptions& options) {
+SchemaResult Schema::FromJson(std::string_view json, const SchemaOptions& options) {
   schema::SchemaLoadOptions load_options;
   load_options.server_major = options.server_major;
   load_options.server_minor = options.server_minor;
@@ -23,9 +22,7 @@ SchemaResult Schema::FromJson(std::string_view json,
 
 const std::string& Schema::database() const { return impl_->database; }
 
-const std::string& Schema::key_vault_namespace() const {
-  return impl_->key_vault_namespace;
-}
+const std::string& Schema::key_vault_namespace() const { return impl_->key_vault_namespace; }
 
 std::vector<std::string> Schema::model_names() const {
   std::vector<std::string> names;
@@ -39,9 +36,7 @@ std::string Schema::db_table(std::string_view model_name) const {
   return model == nullptr ? std::string() : model->db_table;
 }
 
-bool Schema::has_encrypted_fields() const {
-  return impl_->has_encrypted_fields();
-}
+bool Schema::has_encrypted_fields() const { return impl_->has_encrypted_fields(); }
 
 std::string Schema::EncryptedFieldsMapJson() const {
   BsonDoc map = impl_->EncryptedFieldsMap();

@@ -12,9 +12,9 @@
 namespace querysafe::analyze {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Analyze;
 using testing::ConformanceSchema;
+using ::testing::HasSubstr;
 
 class AggregateFilter : public ::testing::Test {
  protected:
@@ -62,29 +62,32 @@ TEST_F(AggregateFilter, RangeAndUnqueryableFieldsAreRefusedTheSameWay) {
 TEST_F(AggregateFilter, TheAccumulatorArgumentIsCheckedFirst) {
   // The server checks the accumulator (51221) while propagating the schema, before it analyses
   // the filter expression.
-  auto a = Analyze(*matrix_, R"(IntegerModel.objects.aggregate(s=Sum("value", filter=Q(value=1))))");
+  auto a =
+      Analyze(*matrix_, R"(IntegerModel.objects.aggregate(s=Sum("value", filter=Q(value=1))))");
   ASSERT_EQ(a->code(), "qe.aggregate_accumulator");
   EXPECT_EQ(a->first().server_code, 51221);
 }
 
 TEST_F(AggregateFilter, AnnotateReportsTheGroupingFirst) {
   auto grouped = Analyze(
-      *medical_, R"(Patient.objects.annotate(n=Count("patient_id", filter=Q(patient_record__ssn="x"))))");
+      *medical_,
+      R"(Patient.objects.annotate(n=Count("patient_id", filter=Q(patient_record__ssn="x"))))");
   ASSERT_EQ(grouped->code(), "qe.group_on_encrypted");
   EXPECT_EQ(grouped->first().server_code, 51222);
-  auto narrowed = Analyze(*medical_,
-                          R"(Patient.objects.values("patient_name").annotate()"
-                          R"(n=Count("patient_id", filter=Q(patient_record__ssn="x"))))");
+  auto narrowed =
+      Analyze(*medical_, R"(Patient.objects.values("patient_name").annotate()"
+                         R"(n=Count("patient_id", filter=Q(patient_record__ssn="x"))))");
   ASSERT_EQ(narrowed->code(), "qe.aggregate_filter_encrypted");
   EXPECT_EQ(narrowed->spanned(), R"(patient_record__ssn="x")");
 }
 
 TEST_F(AggregateFilter, PlaintextConditionsAreAccepted) {
-  for (const char* q : {
-           R"(Patient.objects.aggregate(n=Count("patient_id", filter=Q(patient_id__gte=5))))",
-           R"(Patient.objects.filter(patient_record__ssn="x").aggregate(n=Count("patient_id", filter=Q(patient_name="a") ^ Q(patient_id=1))))",
-           R"(Patient.objects.values("patient_name").annotate(n=Count("patient_id", filter=Q(patient_id=1))))",
-       }) {
+  for (
+      const char* q : {
+          R"(Patient.objects.aggregate(n=Count("patient_id", filter=Q(patient_id__gte=5))))",
+          R"(Patient.objects.filter(patient_record__ssn="x").aggregate(n=Count("patient_id", filter=Q(patient_name="a") ^ Q(patient_id=1))))",
+          R"(Patient.objects.values("patient_name").annotate(n=Count("patient_id", filter=Q(patient_id=1))))",
+      }) {
     auto a = Analyze(*medical_, q);
     EXPECT_TRUE(a->ok()) << q << ": " << (a->diagnostics.empty() ? "" : a->first().message);
   }

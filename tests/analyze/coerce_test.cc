@@ -3,12 +3,13 @@
 // messages, with their curly quotes) and CPython's (timestamps printed with calendar.timegm,
 // decimal.Context(prec=n).create_decimal_from_float, ipaddress).
 
+#include "lib/analyze/coerce.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "lib/analyze/coerce.h"
 #include "lib/analyze/py_value.h"
 #include "lib/common/arena.h"
 #include "lib/schema/model.h"

@@ -12,9 +12,9 @@
 namespace querysafe::analyze {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Analyze;
 using testing::ConformanceSchema;
+using ::testing::HasSubstr;
 
 class JoinRules : public ::testing::Test {
  protected:
@@ -117,8 +117,7 @@ TEST_F(JoinRules, UpdateAcrossCollectionsIsRefusedBeforeTheMultiDocumentRule) {
             "MongoDB.");
   // On an encrypted database django-mongodb-backend's compiler refuses it before the server
   // would refuse the multi-document update (6329900).
-  auto encrypted =
-      Analyze(*library_, R"(Book.objects.filter(author__name="Bob").update(pages=1))");
+  auto encrypted = Analyze(*library_, R"(Book.objects.filter(author__name="Bob").update(pages=1))");
   EXPECT_EQ(encrypted->code(), "queryset.write_multiple_collections");
 }
 

@@ -41,9 +41,9 @@ TranslateResult Bind(std::string_view query, const BsonDoc& params) {
 // UTF-8 went into the command as it was, on an encrypted field too. PyMongo refuses to decode
 // such a string, so no Django query can hold one; NUL is a character like any other.
 TEST(BindParams, RefusesStringsThatAreNotUtf8) {
-  for (std::string_view query : {"Patient.objects.filter(patient_record__ssn=$v)",
-                                 "Patient.objects.filter(patient_name=$v)",
-                                 "Patient.objects.filter(patient_name__in=$v)"}) {
+  for (std::string_view query :
+       {"Patient.objects.filter(patient_record__ssn=$v)", "Patient.objects.filter(patient_name=$v)",
+        "Patient.objects.filter(patient_name__in=$v)"}) {
     BsonDoc params;
     const bool list = query.find("__in") != std::string_view::npos;
     bson_t items;

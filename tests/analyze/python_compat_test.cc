@@ -23,9 +23,9 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 const std::vector<std::string_view> kLookups = {
-    "exact",      "iexact",      "gt",       "gte",       "lt",    "lte",
-    "in",         "contains",    "icontains", "startswith", "istartswith", "endswith",
-    "iendswith",  "range",       "isnull",   "regex",     "iregex"};
+    "exact",     "iexact",   "gt",        "gte",        "lt",          "lte",
+    "in",        "contains", "icontains", "startswith", "istartswith", "endswith",
+    "iendswith", "range",    "isnull",    "regex",      "iregex"};
 
 TEST(GetCloseMatches, SuggestsWhatDjangoSuggests) {
   EXPECT_THAT(GetCloseMatches("startwith", kLookups), ElementsAre("startswith", "istartswith"));
@@ -80,7 +80,10 @@ TEST(Repr, QuotesStringsAsPython) {
   EXPECT_EQ(Repr(Str("\xC3\xA9")), "'\xC3\xA9'");
   PyValue b;
   b.type = PyValue::Type::kBytes;
-  b.s = std::string_view("\x00" "a'b", 4);
+  b.s = std::string_view(
+      "\x00"
+      "a'b",
+      4);
   EXPECT_EQ(Repr(b), "b\"\\x00a'b\"");
 }
 

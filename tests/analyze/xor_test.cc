@@ -18,9 +18,9 @@
 namespace querysafe::analyze {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Analyze;
 using testing::ConformanceSchema;
+using ::testing::HasSubstr;
 using testing::LoadSchemaJson;
 
 using Doc = std::map<std::string, int64_t>;
@@ -84,8 +84,7 @@ std::string ModelWithFields(int n) {
     fields += std::format(R"("f{}": {{"type": "IntegerField"}})", i);
   }
   return std::format(
-      R"({{"database": "xor", "models": {{"M": {{"db_table": "m", "fields": {{{}}}}}}}}})",
-      fields);
+      R"({{"database": "xor", "models": {{"M": {{"db_table": "m", "fields": {{{}}}}}}}}})", fields);
 }
 
 // Q(f0=1) ^ Q(f1=1) ^ ... ^ Q(f{n-1}=1)
@@ -114,8 +113,7 @@ struct Lowered {
 
 Lowered Lower(const Schema& schema, std::string_view text) {
   TranslateResult r = Translate(schema, text);
-  EXPECT_TRUE(r.ok()) << text << ": "
-                      << (r.diagnostics.empty() ? "" : r.diagnostics[0].message);
+  EXPECT_TRUE(r.ok()) << text << ": " << (r.diagnostics.empty() ? "" : r.diagnostics[0].message);
   return {r.translation, {}};
 }
 

@@ -12,35 +12,33 @@
 
 static int failures = 0;
 
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-              #cond);                                                 \
-      ++failures;                                                     \
-    }                                                                 \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                              \
+    }                                                                          \
   } while (0)
 
-#define CHECK_STR(actual, expected)                                          \
-  do {                                                                       \
-    const char *a_ = (actual), *e_ = (expected);                             \
-    if (a_ == NULL || strcmp(a_, e_) != 0) {                                 \
-      fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__,      \
-              __LINE__, e_, a_ == NULL ? "(null)" : a_);                     \
-      ++failures;                                                            \
-    }                                                                        \
+#define CHECK_STR(actual, expected)                                                   \
+  do {                                                                                \
+    const char *a_ = (actual), *e_ = (expected);                                      \
+    if (a_ == NULL || strcmp(a_, e_) != 0) {                                          \
+      fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, e_, \
+              a_ == NULL ? "(null)" : a_);                                            \
+      ++failures;                                                                     \
+    }                                                                                 \
   } while (0)
 
 /* Stops the case: what follows depends on it. */
-#define REQUIRE_OK(call, error)                                         \
-  do {                                                                  \
-    int rc_ = (call);                                                   \
-    if (rc_ != QUERYSAFE_OK) {                                          \
-      fprintf(stderr, "%s:%d: %s returned %d:\n%s\n", __FILE__, __LINE__, \
-              #call, rc_,                                               \
-              (error)->formatted ? (error)->formatted : "(no message)"); \
-      exit(1);                                                          \
-    }                                                                   \
+#define REQUIRE_OK(call, error)                                                       \
+  do {                                                                                \
+    int rc_ = (call);                                                                 \
+    if (rc_ != QUERYSAFE_OK) {                                                        \
+      fprintf(stderr, "%s:%d: %s returned %d:\n%s\n", __FILE__, __LINE__, #call, rc_, \
+              (error)->formatted ? (error)->formatted : "(no message)");              \
+      exit(1);                                                                        \
+    }                                                                                 \
   } while (0)
 
 static char *ReadFile(const char *relative) {
@@ -115,8 +113,7 @@ static void TestSchema(void) {
   options.server_major = 7;
   char *json = ReadFile("conformance/schemas/medical.json");
   querysafe_schema *schema70 = NULL;
-  REQUIRE_OK(querysafe_schema_from_json(&schema70, json, (ptrdiff_t)strlen(json), &options,
-                                        &error),
+  REQUIRE_OK(querysafe_schema_from_json(&schema70, json, (ptrdiff_t)strlen(json), &options, &error),
              &error);
   free(json);
   querysafe_schema_free(schema70);
@@ -180,8 +177,8 @@ static void TestCompile(void) {
   const bson_value_t *find = ValueAt(querysafe_translation_command(t), "find", &it);
   CHECK(find != NULL && find->value_type == BSON_TYPE_UTF8 &&
         strcmp(find->value.v_utf8.str, "patients") == 0);
-  CHECK(ValueAt(querysafe_translation_command(t), "filter/patient_record.ssn/$eq/$encrypt",
-                &it) != NULL);
+  CHECK(ValueAt(querysafe_translation_command(t), "filter/patient_record.ssn/$eq/$encrypt", &it) !=
+        NULL);
   char *json = NULL;
   CHECK(querysafe_translation_to_json(&json, t) == QUERYSAFE_OK);
   CHECK(json != NULL && strstr(json, "\"$encrypt\"") != NULL);
@@ -195,8 +192,7 @@ static void TestCompile(void) {
   REQUIRE_OK(querysafe_query_compile(&query, schema, text, -1, &options, &error), &error);
   querysafe_query_free(query);
   options.max_input_bytes = 10;
-  CHECK(querysafe_query_compile(&query, schema, text, -1, &options, &error) ==
-        QUERYSAFE_EREJECTED);
+  CHECK(querysafe_query_compile(&query, schema, text, -1, &options, &error) == QUERYSAFE_EREJECTED);
   CHECK(query == NULL && error.count == 1);
   querysafe_error_clear(&error);
   querysafe_schema_free(schema);
@@ -247,8 +243,8 @@ static void TestParams(void) {
   querysafe_query *query = NULL;
   REQUIRE_OK(querysafe_query_compile(
                  &query, schema,
-                 "Patient.objects.filter(patient_record__ssn=$ssn, patient_id__in=$ids)[:$n]",
-                 -1, NULL, &error),
+                 "Patient.objects.filter(patient_record__ssn=$ssn, patient_id__in=$ids)[:$n]", -1,
+                 NULL, &error),
              &error);
   CHECK(querysafe_query_param_count(query) == 3);
   querysafe_param_info info;
@@ -277,16 +273,15 @@ static void TestTranslate(void) {
   querysafe_schema *schema = LoadSchema("conformance/schemas/medical.json");
   querysafe_error error = QUERYSAFE_ERROR_INIT;
   querysafe_query *query = NULL;
-  REQUIRE_OK(querysafe_query_compile(&query, schema,
-                                     "Patient.objects.filter(patient_name=$name)[:$n]", -1, NULL,
-                                     &error),
-             &error);
+  REQUIRE_OK(
+      querysafe_query_compile(&query, schema, "Patient.objects.filter(patient_name=$name)[:$n]", -1,
+                              NULL, &error),
+      &error);
   bson_t *params = BCON_NEW("name", BCON_UTF8("Jon Doe"), "n", BCON_INT32(5));
   querysafe_translation *t = NULL;
   REQUIRE_OK(querysafe_query_translate(&t, query, params, &error), &error);
   bson_iter_t it;
-  const bson_value_t *name = ValueAt(querysafe_translation_command(t), "filter/patient_name",
-                                     &it);
+  const bson_value_t *name = ValueAt(querysafe_translation_command(t), "filter/patient_name", &it);
   CHECK(name != NULL && name->value_type == BSON_TYPE_UTF8 &&
         strcmp(name->value.v_utf8.str, "Jon Doe") == 0);
   const bson_value_t *limit = ValueAt(querysafe_translation_command(t), "limit", &it);
@@ -326,8 +321,7 @@ static void TestTranslateOnce(void) {
 
   CHECK(querysafe_translate(&t, schema, "Patient.objects.filter(", -1, NULL, NULL, &error) ==
         QUERYSAFE_EREJECTED);
-  CHECK(t == NULL && error.count >= 1 &&
-        error.diagnostics[0].category == QUERYSAFE_SYNTAX_ERROR);
+  CHECK(t == NULL && error.count >= 1 && error.diagnostics[0].category == QUERYSAFE_SYNTAX_ERROR);
   querysafe_error_clear(&error);
   querysafe_schema_free(schema);
 }
@@ -448,15 +442,13 @@ static void TestExplain(void) {
   snprintf(master_key, sizeof master_key, "@%s/spec-qe/keys/local-master.key",
            QUERYSAFE_TEST_DATA_DIR);
   querysafe_encryptor *encryptor = NULL;
-  REQUIRE_OK(querysafe_encryptor_open_offline(&encryptor, key_vault, master_key, &error),
-             &error);
+  REQUIRE_OK(querysafe_encryptor_open_offline(&encryptor, key_vault, master_key, &error), &error);
 
   querysafe_compile_options options = QUERYSAFE_COMPILE_OPTIONS_INIT;
   options.require_encryptable = 1;
   querysafe_translation *t = NULL;
-  REQUIRE_OK(querysafe_translate(&t, schema,
-                                 "Default.objects.filter(encryptedIndexed=\"123\")", -1, NULL,
-                                 &options, &error),
+  REQUIRE_OK(querysafe_translate(&t, schema, "Default.objects.filter(encryptedIndexed=\"123\")", -1,
+                                 NULL, &options, &error),
              &error);
   CHECK(querysafe_translation_encryption_count(t) == 1);
   querysafe_translation *sent = NULL;
@@ -603,8 +595,7 @@ static void TestClientErrors(void) {
   CHECK(querysafe_client_insert(&id, NULL, "Patient", NULL, &error) == QUERYSAFE_EINVALID);
   CHECK(bson_empty(&id)); /* initialized even on failure */
   bson_destroy(&id);
-  CHECK(querysafe_client_save(&id, &inserted, NULL, "Patient", NULL, &error) ==
-        QUERYSAFE_EINVALID);
+  CHECK(querysafe_client_save(&id, &inserted, NULL, "Patient", NULL, &error) == QUERYSAFE_EINVALID);
   CHECK(inserted == 0);
   bson_destroy(&id);
   CHECK(querysafe_client_delete(&count, NULL, "Patient", &pk, &error) == QUERYSAFE_EINVALID);
@@ -650,10 +641,10 @@ static void TestClient(void) {
   /* Rows, from text with a parameter. */
   querysafe_result *result = NULL;
   bson_t *params = BCON_NEW("ssn", BCON_UTF8("987-65-4320"));
-  REQUIRE_OK(querysafe_client_run_text(&result, client,
-                                       "Patient.objects.filter(patient_record__ssn=$ssn)", -1,
-                                       params, &error),
-             &error);
+  REQUIRE_OK(
+      querysafe_client_run_text(&result, client, "Patient.objects.filter(patient_record__ssn=$ssn)",
+                                -1, params, &error),
+      &error);
   bson_destroy(params);
   CHECK(querysafe_result_kind_of(result) == QUERYSAFE_RESULT_ROWS);
   CHECK(querysafe_result_shape(result) == QUERYSAFE_ROW_DOCUMENT);
@@ -669,10 +660,10 @@ static void TestClient(void) {
   querysafe_result_free(result);
 
   /* get(): one document. */
-  REQUIRE_OK(querysafe_client_run_text(&result, client,
-                                       "Patient.objects.get(patient_record__ssn=\"1\")", -1, NULL,
-                                       &error),
-             &error);
+  REQUIRE_OK(
+      querysafe_client_run_text(&result, client, "Patient.objects.get(patient_record__ssn=\"1\")",
+                                -1, NULL, &error),
+      &error);
   CHECK(querysafe_result_kind_of(result) == QUERYSAFE_RESULT_DOCUMENT);
   CHECK(querysafe_result_document(result) != NULL);
   querysafe_result_free(result);
@@ -698,11 +689,10 @@ static void TestClient(void) {
   CHECK_STR(error.diagnostics[0].code, "qe.order_by_encrypted");
 
   /* Writes. */
-  bson_t *values = BCON_NEW("patient_name", BCON_UTF8("Jon Doe"), "patient_id", BCON_INT64(1),
-                            "patient_record", "{", "ssn", BCON_UTF8("987-65-4320"), "billing",
-                            "{", "cc_type", BCON_UTF8("Visa"), "cc_number",
-                            BCON_UTF8("4111222233334444"), "}", "bill_amount", BCON_UTF8("1.00"),
-                            "}");
+  bson_t *values = BCON_NEW(
+      "patient_name", BCON_UTF8("Jon Doe"), "patient_id", BCON_INT64(1), "patient_record", "{",
+      "ssn", BCON_UTF8("987-65-4320"), "billing", "{", "cc_type", BCON_UTF8("Visa"), "cc_number",
+      BCON_UTF8("4111222233334444"), "}", "bill_amount", BCON_UTF8("1.00"), "}");
   bson_t id;
   REQUIRE_OK(querysafe_client_insert(&id, client, "Patient", values, &error), &error);
   bson_iter_t it;

@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-
 #include <string>
 
 #include "querysafe/querysafe.h"
@@ -55,9 +54,9 @@ TEST_F(CapiWire, ConnectRunTextAndIterateRows) {
   ASSERT_EQ(querysafe_client_connect(&client_, schema_, &options_, &error_), QUERYSAFE_OK)
       << Formatted();
   Route("find", [](const ReceivedCommand&) {
-    return PeerReply::Document(CursorReply(
-        "medical_records.patients", 0,
-        {Json(R"({"_id": 1, "patient_name": "Ann"})"), Json(R"({"_id": 2, "patient_name": "Bo"})")}));
+    return PeerReply::Document(CursorReply("medical_records.patients", 0,
+                                           {Json(R"({"_id": 1, "patient_name": "Ann"})"),
+                                            Json(R"({"_id": 2, "patient_name": "Bo"})")}));
   });
   BsonDoc params = Json(R"({"ssn": "987-65-4320"})");
   ASSERT_EQ(querysafe_client_run_text(&result_, client_,
@@ -158,8 +157,8 @@ TEST_F(CapiWire, InsertSaveDeleteAndMigrate) {
 // from C, as a binding would, under the same sanitizers as the rest of the C test.
 TEST_F(CapiWire, TheCProgramCallsEveryClientFunction) {
   Route("find", [](const ReceivedCommand&) {
-    return PeerReply::Document(CursorReply("medical_records.patients", 0,
-                                           {Json(R"({"_id": 1, "patient_name": "Ann"})")}));
+    return PeerReply::Document(
+        CursorReply("medical_records.patients", 0, {Json(R"({"_id": 1, "patient_name": "Ann"})")}));
   });
   Route("count", [](const ReceivedCommand&) { return PeerReply::Json(R"({"n": 2, "ok": 1})"); });
   Route("aggregate", [](const ReceivedCommand&) {

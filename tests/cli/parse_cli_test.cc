@@ -45,8 +45,7 @@ std::string ShellQuote(const std::string& s) {
 }
 
 // Runs `querysafe parse ARGS...`, with `input` on standard input.
-Outcome Parse(const std::vector<std::string>& args,
-              const std::string& input = "") {
+Outcome Parse(const std::vector<std::string>& args, const std::string& input = "") {
   char dir_template[] = "/tmp/querysafe_cli_test.XXXXXX";
   const char* dir = mkdtemp(dir_template);
   if (dir == nullptr) std::abort();
@@ -116,8 +115,7 @@ TEST(CliParse, RejectsWithJsonErrorsOnStdout) {
 }
 
 TEST(CliParse, UsageErrorsExitTwo) {
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {},
            {kSimple, "--format", "xml"},
            {kSimple, "--no-such-option"},
@@ -125,8 +123,7 @@ TEST(CliParse, UsageErrorsExitTwo) {
        }) {
     const Outcome run = Parse(args);
     EXPECT_EQ(run.exit_code, 2) << ::testing::PrintToString(args);
-    EXPECT_THAT(run.err, StartsWith("querysafe parse: "))
-        << ::testing::PrintToString(args);
+    EXPECT_THAT(run.err, StartsWith("querysafe parse: ")) << ::testing::PrintToString(args);
     EXPECT_THAT(run.out, IsEmpty());
   }
 }

@@ -12,9 +12,7 @@
 namespace querysafe {
 namespace {
 
-bool Aligned(const void* p, size_t align) {
-  return reinterpret_cast<uintptr_t>(p) % align == 0;
-}
+bool Aligned(const void* p, size_t align) { return reinterpret_cast<uintptr_t>(p) % align == 0; }
 
 TEST(Arena, AllocationsAreAlignedAndDisjoint) {
   Arena arena;

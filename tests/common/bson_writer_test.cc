@@ -56,8 +56,7 @@ class Both {
     Check(bson_append_value(top(), key.data(), Len(key), &v), writer_.AppendValue(key, v));
   }
   void Document(std::string_view key, const bson_t* doc) {
-    Check(bson_append_document(top(), key.data(), Len(key), doc),
-          writer_.AppendDocument(key, doc));
+    Check(bson_append_document(top(), key.data(), Len(key), doc), writer_.AppendDocument(key, doc));
   }
   void BeginDocument(std::string_view key) { Begin(key, false); }
   void BeginArray(std::string_view key) { Begin(key, true); }
@@ -72,8 +71,7 @@ class Both {
     const bson_t* expected = docs_.front().get();
     ASSERT_EQ(out.size(), expected->len);
     EXPECT_EQ(std::memcmp(out.data(), bson_get_data(expected), expected->len), 0)
-        << "writer: " << ToCanonicalJson(out.get())
-        << "\nlibbson: " << ToCanonicalJson(expected);
+        << "writer: " << ToCanonicalJson(out.get()) << "\nlibbson: " << ToCanonicalJson(expected);
     size_t offset = 0;
     EXPECT_TRUE(bson_validate(out.get(), BSON_VALIDATE_NONE, &offset)) << offset;
   }

@@ -70,14 +70,13 @@ TEST(FormatDiagnostic, WithoutTextGivesLocation) {
 
 TEST(DiagnosticsToJson, HasEveryField) {
   std::string json = DiagnosticsToJson({MakeDiag(2, 5)}, "abcdef");
-  EXPECT_EQ(
-      json,
-      "{ \"errors\" : [ { \"category\" : \"NotSupportedError\", \"code\" : "
-      "\"qe.operator_not_allowed\", \"server_code\" : 51092, \"message\" : "
-      "\"Invalid "
-      "match expression operator on encrypted field 'patient_record.ssn'\", "
-      "\"span\" : { "
-      "\"begin\" : 2, \"end\" : 5, \"line\" : 1, \"column\" : 3 } } ] }");
+  EXPECT_EQ(json,
+            "{ \"errors\" : [ { \"category\" : \"NotSupportedError\", \"code\" : "
+            "\"qe.operator_not_allowed\", \"server_code\" : 51092, \"message\" : "
+            "\"Invalid "
+            "match expression operator on encrypted field 'patient_record.ssn'\", "
+            "\"span\" : { "
+            "\"begin\" : 2, \"end\" : 5, \"line\" : 1, \"column\" : 3 } } ] }");
 }
 
 TEST(DiagnosticsToJson, ReplacesInvalidUtf8InsteadOfFailing) {

@@ -46,8 +46,7 @@ bool AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* ext =
-      X509V3_EXT_conf_nid(nullptr, &ctx, nid, const_cast<char*>(value));
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, const_cast<char*>(value));
   if (ext == nullptr) return false;
   const bool ok = X509_add_ext(cert, ext, -1) == 1;
   X509_EXTENSION_free(ext);
@@ -56,8 +55,8 @@ bool AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
 
 // A certificate for `key` named `cn`, signed by `issuer_key` (itself when
 // `issuer` is null: a self-signed CA).
-bool MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key,
-              long serial, const std::string& names, Cert* out) {
+bool MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key, long serial,
+              const std::string& names, Cert* out) {
   X509* x = X509_new();
   out->x = x;
   X509_set_version(x, X509_VERSION_3);
@@ -66,27 +65,21 @@ bool MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key,
   X509_gmtime_adj(X509_getm_notAfter(x), 24 * 3600);
   X509_set_pubkey(x, key);
   X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(
-      name, "O", MBSTRING_ASC,
-      reinterpret_cast<const unsigned char*>("querysafe"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(cn), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("querysafe"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                             -1, -1, 0);
   const bool ca = issuer == nullptr;
   X509* signer = ca ? x : issuer;
   X509_set_issuer_name(x, X509_get_subject_name(signer));
-  bool ok =
-      AddExtension(x, signer, NID_subject_key_identifier, "hash") &&
-      AddExtension(x, signer, NID_authority_key_identifier, "keyid:always");
+  bool ok = AddExtension(x, signer, NID_subject_key_identifier, "hash") &&
+            AddExtension(x, signer, NID_authority_key_identifier, "keyid:always");
   if (ca) {
-    ok = ok &&
-         AddExtension(x, signer, NID_basic_constraints, "critical,CA:TRUE") &&
+    ok = ok && AddExtension(x, signer, NID_basic_constraints, "critical,CA:TRUE") &&
          AddExtension(x, signer, NID_key_usage, "critical,keyCertSign,cRLSign");
   } else {
-    ok = ok &&
-         AddExtension(x, signer, NID_basic_constraints, "critical,CA:FALSE") &&
-         AddExtension(x, signer, NID_key_usage,
-                      "critical,digitalSignature,keyEncipherment") &&
+    ok = ok && AddExtension(x, signer, NID_basic_constraints, "critical,CA:FALSE") &&
+         AddExtension(x, signer, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
          AddExtension(x, signer, NID_ext_key_usage, "serverAuth") &&
          AddExtension(x, signer, NID_subject_alt_name, names.c_str());
   }
@@ -145,19 +138,16 @@ FakeKms::FakeKms(std::string dir, std::string names) {
   ca_key.p = EVP_EC_gen("P-256");
   server_key.p = EVP_EC_gen("P-256");
   other_key.p = EVP_EC_gen("P-256");
-  if (ca_key.p == nullptr || server_key.p == nullptr ||
-      other_key.p == nullptr ||
+  if (ca_key.p == nullptr || server_key.p == nullptr || other_key.p == nullptr ||
       !MakeCert(ca_key.p, "querysafe test CA", nullptr, nullptr, 1, "", &ca) ||
       !MakeCert(server_key.p, "localhost", ca.x, ca_key.p, 2, names, &server) ||
-      !MakeCert(other_key.p, "querysafe unrelated CA", nullptr, nullptr, 3, "",
-                &other)) {
+      !MakeCert(other_key.p, "querysafe unrelated CA", nullptr, nullptr, 3, "", &other)) {
     error_ = "cannot make the certificates: " + OpenSslError();
     return;
   }
   ca_file_ = dir + "/ca.pem";
   other_ca_file_ = dir + "/other-ca.pem";
-  if (!WriteFile(ca_file_, CertPem(ca.x)) ||
-      !WriteFile(other_ca_file_, CertPem(other.x))) {
+  if (!WriteFile(ca_file_, CertPem(ca.x)) || !WriteFile(other_ca_file_, CertPem(other.x))) {
     error_ = "cannot write the CA files in " + dir;
     return;
   }
@@ -178,12 +168,10 @@ FakeKms::FakeKms(std::string dir, std::string names) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
-  if (listen_fd_ < 0 ||
-      bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+  if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       listen(listen_fd_, 16) != 0 ||
       getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    error_ =
-        std::format("cannot listen on 127.0.0.1: {}", std::strerror(errno));
+    error_ = std::format("cannot listen on 127.0.0.1: {}", std::strerror(errno));
     return;
   }
   port_ = ntohs(addr.sin_port);
@@ -203,17 +191,13 @@ FakeKms::~FakeKms() {
   SSL_CTX_free(static_cast<SSL_CTX*>(ssl_ctx_));
 }
 
-std::string FakeKms::endpoint() const {
-  return std::format("127.0.0.1:{}", port_);
-}
+std::string FakeKms::endpoint() const { return std::format("127.0.0.1:{}", port_); }
 
-void FakeKms::AddKey(std::span<const uint8_t> ciphertext,
-                     std::span<const uint8_t> plaintext) {
+void FakeKms::AddKey(std::span<const uint8_t> ciphertext, std::span<const uint8_t> plaintext) {
   std::lock_guard<std::mutex> lock(mu_);
-  keys_[absl::Base64Escape(std::string(
-      reinterpret_cast<const char*>(ciphertext.data()), ciphertext.size()))] =
-      std::string(reinterpret_cast<const char*>(plaintext.data()),
-                  plaintext.size());
+  keys_[absl::Base64Escape(
+      std::string(reinterpret_cast<const char*>(ciphertext.data()), ciphertext.size()))] =
+      std::string(reinterpret_cast<const char*>(plaintext.data()), plaintext.size());
 }
 
 void FakeKms::Script(std::vector<KmsAction> actions) {
@@ -326,8 +310,7 @@ std::string FakeKms::Reply(const KmsRequest& request, KmsAction* action) {
   std::string ciphertext;
   if (BsonDoc::FromJson(request.body, &body, &error)) {
     bson_iter_t it;
-    if (bson_iter_init_find(&it, body.get(), "CiphertextBlob") &&
-        BSON_ITER_HOLDS_UTF8(&it)) {
+    if (bson_iter_init_find(&it, body.get(), "CiphertextBlob") && BSON_ITER_HOLDS_UTF8(&it)) {
       ciphertext = bson_iter_utf8(&it, nullptr);
     }
   }
@@ -339,18 +322,16 @@ std::string FakeKms::Reply(const KmsRequest& request, KmsAction* action) {
   }
   if (plaintext.empty()) {
     action->status = 400;
-    return Http(400,
-                R"({"__type": "InvalidCiphertextException", "message": "The )"
-                R"(ciphertext refers to a customer master key that does not )"
-                R"(exist"})");
+    return Http(400, R"({"__type": "InvalidCiphertextException", "message": "The )"
+                     R"(ciphertext refers to a customer master key that does not )"
+                     R"(exist"})");
   }
-  return Http(200, std::format(R"({{"KeyId": "{}", "Plaintext": "{}"}})",
-                               kFakeKeyArn, absl::Base64Escape(plaintext)));
+  return Http(200, std::format(R"({{"KeyId": "{}", "Plaintext": "{}"}})", kFakeKeyArn,
+                               absl::Base64Escape(plaintext)));
 }
 
 BsonDoc AwsKeyDocument(const KeyId& id, std::span<const uint8_t> ciphertext,
-                       std::string_view endpoint,
-                       std::vector<std::string> alt_names) {
+                       std::string_view endpoint, std::vector<std::string> alt_names) {
   BsonDoc doc;
   bson_append_binary(doc.get(), "_id", 3, BSON_SUBTYPE_UUID, id.data(), 16);
   if (!alt_names.empty()) {
@@ -361,8 +342,7 @@ BsonDoc AwsKeyDocument(const KeyId& id, std::span<const uint8_t> ciphertext,
     }
     bson_append_array_end(doc.get(), &names);
   }
-  bson_append_binary(doc.get(), "keyMaterial", -1, BSON_SUBTYPE_BINARY,
-                     ciphertext.data(),
+  bson_append_binary(doc.get(), "keyMaterial", -1, BSON_SUBTYPE_BINARY, ciphertext.data(),
                      static_cast<uint32_t>(ciphertext.size()));
   BSON_APPEND_DATE_TIME(doc.get(), "creationDate", 1700000000000);
   BSON_APPEND_DATE_TIME(doc.get(), "updateDate", 1700000000000);
@@ -378,33 +358,28 @@ BsonDoc AwsKeyDocument(const KeyId& id, std::span<const uint8_t> ciphertext,
 }
 
 BsonDoc LocalKeyDocument(const KmsProviders& kms, const KeyId& id,
-                         std::span<const uint8_t> plaintext,
-                         std::vector<std::string> alt_names) {
+                         std::span<const uint8_t> plaintext, std::vector<std::string> alt_names) {
   using internal::BinaryPtr;
   using internal::ViewBson;
   internal::CryptPtr crypt(mongocrypt_new());
   BinaryPtr providers = ViewBson(kms.document().get());
   EXPECT_TRUE(mongocrypt_setopt_kms_providers(crypt.get(), providers.get()));
-  EXPECT_TRUE(mongocrypt_init(crypt.get()))
-      << internal::CryptError(crypt.get());
+  EXPECT_TRUE(mongocrypt_init(crypt.get())) << internal::CryptError(crypt.get());
   internal::CtxPtr ctx(mongocrypt_ctx_new(crypt.get()));
   BsonDoc kek, material;
   BSON_APPEND_UTF8(kek.get(), "provider", "local");
-  bson_append_binary(material.get(), "keyMaterial", -1, BSON_SUBTYPE_BINARY,
-                     plaintext.data(), static_cast<uint32_t>(plaintext.size()));
+  bson_append_binary(material.get(), "keyMaterial", -1, BSON_SUBTYPE_BINARY, plaintext.data(),
+                     static_cast<uint32_t>(plaintext.size()));
   BinaryPtr kek_bin = ViewBson(kek.get());
   BinaryPtr material_bin = ViewBson(material.get());
-  EXPECT_TRUE(
-      mongocrypt_ctx_setopt_key_encryption_key(ctx.get(), kek_bin.get()));
+  EXPECT_TRUE(mongocrypt_ctx_setopt_key_encryption_key(ctx.get(), kek_bin.get()));
   EXPECT_TRUE(mongocrypt_ctx_setopt_key_material(ctx.get(), material_bin.get()))
       << internal::ContextError(ctx.get());
-  EXPECT_TRUE(mongocrypt_ctx_datakey_init(ctx.get()))
-      << internal::ContextError(ctx.get());
+  EXPECT_TRUE(mongocrypt_ctx_datakey_init(ctx.get())) << internal::ContextError(ctx.get());
   EXPECT_EQ(mongocrypt_ctx_state(ctx.get()), MONGOCRYPT_CTX_READY)
       << internal::ContextError(ctx.get());
   BinaryPtr out = internal::NewOutputBinary();
-  EXPECT_TRUE(mongocrypt_ctx_finalize(ctx.get(), out.get()))
-      << internal::ContextError(ctx.get());
+  EXPECT_TRUE(mongocrypt_ctx_finalize(ctx.get(), out.get())) << internal::ContextError(ctx.get());
   absl::StatusOr<BsonDoc> made = internal::CopyBson(out.get());
   EXPECT_TRUE(made.ok()) << made.status();
   if (!made.ok()) return BsonDoc();
@@ -419,8 +394,7 @@ BsonDoc LocalKeyDocument(const KmsProviders& kms, const KeyId& id,
     }
     bson_append_array_end(doc.get(), &names);
   }
-  bson_copy_to_excluding_noinit(made->get(), doc.get(), "_id", "keyAltNames",
-                                nullptr);
+  bson_copy_to_excluding_noinit(made->get(), doc.get(), "_id", "keyAltNames", nullptr);
   return doc;
 }
 
@@ -434,8 +408,7 @@ KmsProviders AwsProviders() {
 }
 
 std::string MakeTempDir(std::string_view name) {
-  std::string dir =
-      std::format("{}querysafe_{}_{}", ::testing::TempDir(), name, getpid());
+  std::string dir = std::format("{}querysafe_{}_{}", ::testing::TempDir(), name, getpid());
   mkdir(dir.c_str(), 0700);
   return dir;
 }

@@ -68,8 +68,7 @@ class FakeKms {
   // not sign the server's certificate) and starts listening; ok() says
   // whether all of that worked, error() why not. `names` is the server
   // certificate's subjectAltName.
-  explicit FakeKms(std::string dir,
-                   std::string names = "IP:127.0.0.1,DNS:localhost");
+  explicit FakeKms(std::string dir, std::string names = "IP:127.0.0.1,DNS:localhost");
   ~FakeKms();
   FakeKms(const FakeKms&) = delete;
   FakeKms& operator=(const FakeKms&) = delete;
@@ -82,8 +81,7 @@ class FakeKms {
   const std::string& other_ca_file() const { return other_ca_file_; }
 
   // Decrypt requests for `ciphertext` are answered with `plaintext`.
-  void AddKey(std::span<const uint8_t> ciphertext,
-              std::span<const uint8_t> plaintext);
+  void AddKey(std::span<const uint8_t> ciphertext, std::span<const uint8_t> plaintext);
   // The next requests get these actions, in order; then answers again.
   void Script(std::vector<KmsAction> actions);
   // Requests whose headers and body were read (handshakes that failed are
@@ -123,8 +121,7 @@ inline constexpr char kFakeKeyArn[] =
 // updateDate, status: 0, masterKey: {provider: "aws", region: "us-east-1",
 // key: kFakeKeyArn, endpoint}}.
 BsonDoc AwsKeyDocument(const KeyId& id, std::span<const uint8_t> ciphertext,
-                       std::string_view endpoint,
-                       std::vector<std::string> alt_names = {});
+                       std::string_view endpoint, std::vector<std::string> alt_names = {});
 
 // The same data key (`plaintext`, 96 bytes) wrapped by the local master key of
 // `kms` instead, with the same _id: made by libmongocrypt

@@ -32,17 +32,14 @@ class InsertTest : public ::testing::Test {
 
   // encryptedIndexed as an insert.
   lower::EncryptionRequest IndexedInsert(const char* value) {
-    lower::EncryptionRequest request =
-        testing::SpecRequest(spec_.get(), 0, false);
+    lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 0, false);
     request.operands = ValueOperand(testing::Utf8(value));
     return request;
   }
 
   // An Unindexed field of the given type, encrypted with the spec's key.
-  lower::EncryptionRequest UnindexedInsert(schema::BsonType type,
-                                           const bson_value_t& value) {
-    lower::EncryptionRequest request =
-        testing::SpecRequest(spec_.get(), 1, false);
+  lower::EncryptionRequest UnindexedInsert(schema::BsonType type, const bson_value_t& value) {
+    lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 1, false);
     EXPECT_EQ(request.algorithm, lower::Algorithm::kUnindexed);
     request.bson_type = type;
     request.key = testing::SpecRequest(spec_.get(), 0, false).key;
@@ -55,8 +52,7 @@ class InsertTest : public ::testing::Test {
   std::vector<uint8_t> key_id_;
 };
 
-std::vector<uint8_t> BinaryField(const bson_t* doc, const char* key,
-                                 bson_subtype_t* subtype) {
+std::vector<uint8_t> BinaryField(const bson_t* doc, const char* key, bson_subtype_t* subtype) {
   bson_iter_t iter;
   if (!bson_iter_init_find(&iter, doc, key) || !BSON_ITER_HOLDS_BINARY(&iter)) {
     ADD_FAILURE() << "no binary '" << key << "'";
@@ -95,8 +91,7 @@ TEST_F(InsertTest, IndexedInsertIsTypeElevenWithItsDocumentedFields) {
   // k: the contention counter, in [0, cm]; the field's contention is 0.
   ASSERT_TRUE(bson_iter_init_find(&iter, doc.get(), "k"));
   EXPECT_EQ(bson_iter_as_int64(&iter), 0);
-  EXPECT_FALSE(bson_iter_init_find(&iter, doc.get(), "g"))
-      << "edges are for range fields only";
+  EXPECT_FALSE(bson_iter_init_find(&iter, doc.get(), "g")) << "edges are for range fields only";
 }
 
 TEST_F(InsertTest, IndexedInsertSamplesItsCounterUpToTheContention) {
@@ -152,8 +147,7 @@ TEST_F(InsertTest, RangeInsertCarriesOneEdgeTokenSetPerStoredLevel) {
   out = encryptor->Encrypt(request);
   ASSERT_TRUE(out.ok()) << out.status();
   g = testing::DocumentAt(PayloadBson(*out->value).get(), "g");
-  EXPECT_EQ(bson_count_keys(g.get()),
-            testing::EdgeCount(8, 2, testing::DefaultTrimFactor(8)));
+  EXPECT_EQ(bson_count_keys(g.get()), testing::EdgeCount(8, 2, testing::DefaultTrimFactor(8)));
 }
 
 TEST_F(InsertTest, RangeInsertOutsideTheBoundsIsRefused) {
@@ -169,8 +163,7 @@ TEST_F(InsertTest, RangeInsertOutsideTheBoundsIsRefused) {
   EXPECT_EQ(d->code, "crypt.out_of_bounds");
 }
 
-void ExpectUnindexedRoundTrip(const Encryptor& encryptor,
-                              const lower::EncryptionRequest& request,
+void ExpectUnindexedRoundTrip(const Encryptor& encryptor, const lower::EncryptionRequest& request,
                               const std::vector<uint8_t>& key_id) {
   auto out = encryptor.Encrypt(request);
   ASSERT_TRUE(out.ok()) << out.status();
@@ -185,27 +178,19 @@ void ExpectUnindexedRoundTrip(const Encryptor& encryptor,
   absl::StatusOr<BsonDoc> decrypted = encryptor.Decrypt(bytes);
   ASSERT_TRUE(decrypted.ok()) << decrypted.status();
   // The decrypted {"v": value} is the request's operands, byte for byte.
-  ASSERT_EQ(decrypted->size(), request.operands.size())
-      << ToCanonicalJson(decrypted->get());
-  EXPECT_EQ(0, std::memcmp(decrypted->data(), request.operands.data(),
-                           request.operands.size()))
-      << ToCanonicalJson(decrypted->get()) << " vs "
-      << ToCanonicalJson(request.operands.get());
+  ASSERT_EQ(decrypted->size(), request.operands.size()) << ToCanonicalJson(decrypted->get());
+  EXPECT_EQ(0, std::memcmp(decrypted->data(), request.operands.data(), request.operands.size()))
+      << ToCanonicalJson(decrypted->get()) << " vs " << ToCanonicalJson(request.operands.get());
 }
 
 TEST_F(InsertTest, UnindexedValuesRoundTripThroughExplicitDecryption) {
   ExpectUnindexedRoundTrip(
-      *encryptor_,
-      UnindexedInsert(schema::BsonType::kString, testing::Utf8("Visa")),
-      key_id_);
+      *encryptor_, UnindexedInsert(schema::BsonType::kString, testing::Utf8("Visa")), key_id_);
+  ExpectUnindexedRoundTrip(*encryptor_,
+                           UnindexedInsert(schema::BsonType::kLong, testing::Int64(1234567890123)),
+                           key_id_);
   ExpectUnindexedRoundTrip(
-      *encryptor_,
-      UnindexedInsert(schema::BsonType::kLong, testing::Int64(1234567890123)),
-      key_id_);
-  ExpectUnindexedRoundTrip(
-      *encryptor_,
-      UnindexedInsert(schema::BsonType::kDouble, testing::Double(99.95)),
-      key_id_);
+      *encryptor_, UnindexedInsert(schema::BsonType::kDouble, testing::Double(99.95)), key_id_);
 }
 
 TEST_F(InsertTest, WholeEmbeddedDocumentsAndArraysRoundTrip) {
@@ -214,27 +199,24 @@ TEST_F(InsertTest, WholeEmbeddedDocumentsAndArraysRoundTrip) {
   BsonDoc billing;
   bson_error_t error;
   ASSERT_TRUE(BsonDoc::FromJson(
-      R"({"cc_type": "Visa", "cc_number": "4111111111111111", "limits": [100, 250.5]})",
-      &billing, &error));
+      R"({"cc_type": "Visa", "cc_number": "4111111111111111", "limits": [100, 250.5]})", &billing,
+      &error));
   bson_value_t doc_value{};
   doc_value.value_type = BSON_TYPE_DOCUMENT;
   doc_value.value.v_doc.data = const_cast<uint8_t*>(billing.data());
   doc_value.value.v_doc.data_len = billing.size();
-  ExpectUnindexedRoundTrip(
-      *encryptor_, UnindexedInsert(schema::BsonType::kObject, doc_value),
-      key_id_);
+  ExpectUnindexedRoundTrip(*encryptor_, UnindexedInsert(schema::BsonType::kObject, doc_value),
+                           key_id_);
 
   BsonDoc array;
-  ASSERT_TRUE(BsonDoc::FromJson(
-      R"({"0": "a", "1": {"$numberLong": "2"}, "2": {"x": true}})", &array,
-      &error));
+  ASSERT_TRUE(BsonDoc::FromJson(R"({"0": "a", "1": {"$numberLong": "2"}, "2": {"x": true}})",
+                                &array, &error));
   bson_value_t array_value{};
   array_value.value_type = BSON_TYPE_ARRAY;
   array_value.value.v_doc.data = const_cast<uint8_t*>(array.data());
   array_value.value.v_doc.data_len = array.size();
-  ExpectUnindexedRoundTrip(
-      *encryptor_, UnindexedInsert(schema::BsonType::kArray, array_value),
-      key_id_);
+  ExpectUnindexedRoundTrip(*encryptor_, UnindexedInsert(schema::BsonType::kArray, array_value),
+                           key_id_);
 }
 
 TEST_F(InsertTest, IndexedAndRangeInsertsRoundTripThroughExplicitDecryption) {
@@ -246,8 +228,7 @@ TEST_F(InsertTest, IndexedAndRangeInsertsRoundTripThroughExplicitDecryption) {
   absl::StatusOr<BsonDoc> decrypted = encryptor_->Decrypt(insert->value->bytes);
   ASSERT_TRUE(decrypted.ok()) << decrypted.status();
   ASSERT_EQ(decrypted->size(), indexed.operands.size());
-  EXPECT_EQ(0, std::memcmp(decrypted->data(), indexed.operands.data(),
-                           indexed.operands.size()));
+  EXPECT_EQ(0, std::memcmp(decrypted->data(), indexed.operands.data(), indexed.operands.size()));
 
   BsonDoc spec = testing::LoadSpec("fle2v2-Rangev2-Int-InsertFind.json");
   auto encryptor = testing::SpecEncryptor(spec.get());
@@ -258,8 +239,7 @@ TEST_F(InsertTest, IndexedAndRangeInsertsRoundTripThroughExplicitDecryption) {
   decrypted = encryptor->Decrypt(range_insert->value->bytes);
   ASSERT_TRUE(decrypted.ok()) << decrypted.status();
   ASSERT_EQ(decrypted->size(), range.operands.size());
-  EXPECT_EQ(0, std::memcmp(decrypted->data(), range.operands.data(),
-                           range.operands.size()));
+  EXPECT_EQ(0, std::memcmp(decrypted->data(), range.operands.data(), range.operands.size()));
 }
 
 TEST_F(InsertTest, FindPayloadsCannotBeDecrypted) {
@@ -272,14 +252,12 @@ TEST_F(InsertTest, FindPayloadsCannotBeDecrypted) {
   absl::StatusOr<BsonDoc> decrypted = encryptor_->Decrypt(found->value->bytes);
   ASSERT_FALSE(decrypted.ok());
   EXPECT_EQ(decrypted.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(decrypted.status().message().find("type 12"),
-            absl::string_view::npos);
+  EXPECT_NE(decrypted.status().message().find("type 12"), absl::string_view::npos);
 }
 
 TEST_F(InsertTest, ValueOfAnotherTypeThanTheFieldIsRefused) {
   lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 0, true);
-  request.operands =
-      ValueOperand(testing::Int32(123));  // the field is a string
+  request.operands = ValueOperand(testing::Int32(123));  // the field is a string
   request.span = Span{10, 13};
   auto out = encryptor_->Encrypt(request);
   ASSERT_FALSE(out.ok());
@@ -288,11 +266,9 @@ TEST_F(InsertTest, ValueOfAnotherTypeThanTheFieldIsRefused) {
   EXPECT_EQ(d->server_code, 31118);
   EXPECT_EQ(d->category, Category::kValidationError);
   EXPECT_EQ(d->span, (Span{10, 13}));
-  EXPECT_NE(
-      d->message.find(
-          "Cannot encrypt element of type int because schema requires that "
-          "type is one of: [ string ]"),
-      std::string::npos)
+  EXPECT_NE(d->message.find("Cannot encrypt element of type int because schema requires that "
+                            "type is one of: [ string ]"),
+            std::string::npos)
       << d->message;
 
   bson_value_t null_value{};
@@ -306,8 +282,7 @@ TEST_F(InsertTest, ValueOfAnotherTypeThanTheFieldIsRefused) {
 }
 
 TEST_F(InsertTest, UnindexedFieldsCannotBeQueried) {
-  lower::EncryptionRequest request =
-      UnindexedInsert(schema::BsonType::kString, testing::Utf8("x"));
+  lower::EncryptionRequest request = UnindexedInsert(schema::BsonType::kString, testing::Utf8("x"));
   request.is_query = true;
   auto out = encryptor_->Encrypt(request);
   ASSERT_FALSE(out.ok());
@@ -332,8 +307,8 @@ TEST_F(InsertTest, AlgorithmsLibmongocryptLacksAreRefusedNotAttempted) {
   // Lowering also makes text-preview requests (prefix, suffix, substring),
   // which libmongocrypt 1.13 cannot encrypt: the enumerator after kUnindexed.
   lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 0, true);
-  request.algorithm = static_cast<lower::Algorithm>(
-      static_cast<int>(lower::Algorithm::kUnindexed) + 1);
+  request.algorithm =
+      static_cast<lower::Algorithm>(static_cast<int>(lower::Algorithm::kUnindexed) + 1);
   request.operands = ValueOperand(testing::Utf8("987"));
   auto out = encryptor_->Encrypt(request);
   ASSERT_FALSE(out.ok());

@@ -30,8 +30,7 @@ constexpr char kSpecLocalKeyBase64[] =
     "YUMxT2k3NjZKelhaQmRCZGJkTXVyZG9uSjFk";
 
 std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "querysafe_keys_" + std::to_string(getpid()) +
-         "_" + name;
+  return ::testing::TempDir() + "querysafe_keys_" + std::to_string(getpid()) + "_" + name;
 }
 
 void WriteFile(const std::string& path, std::string_view data) {
@@ -49,14 +48,11 @@ std::string ReadFile(const std::string& path) {
 BsonDoc Json(const std::string& json) {
   BsonDoc doc;
   bson_error_t error;
-  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error))
-      << json << ": " << error.message;
+  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << json << ": " << error.message;
   return doc;
 }
 
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
+std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
 constexpr char kKeyA[] =
     R"({"_id": {"$binary": {"base64": "EjRWeBI0mHYSNBI0VniQEg==", "subType": "04"}},
@@ -79,18 +75,16 @@ std::string OneLine(const char* json) {
 
 TEST(KeyVaultFile, ReadsEveryExportShape) {
   std::string a = OneLine(kKeyA), b = OneLine(kKeyB);
-  for (const std::string& text : {"[" + a + "," + b + "]", a + "\n" + b + "\n",
-                                  a + b, "  \n[\n" + a + ",\n" + b + "\n]\n"}) {
+  for (const std::string& text :
+       {"[" + a + "," + b + "]", a + "\n" + b + "\n", a + b, "  \n[\n" + a + ",\n" + b + "\n]\n"}) {
     auto vault = KeyVaultFile::Parse(text, "keys.json");
     ASSERT_TRUE(vault.ok()) << vault.status() << "\n" << text;
     ASSERT_EQ((*vault)->documents().size(), 2u);
     ASSERT_NE((*vault)->FindByAltName("patients.billing"), nullptr);
-    EXPECT_EQ((*vault)->FindByAltName("patients.billing"),
-              &(*vault)->documents()[1]);
+    EXPECT_EQ((*vault)->FindByAltName("patients.billing"), &(*vault)->documents()[1]);
     KeyId id = *KeyIdFromString("12345678-1234-9876-1234-123456789012");
     EXPECT_EQ((*vault)->FindById(id), &(*vault)->documents()[0]);
-    auto found = (*vault)->Find(
-        KeyQuery{.ids = {id}, .alt_names = {"patients.billing", "x"}});
+    auto found = (*vault)->Find(KeyQuery{.ids = {id}, .alt_names = {"patients.billing", "x"}});
     ASSERT_TRUE(found.ok());
     EXPECT_EQ(found->size(), 2u);
   }
@@ -125,8 +119,7 @@ TEST(KeyVaultFile, MalformedFilesGiveErrorsNamingFileAndDocument) {
        "documents 1 and 2 have the same _id "
        "12345678-1234-9876-1234-123456789012"},
       {a + "\n" +
-           OneLine(kKeyB).replace(OneLine(kKeyB).find("patients.billing"), 16,
-                                  "patients.ssn"),
+           OneLine(kKeyB).replace(OneLine(kKeyB).find("patients.billing"), 16, "patients.ssn"),
        "documents 1 and 2 both have the key alt name 'patients.ssn'"},
   };
   for (const Case& c : cases) {
@@ -134,8 +127,7 @@ TEST(KeyVaultFile, MalformedFilesGiveErrorsNamingFileAndDocument) {
     ASSERT_FALSE(vault.ok()) << c.text;
     EXPECT_NE(Message(vault.status()).find(c.expected), std::string::npos)
         << vault.status() << "\nexpected: " << c.expected;
-    EXPECT_NE(Message(vault.status()).find("keys.json"), std::string::npos)
-        << vault.status();
+    EXPECT_NE(Message(vault.status()).find("keys.json"), std::string::npos) << vault.status();
   }
   auto missing = KeyVaultFile::Load("/nonexistent/querysafe/keys.json");
   ASSERT_FALSE(missing.ok());
@@ -144,13 +136,10 @@ TEST(KeyVaultFile, MalformedFilesGiveErrorsNamingFileAndDocument) {
 
 class KeyLookupTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    spec_ = testing::LoadSpec("fle2v2-InsertFind-Indexed.json");
-  }
+  void SetUp() override { spec_ = testing::LoadSpec("fle2v2-InsertFind-Indexed.json"); }
 
   lower::EncryptionRequest Request() {
-    lower::EncryptionRequest request =
-        testing::SpecRequest(spec_.get(), 0, true);
+    lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 0, true);
     request.operands = testing::ValueOperand(testing::Utf8("987-65-4320"));
     request.span = Span{5, 18};
     return request;
@@ -166,11 +155,10 @@ TEST_F(KeyLookupTest, UnknownKeyIdIsNotFound) {
   auto out = encryptor->Encrypt(request);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_NE(
-      Message(out.status())
-          .find("data key abcdefab-1234-9876-1234-123456789012 is not in the "
-                "key vault file 'spec key_vault_data'"),
-      std::string::npos)
+  EXPECT_NE(Message(out.status())
+                .find("data key abcdefab-1234-9876-1234-123456789012 is not in the "
+                      "key vault file 'spec key_vault_data'"),
+            std::string::npos)
       << out.status();
   std::optional<Diagnostic> d = DiagnosticFromStatus(out.status());
   ASSERT_TRUE(d.has_value());
@@ -180,8 +168,7 @@ TEST_F(KeyLookupTest, UnknownKeyIdIsNotFound) {
 }
 
 TEST_F(KeyLookupTest, UnknownKeyAltNameIsNotFound) {
-  auto encryptor =
-      testing::SpecEncryptor(spec_.get(), {"default.encryptedIndexed"});
+  auto encryptor = testing::SpecEncryptor(spec_.get(), {"default.encryptedIndexed"});
   lower::EncryptionRequest request = Request();
   request.key = schema::KeyRef{std::nullopt, "patients.patient_record.ssn"};
   auto out = encryptor->Encrypt(request);
@@ -212,8 +199,7 @@ TEST_F(KeyLookupTest, KeyWrappedByACloudKmsIsAnOfflineErrorThatSaysSo) {
   ASSERT_TRUE(encryptor.ok()) << encryptor.status();
   for (bool by_alt_name : {false, true}) {
     lower::EncryptionRequest request = Request();
-    if (by_alt_name)
-      request.key = schema::KeyRef{std::nullopt, "patients.patient_record.ssn"};
+    if (by_alt_name) request.key = schema::KeyRef{std::nullopt, "patients.patient_record.ssn"};
     auto out = (*encryptor)->Encrypt(request);
     ASSERT_FALSE(out.ok());
     EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -235,8 +221,7 @@ TEST_F(KeyLookupTest, LocalKeyWithoutALocalMasterKeyIsAnError) {
   ASSERT_TRUE(encryptor.ok()) << encryptor.status();
   auto out = (*encryptor)->Encrypt(Request());
   ASSERT_FALSE(out.ok());
-  EXPECT_NE(Message(out.status()).find("no 'local' master key is configured"),
-            std::string::npos)
+  EXPECT_NE(Message(out.status()).find("no 'local' master key is configured"), std::string::npos)
       << out.status();
 }
 
@@ -244,8 +229,8 @@ TEST_F(KeyLookupTest, WrongLocalMasterKeyIsAnErrorNotACrash) {
   absl::StatusOr<std::string> other = NewLocalMasterKey();
   ASSERT_TRUE(other.ok());
   EncryptorOptions options;
-  options.kms_providers = *KmsProviders::Local(std::span(
-      reinterpret_cast<const uint8_t*>(other->data()), other->size()));
+  options.kms_providers = *KmsProviders::Local(
+      std::span(reinterpret_cast<const uint8_t*>(other->data()), other->size()));
   options.key_source = testing::SpecKeyVault(spec_.get());
   auto encryptor = Encryptor::Create(std::move(options));
   ASSERT_TRUE(encryptor.ok());
@@ -258,18 +243,14 @@ TEST_F(KeyLookupTest, WrongLocalMasterKeyIsAnErrorNotACrash) {
 // Counts lookups to see libmongocrypt's key cache.
 class CountingKeySource : public KeySource {
  public:
-  CountingKeySource(std::shared_ptr<const KeySource> inner,
-                    std::chrono::milliseconds expiration)
+  CountingKeySource(std::shared_ptr<const KeySource> inner, std::chrono::milliseconds expiration)
       : inner_(std::move(inner)), expiration_(expiration) {}
-  absl::StatusOr<std::vector<BsonDoc>> Find(
-      const KeyQuery& query) const override {
+  absl::StatusOr<std::vector<BsonDoc>> Find(const KeyQuery& query) const override {
     ++finds;
     return inner_->Find(query);
   }
   std::string Describe() const override { return inner_->Describe(); }
-  std::chrono::milliseconds CacheExpiration() const override {
-    return expiration_;
-  }
+  std::chrono::milliseconds CacheExpiration() const override { return expiration_; }
   mutable std::atomic<int> finds{0};
 
  private:
@@ -298,8 +279,8 @@ TEST_F(KeyLookupTest, KeysAreFetchedOncePerCacheLifetimeNotPerQuery) {
 }
 
 TEST_F(KeyLookupTest, ExpiredKeysAreFetchedAgain) {
-  auto keys = std::make_shared<CountingKeySource>(
-      testing::SpecKeyVault(spec_.get()), std::chrono::milliseconds(60000));
+  auto keys = std::make_shared<CountingKeySource>(testing::SpecKeyVault(spec_.get()),
+                                                  std::chrono::milliseconds(60000));
   EncryptorOptions options;
   options.kms_providers = testing::SpecKms(spec_.get());
   options.key_source = keys;
@@ -316,8 +297,8 @@ TEST_F(KeyLookupTest, ExpiredKeysAreFetchedAgain) {
 TEST(DataKey, NewLocalKeyEncryptsAndDecrypts) {
   absl::StatusOr<std::string> master = NewLocalMasterKey();
   ASSERT_TRUE(master.ok());
-  absl::StatusOr<KmsProviders> kms = KmsProviders::Local(std::span(
-      reinterpret_cast<const uint8_t*>(master->data()), master->size()));
+  absl::StatusOr<KmsProviders> kms = KmsProviders::Local(
+      std::span(reinterpret_cast<const uint8_t*>(master->data()), master->size()));
   ASSERT_TRUE(kms.ok());
   std::vector<std::string> names = {"patients.patient_record.ssn",
                                     "patients.patient_record.billing"};
@@ -347,34 +328,27 @@ TEST(DataKey, NewLocalKeyEncryptsAndDecrypts) {
   ASSERT_TRUE(out.ok()) << out.status();
   absl::StatusOr<BsonDoc> decrypted = (*encryptor)->Decrypt(out->value->bytes);
   ASSERT_TRUE(decrypted.ok()) << decrypted.status();
-  EXPECT_EQ(ToCanonicalJson(decrypted->get()),
-            ToCanonicalJson(request.operands.get()));
+  EXPECT_EQ(ToCanonicalJson(decrypted->get()), ToCanonicalJson(request.operands.get()));
 }
 
 TEST(DataKey, BadRequestsAreRefused) {
-  absl::StatusOr<KmsProviders> kms =
-      KmsProviders::FromLocalKeyArgument(kSpecLocalKeyBase64);
+  absl::StatusOr<KmsProviders> kms = KmsProviders::FromLocalKeyArgument(kSpecLocalKeyBase64);
   ASSERT_TRUE(kms.ok());
   std::vector<std::string> twice = {"a", "a"};
-  EXPECT_NE(
-      Message(CreateLocalDataKey(*kms, twice).status()).find("given twice"),
-      std::string::npos);
+  EXPECT_NE(Message(CreateLocalDataKey(*kms, twice).status()).find("given twice"),
+            std::string::npos);
   std::vector<std::string> empty = {""};
   EXPECT_FALSE(CreateLocalDataKey(*kms, empty).ok());
-  EXPECT_NE(
-      Message(CreateLocalDataKey(*kms, {}, "aws").status()).find("offline"),
-      std::string::npos);
-  EXPECT_NE(Message(CreateLocalDataKey(*kms, {}, "local:other").status())
-                .find("no 'local:other'"),
+  EXPECT_NE(Message(CreateLocalDataKey(*kms, {}, "aws").status()).find("offline"),
+            std::string::npos);
+  EXPECT_NE(Message(CreateLocalDataKey(*kms, {}, "local:other").status()).find("no 'local:other'"),
             std::string::npos);
 }
 
 TEST(DataKey, KeysAreAppendedToAKeyVaultFileInItsShape) {
-  absl::StatusOr<KmsProviders> kms =
-      KmsProviders::FromLocalKeyArgument(kSpecLocalKeyBase64);
+  absl::StatusOr<KmsProviders> kms = KmsProviders::FromLocalKeyArgument(kSpecLocalKeyBase64);
   ASSERT_TRUE(kms.ok());
-  std::vector<std::string> first_names = {"patients.ssn"},
-                           second_names = {"patients.dob"};
+  std::vector<std::string> first_names = {"patients.ssn"}, second_names = {"patients.dob"};
   absl::StatusOr<BsonDoc> first = CreateLocalDataKey(*kms, first_names);
   absl::StatusOr<BsonDoc> second = CreateLocalDataKey(*kms, second_names);
   ASSERT_TRUE(first.ok() && second.ok());

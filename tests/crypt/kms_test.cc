@@ -21,8 +21,7 @@ constexpr char kSpecLocalKeyBase64[] =
     "RRMkhGRGdQV09wOGVNYUMxT2k3NjZKelhaQmRCZGJkTXVyZG9uSjFk";
 
 std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "querysafe_kms_" + std::to_string(getpid()) +
-         "_" + name;
+  return ::testing::TempDir() + "querysafe_kms_" + std::to_string(getpid()) + "_" + name;
 }
 
 void WriteFile(const std::string& path, std::string_view data) {
@@ -33,28 +32,23 @@ void WriteFile(const std::string& path, std::string_view data) {
 BsonDoc Json(const std::string& json) {
   BsonDoc doc;
   bson_error_t error;
-  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error))
-      << json << ": " << error.message;
+  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << json << ": " << error.message;
   return doc;
 }
 
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
+std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
 TEST(LocalMasterKey, Base64TextIsTheSpecKey) {
   BsonDoc spec = testing::LoadSpec("fle2v2-InsertFind-Indexed.json");
-  std::vector<uint8_t> expected = testing::BinaryAt(
-      spec.get(),
-      "tests.0.clientOptions.autoEncryptOpts.kmsProviders.local.key");
+  std::vector<uint8_t> expected =
+      testing::BinaryAt(spec.get(), "tests.0.clientOptions.autoEncryptOpts.kmsProviders.local.key");
   absl::StatusOr<std::string> key = ParseLocalMasterKey(kSpecLocalKeyBase64);
   ASSERT_TRUE(key.ok()) << key.status();
   EXPECT_EQ(std::vector<uint8_t>(key->begin(), key->end()), expected);
 }
 
 TEST(LocalMasterKey, FileMayHoldRawBytesOrBase64) {
-  absl::StatusOr<std::string> expected =
-      ParseLocalMasterKey(kSpecLocalKeyBase64);
+  absl::StatusOr<std::string> expected = ParseLocalMasterKey(kSpecLocalKeyBase64);
   ASSERT_TRUE(expected.ok());
   std::string raw = TempPath("raw.key"), text = TempPath("text.key");
   WriteFile(raw, *expected);
@@ -79,12 +73,10 @@ TEST(LocalMasterKey, BadInputsGiveErrorsThatSayWhatIsWrong) {
   key = ParseLocalMasterKey("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
   ASSERT_FALSE(key.ok());
   EXPECT_NE(
-      Message(key.status())
-          .find("decodes to 32 bytes; a local master key must be exactly 96"),
+      Message(key.status()).find("decodes to 32 bytes; a local master key must be exactly 96"),
       std::string::npos)
       << key.status();
-  EXPECT_EQ(Message(key.status()).find("AAECAwQF"), std::string::npos)
-      << "echoes the key";
+  EXPECT_EQ(Message(key.status()).find("AAECAwQF"), std::string::npos) << "echoes the key";
 
   key = ParseLocalMasterKey("@/nonexistent/querysafe/master.key");
   ASSERT_FALSE(key.ok());
@@ -110,8 +102,7 @@ TEST(LocalMasterKey, NewKeysAre96RandomBytes) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->size(), kLocalMasterKeySize);
   EXPECT_NE(*a, *b);
-  absl::StatusOr<std::string> round_trip =
-      ParseLocalMasterKey(Base64Encode(*a));
+  absl::StatusOr<std::string> round_trip = ParseLocalMasterKey(Base64Encode(*a));
   ASSERT_TRUE(round_trip.ok());
   EXPECT_EQ(*round_trip, *a);
 }
@@ -129,57 +120,46 @@ TEST(KmsProviders, CloudProvidersAreAcceptedAndPassedThrough) {
   absl::StatusOr<KmsProviders> kms = KmsProviders::FromDocument(doc.get());
   ASSERT_TRUE(kms.ok()) << kms.status();
   EXPECT_EQ(kms->Names(),
-            (std::vector<std::string>{"local", "aws", "azure", "gcp", "kmip",
-                                      "local:backup"}));
+            (std::vector<std::string>{"local", "aws", "azure", "gcp", "kmip", "local:backup"}));
   BsonDoc aws = testing::DocumentAt(kms->document().get(), "aws");
   EXPECT_EQ(ToCanonicalJson(aws.get()),
-            ToCanonicalJson(
-                Json(R"({"accessKeyId": "AKIA", "secretAccessKey": "secret"})")
-                    .get()));
+            ToCanonicalJson(Json(R"({"accessKeyId": "AKIA", "secretAccessKey": "secret"})").get()));
   // The local key is normalized to binary, as libmongocrypt and mongoc take it.
-  EXPECT_EQ(testing::BinaryAt(kms->document().get(), "local.key").size(),
-            kLocalMasterKeySize);
+  EXPECT_EQ(testing::BinaryAt(kms->document().get(), "local.key").size(), kLocalMasterKeySize);
   EXPECT_TRUE(KmsProviders::IsLocal("local:backup"));
   EXPECT_FALSE(KmsProviders::IsLocal("aws"));
   // libmongocrypt takes the whole document.
   EncryptorOptions options;
   options.kms_providers = *kms;
-  options.key_source = testing::SpecKeyVault(
-      testing::LoadSpec("fle2v2-InsertFind-Indexed.json").get());
+  options.key_source =
+      testing::SpecKeyVault(testing::LoadSpec("fle2v2-InsertFind-Indexed.json").get());
   EXPECT_TRUE(Encryptor::Create(std::move(options)).ok());
 }
 
 TEST(KmsProviders, BadDocumentsAreRefused) {
-  absl::StatusOr<KmsProviders> kms =
-      KmsProviders::FromDocument(Json(R"({"vault": {}})").get());
+  absl::StatusOr<KmsProviders> kms = KmsProviders::FromDocument(Json(R"({"vault": {}})").get());
   ASSERT_FALSE(kms.ok());
-  EXPECT_NE(Message(kms.status()).find("unknown KMS provider 'vault'"),
-            std::string::npos);
+  EXPECT_NE(Message(kms.status()).find("unknown KMS provider 'vault'"), std::string::npos);
   kms = KmsProviders::FromDocument(Json(R"({"local": {"key": "AAAA"}})").get());
   ASSERT_FALSE(kms.ok());
-  EXPECT_NE(Message(kms.status()).find("decodes to 3 bytes"), std::string::npos)
-      << kms.status();
+  EXPECT_NE(Message(kms.status()).find("decodes to 3 bytes"), std::string::npos) << kms.status();
   kms = KmsProviders::FromDocument(Json(R"({"local": {}})").get());
   EXPECT_FALSE(kms.ok());
   kms = KmsProviders::FromDocument(Json(R"({"aws": "AKIA"})").get());
   EXPECT_FALSE(kms.ok());
-  kms =
-      KmsProviders::FromDocument(Json(R"({"local:": {"key": "AAAA"}})").get());
+  kms = KmsProviders::FromDocument(Json(R"({"local:": {"key": "AAAA"}})").get());
   EXPECT_FALSE(kms.ok());
 
   // Options libmongocrypt refuses surface when the encryptor is made.
-  kms =
-      KmsProviders::FromDocument(Json(R"({"aws": {"accessKeyId": 5}})").get());
+  kms = KmsProviders::FromDocument(Json(R"({"aws": {"accessKeyId": 5}})").get());
   ASSERT_TRUE(kms.ok());
   EncryptorOptions options;
   options.kms_providers = *kms;
-  options.key_source = testing::SpecKeyVault(
-      testing::LoadSpec("fle2v2-InsertFind-Indexed.json").get());
-  absl::StatusOr<std::unique_ptr<Encryptor>> encryptor =
-      Encryptor::Create(std::move(options));
+  options.key_source =
+      testing::SpecKeyVault(testing::LoadSpec("fle2v2-InsertFind-Indexed.json").get());
+  absl::StatusOr<std::unique_ptr<Encryptor>> encryptor = Encryptor::Create(std::move(options));
   ASSERT_FALSE(encryptor.ok());
-  EXPECT_NE(Message(encryptor.status()).find("KMS providers"),
-            std::string::npos)
+  EXPECT_NE(Message(encryptor.status()).find("KMS providers"), std::string::npos)
       << encryptor.status();
 }
 

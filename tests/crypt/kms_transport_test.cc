@@ -31,9 +31,7 @@ using testing::FakeKms;
 using testing::KmsAction;
 using Kind = KmsAction::Kind;
 
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
+std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
 bool Contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
@@ -42,8 +40,7 @@ bool Contains(std::string_view text, std::string_view part) {
 BsonDoc Json(const std::string& json) {
   BsonDoc doc;
   bson_error_t error;
-  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error))
-      << json << ": " << error.message;
+  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << json << ": " << error.message;
   return doc;
 }
 
@@ -69,8 +66,8 @@ class KmsTest : public ::testing::Test {
 
   // The AWS-wrapped key at the fake's endpoint (or `endpoint`).
   BsonDoc AwsKey(std::string endpoint = "") {
-    return testing::AwsKeyDocument(
-        id_, ciphertext_, endpoint.empty() ? kms_->endpoint() : endpoint);
+    return testing::AwsKeyDocument(id_, ciphertext_,
+                                   endpoint.empty() ? kms_->endpoint() : endpoint);
   }
 
   KmsTransportOptions TrustingOptions() {
@@ -81,9 +78,9 @@ class KmsTest : public ::testing::Test {
 
   // An Encryptor for the AWS-wrapped key; no transport when `transport` is
   // null.
-  std::unique_ptr<Encryptor> AwsEncryptor(
-      std::optional<KmsTransportOptions> transport, BsonDoc key = {},
-      KmsProviders providers = testing::AwsProviders()) {
+  std::unique_ptr<Encryptor> AwsEncryptor(std::optional<KmsTransportOptions> transport,
+                                          BsonDoc key = {},
+                                          KmsProviders providers = testing::AwsProviders()) {
     EncryptorOptions options;
     options.kms_providers = std::move(providers);
     options.key_source = Vault(key.empty() ? AwsKey() : key);
@@ -102,8 +99,7 @@ class KmsTest : public ::testing::Test {
     KmsProviders local = testing::SpecKms(spec_.get());
     EncryptorOptions options;
     options.kms_providers = local;
-    options.key_source =
-        Vault(testing::LocalKeyDocument(local, id_, plaintext_));
+    options.key_source = Vault(testing::LocalKeyDocument(local, id_, plaintext_));
     auto encryptor = Encryptor::Create(std::move(options));
     EXPECT_TRUE(encryptor.ok()) << encryptor.status();
     return encryptor.ok() ? *std::move(encryptor) : nullptr;
@@ -111,8 +107,7 @@ class KmsTest : public ::testing::Test {
 
   // Patient.objects.filter(patient_record__ssn=value) as lowering asks for it.
   lower::EncryptionRequest Find(const char* value = "987-65-4320") {
-    lower::EncryptionRequest request =
-        testing::SpecRequest(spec_.get(), 0, /*is_query=*/true);
+    lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 0, /*is_query=*/true);
     request.key = schema::KeyRef{id_, ""};
     request.path = "patient_record.ssn";
     request.operands = testing::ValueOperand(testing::Utf8(value));
@@ -211,9 +206,8 @@ TEST_F(KmsAws, TheRequestIsASignedDecryptOfTheKeyMaterialAtTheKeysEndpoint) {
   BsonDoc body = Json(requests[0].body);
   bson_iter_t it;
   ASSERT_TRUE(bson_iter_init_find(&it, body.get(), "CiphertextBlob"));
-  EXPECT_EQ(
-      std::string(bson_iter_utf8(&it, nullptr)),
-      absl::Base64Escape(std::string(ciphertext_.begin(), ciphertext_.end())));
+  EXPECT_EQ(std::string(bson_iter_utf8(&it, nullptr)),
+            absl::Base64Escape(std::string(ciphertext_.begin(), ciphertext_.end())));
   // The secret key signs; it is never sent.
   EXPECT_FALSE(Contains(head + requests[0].body, "not-a-secret"));
 }
@@ -232,8 +226,8 @@ TEST_F(KmsAws, TheKmsIsAskedOncePerKeyNotOncePerQuery) {
 TEST_F(KmsAws, ATransientFailureIsRetriedAsLibmongocryptAsks) {
   // HTTP 503 (libmongocrypt retries it itself), then a dropped connection
   // (the transport reports it with mongocrypt_kms_ctx_fail), then success.
-  kms_->Script({KmsAction::Status(503, R"({"__type": "ServiceUnavailable"})"),
-                KmsAction::Of(Kind::kClose)});
+  kms_->Script(
+      {KmsAction::Status(503, R"({"__type": "ServiceUnavailable"})"), KmsAction::Of(Kind::kClose)});
   auto aws = AwsEncryptor(TrustingOptions());
   ASSERT_NE(aws, nullptr);
   const auto start = std::chrono::steady_clock::now();
@@ -241,10 +235,8 @@ TEST_F(KmsAws, ATransientFailureIsRetriedAsLibmongocryptAsks) {
   const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(kms_->request_count(), 3);
-  std::cout
-      << "[ measured ] 2 retries with libmongocrypt's backoff: "
-      << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
-      << " ms\n";
+  std::cout << "[ measured ] 2 retries with libmongocrypt's backoff: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
 }
 
 TEST_F(KmsErrors, AnUnreachableKmsSaysWhereAndWhy) {
@@ -266,10 +258,8 @@ TEST_F(KmsErrors, AnUnreachableKmsSaysWhereAndWhy) {
   EXPECT_TRUE(Contains(d.message, "Connection refused")) << d.message;
   // libmongocrypt retried the request 3 times.
   EXPECT_TRUE(Contains(d.message, "4 attempts")) << d.message;
-  std::cout
-      << "[ measured ] refused connection, 4 attempts: "
-      << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
-      << " ms\n";
+  std::cout << "[ measured ] refused connection, 4 attempts: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
 }
 
 TEST_F(KmsErrors, AnUntrustedCertificateFailsTheHandshakeBeforeAnythingIsSent) {
@@ -293,8 +283,7 @@ TEST_F(KmsErrors, AnUntrustedCertificateFailsTheHandshakeBeforeAnythingIsSent) {
 
 TEST_F(KmsErrors, ACertificateForAnotherNameIsRefused) {
   // Signed by the trusted CA, but for AWS's name, not for 127.0.0.1.
-  FakeKms elsewhere(testing::MakeTempDir("kms_elsewhere"),
-                    "DNS:kms.us-east-1.amazonaws.com");
+  FakeKms elsewhere(testing::MakeTempDir("kms_elsewhere"), "DNS:kms.us-east-1.amazonaws.com");
   ASSERT_TRUE(elsewhere.ok()) << elsewhere.error();
   elsewhere.AddKey(ciphertext_, plaintext_);
   KmsTransportOptions options;
@@ -312,16 +301,14 @@ TEST_F(KmsErrors, ATruncatedReplyIsANetworkFailure) {
   ASSERT_NE(aws, nullptr);
   Diagnostic d = ExpectKmsFailure(*aws, "crypt.kms_network");
   EXPECT_TRUE(Contains(d.message, "the connection ended after")) << d.message;
-  EXPECT_TRUE(Contains(d.message, "bytes of the reply, before it was complete"))
-      << d.message;
+  EXPECT_TRUE(Contains(d.message, "bytes of the reply, before it was complete")) << d.message;
   EXPECT_EQ(kms_->request_count(), 4);
 }
 
 TEST_F(KmsErrors, AnHttpErrorReplyCarriesTheKmsExplanationAndIsNotRetried) {
-  kms_->Script({KmsAction::Status(
-      400, R"({"__type": "AccessDeniedException", "message": "User: )"
-           R"(arn:aws:iam::579766882180:user/app is not authorized to )"
-           R"(perform: kms:Decrypt"})")});
+  kms_->Script({KmsAction::Status(400, R"({"__type": "AccessDeniedException", "message": "User: )"
+                                       R"(arn:aws:iam::579766882180:user/app is not authorized to )"
+                                       R"(perform: kms:Decrypt"})")});
   auto aws = AwsEncryptor(TrustingOptions());
   ASSERT_NE(aws, nullptr);
   Diagnostic d = ExpectKmsFailure(*aws, "crypt.kms_error");
@@ -340,20 +327,16 @@ TEST_F(KmsErrors, ASilentKmsTimesOut) {
   const auto start = std::chrono::steady_clock::now();
   Diagnostic d = ExpectKmsFailure(*aws, "crypt.kms_network");
   const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_TRUE(Contains(d.message, "timed out waiting for the reply"))
-      << d.message;
+  EXPECT_TRUE(Contains(d.message, "timed out waiting for the reply")) << d.message;
   EXPECT_LT(elapsed, std::chrono::seconds(10));
-  std::cout
-      << "[ measured ] 4 attempts of 200 ms against a silent KMS: "
-      << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
-      << " ms\n";
+  std::cout << "[ measured ] 4 attempts of 200 ms against a silent KMS: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
 }
 
 TEST_F(KmsErrors, ASuccessfulButMalformedReplyNeverShowsItsKeyMaterial) {
   const std::string plain(plaintext_.begin(), plaintext_.end());
-  kms_->Script(
-      {KmsAction::Status(200, R"({"KeyId": "x", "Plaintext": ")" +
-                                  absl::Base64Escape(plain) + R"(", )")});
+  kms_->Script({KmsAction::Status(
+      200, R"({"KeyId": "x", "Plaintext": ")" + absl::Base64Escape(plain) + R"(", )")});
   auto aws = AwsEncryptor(TrustingOptions());
   ASSERT_NE(aws, nullptr);
   Diagnostic d = ExpectKmsFailure(*aws, "crypt.kms_error");
@@ -366,8 +349,7 @@ TEST_F(KmsErrors, AKeyOfTheWrongLengthIsAnErrorNotACrash) {
   const std::vector<uint8_t> ciphertext(blob.begin(), blob.end());
   kms_->AddKey(ciphertext, short_key);
   auto aws =
-      AwsEncryptor(TrustingOptions(),
-                   testing::AwsKeyDocument(id_, ciphertext, kms_->endpoint()));
+      AwsEncryptor(TrustingOptions(), testing::AwsKeyDocument(id_, ciphertext, kms_->endpoint()));
   ASSERT_NE(aws, nullptr);
   auto out = aws->Encrypt(Find());
   ASSERT_FALSE(out.ok());
@@ -388,8 +370,7 @@ TEST_F(KmsErrors, OnDemandCredentialsAreRefusedWithWhatToGiveInstead) {
                          "the 'aws' KMS provider is configured with an empty "
                          "document"))
         << d.message;
-    EXPECT_TRUE(Contains(d.message, "accessKeyId and secretAccessKey"))
-        << d.message;
+    EXPECT_TRUE(Contains(d.message, "accessKeyId and secretAccessKey")) << d.message;
   }
   EXPECT_EQ(kms_->request_count(), 0);
 }
@@ -401,8 +382,8 @@ TEST_F(KmsErrors, OnDemandCredentialsDoNotStandInTheWayOfLocalKeys) {
   ASSERT_TRUE(providers.Set("aws", Json("{}").get()).ok());
   EncryptorOptions options;
   options.kms_providers = providers;
-  options.key_source = Vault(testing::LocalKeyDocument(
-      testing::SpecKms(spec_.get()), id_, plaintext_));
+  options.key_source =
+      Vault(testing::LocalKeyDocument(testing::SpecKms(spec_.get()), id_, plaintext_));
   auto transport = KmsTransport::Create(TrustingOptions());
   ASSERT_TRUE(transport.ok());
   options.kms_transport = *transport;
@@ -420,8 +401,7 @@ TEST_F(KmsErrors, WithoutATransportACloudKeyIsRefusedAndNothingIsSent) {
   auto out = offline->Encrypt(Find());
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(Contains(Message(out.status()),
-                       "offline explain can only use 'local' keys"))
+  EXPECT_TRUE(Contains(Message(out.status()), "offline explain can only use 'local' keys"))
       << out.status();
   EXPECT_EQ(DiagnosticFromStatus(out.status())->code, "crypt.key_unusable");
   EXPECT_EQ(kms_->request_count(), 0);
@@ -429,13 +409,12 @@ TEST_F(KmsErrors, WithoutATransportACloudKeyIsRefusedAndNothingIsSent) {
 }
 
 TEST_F(KmsOptions, MongocsTlsOptionsDocumentIsReadAndCheckedAsTheDriverDoes) {
-  auto parsed =
-      KmsTransport::ParseTlsOptions(Json(R"({"aws": {"tlsCAFile": "/ca.pem"},
+  auto parsed = KmsTransport::ParseTlsOptions(Json(R"({"aws": {"tlsCAFile": "/ca.pem"},
                "kmip": {"tlsCertificateKeyFile": "/client.pem",
                         "tlsCertificateKeyFilePassword": "pw",
                         "tlsDisableOCSPEndpointCheck": false},
                "aws:prod": {"tlscafile": "/prod-ca.pem"}})")
-                                        .get());
+                                                  .get());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->at("aws").ca_file, "/ca.pem");
   EXPECT_EQ(parsed->at("kmip").cert_key_file, "/client.pem");
@@ -465,8 +444,7 @@ TEST_F(KmsOptions, MongocsTlsOptionsDocumentIsReadAndCheckedAsTheDriverDoes) {
   }
 }
 
-TEST_F(KmsOptions,
-       AnUnreadableFileOrABadTimeoutIsRefusedWhenTheTransportIsMade) {
+TEST_F(KmsOptions, AnUnreadableFileOrABadTimeoutIsRefusedWhenTheTransportIsMade) {
   KmsTransportOptions options;
   options.tls["kmip"].cert_key_file = "/nonexistent/querysafe/client.pem";
   auto made = KmsTransport::Create(options);

@@ -24,13 +24,11 @@ using schema::BsonType;
 BsonDoc Json(const std::string& json) {
   BsonDoc doc;
   bson_error_t error;
-  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error))
-      << json << ": " << error.message;
+  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << json << ": " << error.message;
   return doc;
 }
 
-bson_value_t DocumentValue(const BsonDoc& doc,
-                           bson_type_t type = BSON_TYPE_DOCUMENT) {
+bson_value_t DocumentValue(const BsonDoc& doc, bson_type_t type = BSON_TYPE_DOCUMENT) {
   bson_value_t value{};
   value.value_type = type;
   value.value.v_doc.data = const_cast<uint8_t*>(doc.data());
@@ -46,11 +44,9 @@ class LeakTest : public ::testing::Test {
     ASSERT_NE(encryptor_, nullptr);
   }
 
-  lower::EncryptionRequest Base(Algorithm algorithm, BsonType type,
-                                bool is_query,
+  lower::EncryptionRequest Base(Algorithm algorithm, BsonType type, bool is_query,
                                 const char* range_options = "{}") {
-    lower::EncryptionRequest request =
-        testing::SpecRequest(spec_.get(), 0, is_query);
+    lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 0, is_query);
     request.id = 1;
     request.algorithm = algorithm;
     request.bson_type = type;
@@ -76,16 +72,15 @@ class LeakTest : public ::testing::Test {
       // encodings; and the scanner does find it where it is (the operands
       // themselves).
       EXPECT_GE(PlaintextEncodings(value).size(), 2u);
-      EXPECT_FALSE(FindPlaintext(std::span(request.operands.data(),
-                                           request.operands.size()),
-                                 value, "v")
-                       .empty());
+      EXPECT_FALSE(
+          FindPlaintext(std::span(request.operands.data(), request.operands.size()), value, "v")
+              .empty());
     });
 
     // Placeholders as lowering writes them: they carry the plaintext (for the
     // translate output), so substitution must drop the whole placeholder.
-    auto placeholder = [&request](bson_t* parent, const char* key,
-                                  const char* role, const char* operand) {
+    auto placeholder = [&request](bson_t* parent, const char* key, const char* role,
+                                  const char* operand) {
       bson_t outer, fields;
       BSON_APPEND_DOCUMENT_BEGIN(parent, key, &outer);
       BSON_APPEND_DOCUMENT_BEGIN(&outer, "$encrypt", &fields);
@@ -125,19 +120,15 @@ class LeakTest : public ::testing::Test {
           bson_t conjunct, comparison;
           std::string key = std::to_string(index++);
           BSON_APPEND_DOCUMENT_BEGIN(&conjuncts, key.c_str(), &conjunct);
-          BSON_APPEND_DOCUMENT_BEGIN(&conjunct, "patient_record.secret",
-                                     &comparison);
-          placeholder(&comparison,
-                      std::string_view(role) == "lower" ? "$gte" : "$lte", role,
-                      role);
+          BSON_APPEND_DOCUMENT_BEGIN(&conjunct, "patient_record.secret", &comparison);
+          placeholder(&comparison, std::string_view(role) == "lower" ? "$gte" : "$lte", role, role);
           bson_append_document_end(&conjunct, &comparison);
           bson_append_document_end(&conjuncts, &conjunct);
         }
         bson_append_array_end(&filter, &conjuncts);
       } else {
         bson_t comparison;
-        BSON_APPEND_DOCUMENT_BEGIN(&filter, "patient_record.secret",
-                                   &comparison);
+        BSON_APPEND_DOCUMENT_BEGIN(&filter, "patient_record.secret", &comparison);
         placeholder(&comparison, "$eq", "value", "v");
         bson_append_document_end(&filter, &comparison);
       }
@@ -146,36 +137,30 @@ class LeakTest : public ::testing::Test {
     // The placeholder command does hold the plaintext: the scan below would
     // see it if substitution left any of it behind.
     for_each_plaintext([&](const bson_value_t& value) {
-      EXPECT_FALSE(
-          FindPlaintext(std::span(command.data(), command.size()), value)
-              .empty());
+      EXPECT_FALSE(FindPlaintext(std::span(command.data(), command.size()), value).empty());
     });
 
     absl::StatusOr<EncryptedRequest> payloads = encryptor_->Encrypt(request);
     ASSERT_TRUE(payloads.ok()) << payloads.status();
-    absl::StatusOr<BsonDoc> finished =
-        SubstitutePlaceholders(command.get(), {&*payloads, 1});
+    absl::StatusOr<BsonDoc> finished = SubstitutePlaceholders(command.get(), {&*payloads, 1});
     ASSERT_TRUE(finished.ok()) << finished.status();
 
     std::vector<std::pair<std::string, std::string>> outputs = {
         {"command BSON",
-         std::string(reinterpret_cast<const char*>(finished->data()),
-                     finished->size())},
+         std::string(reinterpret_cast<const char*>(finished->data()), finished->size())},
         {"canonical JSON", ToCanonicalJson(finished->get())},
         {"relaxed JSON", ToRelaxedJson(finished->get())},
     };
-    for (const auto* payload :
-         {&payloads->value, &payloads->lower, &payloads->upper}) {
+    for (const auto* payload : {&payloads->value, &payloads->lower, &payloads->upper}) {
       if (payload->has_value()) {
-        outputs.push_back(
-            {"payload of type " + std::to_string((*payload)->type()),
-             std::string((*payload)->bytes.begin(), (*payload)->bytes.end())});
+        outputs.push_back({"payload of type " + std::to_string((*payload)->type()),
+                           std::string((*payload)->bytes.begin(), (*payload)->bytes.end())});
       }
     }
     for_each_plaintext([&](const bson_value_t& value) {
       for (const auto& [what, bytes] : outputs) {
-        std::vector<std::string> found = FindPlaintext(
-            std::string_view(bytes), value, "patient_record.secret");
+        std::vector<std::string> found =
+            FindPlaintext(std::string_view(bytes), value, "patient_record.secret");
         EXPECT_TRUE(found.empty()) << what << " leaks: " << found.front();
       }
     });
@@ -188,24 +173,21 @@ class LeakTest : public ::testing::Test {
 TEST_F(LeakTest, ScannerFindsAPlaintextThatIsThere) {
   // The guard against a scanner that never finds anything: the same command
   // with the value in clear is caught in BSON and in JSON.
-  BsonDoc command =
-      Json(R"({"find": "patients", "filter": {"ssn": "987-65-4320",
+  BsonDoc command = Json(R"({"find": "patients", "filter": {"ssn": "987-65-4320",
                                                              "age": {"$numberLong": "9876543210123"}}})");
   bson_value_t ssn = testing::Utf8("987-65-4320");
   bson_value_t age = testing::Int64(9876543210123);
-  std::string_view bson(reinterpret_cast<const char*>(command.data()),
-                        command.size());
+  std::string_view bson(reinterpret_cast<const char*>(command.data()), command.size());
   EXPECT_FALSE(FindPlaintext(bson, ssn).empty());
   EXPECT_FALSE(FindPlaintext(bson, age).empty());
   EXPECT_FALSE(FindPlaintext(ToRelaxedJson(command.get()), ssn).empty());
   EXPECT_FALSE(FindPlaintext(ToRelaxedJson(command.get()), age).empty());
   // An int that lowering forgot to coerce to the field's long is still found.
   BsonDoc as_int = Json(R"({"filter": {"n": {"$numberInt": "123456789"}}})");
-  EXPECT_FALSE(FindPlaintext(std::string_view(
-                                 reinterpret_cast<const char*>(as_int.data()),
-                                 as_int.size()),
-                             testing::Int64(123456789))
-                   .empty());
+  EXPECT_FALSE(
+      FindPlaintext(std::string_view(reinterpret_cast<const char*>(as_int.data()), as_int.size()),
+                    testing::Int64(123456789))
+          .empty());
 }
 
 TEST_F(LeakTest, EqualityFindsCarryNoPlaintext) {
@@ -224,18 +206,16 @@ TEST_F(LeakTest, EqualityFindsCarryNoPlaintext) {
 }
 
 TEST_F(LeakTest, RangeFindsCarryNoPlaintext) {
-  auto request = Base(
-      Algorithm::kRange, BsonType::kInt, true,
-      R"({"min": {"$numberInt": "0"}, "max": {"$numberInt": "200000000"}})");
+  auto request = Base(Algorithm::kRange, BsonType::kInt, true,
+                      R"({"min": {"$numberInt": "0"}, "max": {"$numberInt": "200000000"}})");
   bson_value_t a = testing::Int32(123456789), b = testing::Int32(198765432);
   request.operands = testing::RangeOperands(&a, nullptr);
   ExpectNoLeak(request);
   request.operands = testing::RangeOperands(&a, &b);
   ExpectNoLeak(request);
 
-  request = Base(
-      Algorithm::kRange, BsonType::kLong, true,
-      R"({"min": {"$numberLong": "0"}, "max": {"$numberLong": "99999999999999"}})");
+  request = Base(Algorithm::kRange, BsonType::kLong, true,
+                 R"({"min": {"$numberLong": "0"}, "max": {"$numberLong": "99999999999999"}})");
   a = testing::Int64(9876543210123), b = testing::Int64(9876543219999);
   request.operands = testing::RangeOperands(&a, &b);
   ExpectNoLeak(request);
@@ -247,9 +227,8 @@ TEST_F(LeakTest, RangeFindsCarryNoPlaintext) {
   request.operands = testing::RangeOperands(&a, &b);
   ExpectNoLeak(request);
 
-  request = Base(
-      Algorithm::kRange, BsonType::kDouble, true,
-      R"({"min": {"$numberDouble": "0"}, "max": {"$numberDouble": "100000"},
+  request = Base(Algorithm::kRange, BsonType::kDouble, true,
+                 R"({"min": {"$numberDouble": "0"}, "max": {"$numberDouble": "100000"},
                      "precision": {"$numberInt": "2"}})");
   a = testing::Double(12345.67), b = testing::Double(23456.78);
   request.operands = testing::RangeOperands(&a, &b);
@@ -265,9 +244,8 @@ TEST_F(LeakTest, RangeFindsCarryNoPlaintext) {
   request.operands = testing::RangeOperands(&a, nullptr);
   ExpectNoLeak(request);
 
-  request = Base(
-      Algorithm::kRange, BsonType::kDecimal, true,
-      R"({"min": {"$numberDecimal": "0"}, "max": {"$numberDecimal": "100000"},
+  request = Base(Algorithm::kRange, BsonType::kDecimal, true,
+                 R"({"min": {"$numberDecimal": "0"}, "max": {"$numberDecimal": "100000"},
                      "precision": {"$numberInt": "2"}})");
   a = testing::Decimal("12345.67"), b = testing::Decimal("23456.78");
   request.operands = testing::RangeOperands(&a, &b);
@@ -279,9 +257,8 @@ TEST_F(LeakTest, InsertsCarryNoPlaintext) {
   request.operands = testing::ValueOperand(testing::Utf8("987-65-4320"));
   ExpectNoLeak(request);
 
-  request = Base(
-      Algorithm::kRange, BsonType::kInt, false,
-      R"({"min": {"$numberInt": "0"}, "max": {"$numberInt": "200000000"}})");
+  request = Base(Algorithm::kRange, BsonType::kInt, false,
+                 R"({"min": {"$numberInt": "0"}, "max": {"$numberInt": "200000000"}})");
   request.operands = testing::ValueOperand(testing::Int32(123456789));
   ExpectNoLeak(request);
 
@@ -291,18 +268,15 @@ TEST_F(LeakTest, InsertsCarryNoPlaintext) {
 
   // EncryptedEmbeddedModelField: the whole embedded document, and each of its
   // values.
-  BsonDoc billing =
-      Json(R"({"cc_type": "Visa-Platinum", "cc_number": "4111111111111111",
+  BsonDoc billing = Json(R"({"cc_type": "Visa-Platinum", "cc_number": "4111111111111111",
                              "limit": {"$numberLong": "9876543210123"}})");
   request = Base(Algorithm::kUnindexed, BsonType::kObject, false);
   request.operands = testing::ValueOperand(DocumentValue(billing));
   ExpectNoLeak(request);
 
-  BsonDoc array =
-      Json(R"({"0": "allergy-penicillin", "1": "allergy-latex-gloves"})");
+  BsonDoc array = Json(R"({"0": "allergy-penicillin", "1": "allergy-latex-gloves"})");
   request = Base(Algorithm::kUnindexed, BsonType::kArray, false);
-  request.operands =
-      testing::ValueOperand(DocumentValue(array, BSON_TYPE_ARRAY));
+  request.operands = testing::ValueOperand(DocumentValue(array, BSON_TYPE_ARRAY));
   ExpectNoLeak(request);
 }
 

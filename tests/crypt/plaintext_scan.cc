@@ -21,8 +21,7 @@ std::string LittleEndian(T value) {
   Bits bits = std::bit_cast<Bits>(value);
   std::string out(sizeof(T), '\0');
   // Explicit shifts: the result does not depend on the host's byte order.
-  for (size_t i = 0; i < sizeof(T); ++i)
-    out[i] = static_cast<char>((bits >> (8 * i)) & 0xFF);
+  for (size_t i = 0; i < sizeof(T); ++i) out[i] = static_cast<char>((bits >> (8 * i)) & 0xFF);
   return out;
 }
 
@@ -55,15 +54,13 @@ class Collector {
     Add(std::format("decimal text of {}", what), std::string(text));
     bson_decimal128_t dec;
     if (bson_decimal128_from_string(std::string(text).c_str(), &dec)) {
-      Add(std::format("decimal128 of {}", what),
-          LittleEndian(dec.low) + LittleEndian(dec.high));
+      Add(std::format("decimal128 of {}", what), LittleEndian(dec.low) + LittleEndian(dec.high));
     }
   }
 
   // An integer, in every numeric type that holds it exactly.
   void AddInteger(int64_t n, std::string_view what) {
-    if (n >= std::numeric_limits<int32_t>::min() &&
-        n <= std::numeric_limits<int32_t>::max()) {
+    if (n >= std::numeric_limits<int32_t>::min() && n <= std::numeric_limits<int32_t>::max()) {
       AddBinary("int32", what, static_cast<int32_t>(n));
     }
     AddBinary("int64", what, n);
@@ -79,8 +76,7 @@ class Collector {
     }
     char shortest[64];
     auto [end, ec] = std::to_chars(shortest, shortest + sizeof(shortest), d);
-    if (ec == std::errc())
-      AddDecimalText(std::string_view(shortest, end - shortest), what);
+    if (ec == std::errc()) AddDecimalText(std::string_view(shortest, end - shortest), what);
     AddDecimalText(std::format("{:.17g}", d), what);
   }
 
@@ -96,8 +92,7 @@ class Collector {
 std::string ElementBytes(const bson_value_t& value, std::string_view name) {
   bson_t doc = BSON_INITIALIZER;
   bson_append_value(&doc, name.data(), static_cast<int>(name.size()), &value);
-  std::string out(reinterpret_cast<const char*>(bson_get_data(&doc)) + 4,
-                  doc.len - 5);
+  std::string out(reinterpret_cast<const char*>(bson_get_data(&doc)) + 4, doc.len - 5);
   bson_destroy(&doc);
   return out;
 }
@@ -112,59 +107,47 @@ std::string JsonEscaped(std::string_view text) {
   // { "s" : "<escaped>" }
   size_t start = rendered.find(": \"");
   size_t end = rendered.rfind('"');
-  if (start == std::string::npos || end == std::string::npos ||
-      end <= start + 3)
-    return "";
+  if (start == std::string::npos || end == std::string::npos || end <= start + 3) return "";
   return rendered.substr(start + 3, end - start - 3);
 }
 
-void Collect(const bson_value_t& value, std::string_view field_name,
-             Collector* c);
+void Collect(const bson_value_t& value, std::string_view field_name, Collector* c);
 
-void CollectDocument(const uint8_t* data, uint32_t len, std::string_view what,
-                     Collector* c) {
+void CollectDocument(const uint8_t* data, uint32_t len, std::string_view what, Collector* c) {
   c->Add(std::format("BSON bytes of {}", what),
          std::string(reinterpret_cast<const char*>(data), len));
   bson_t doc;
   bson_iter_t iter;
-  if (!bson_init_static(&doc, data, len) || !bson_iter_init(&iter, &doc))
-    return;
-  while (bson_iter_next(&iter))
-    Collect(*bson_iter_value(&iter), bson_iter_key(&iter), c);
+  if (!bson_init_static(&doc, data, len) || !bson_iter_init(&iter, &doc)) return;
+  while (bson_iter_next(&iter)) Collect(*bson_iter_value(&iter), bson_iter_key(&iter), c);
 }
 
-void Collect(const bson_value_t& value, std::string_view field_name,
-             Collector* c) {
+void Collect(const bson_value_t& value, std::string_view field_name, Collector* c) {
   switch (value.value_type) {
     case BSON_TYPE_UTF8: {
       std::string_view text(value.value.v_utf8.str, value.value.v_utf8.len);
       std::string what = std::format("string \"{}\"", text);
       c->Add("UTF-8 bytes of " + what, std::string(text));
       c->Add("BSON string encoding of " + what,
-             LittleEndian(static_cast<int32_t>(text.size() + 1)) +
-                 std::string(text) + '\0');
+             LittleEndian(static_cast<int32_t>(text.size() + 1)) + std::string(text) + '\0');
       c->Add("JSON-escaped " + what, JsonEscaped(text));
       break;
     }
     case BSON_TYPE_INT32:
-      c->AddInteger(value.value.v_int32,
-                    std::format("int {}", value.value.v_int32));
+      c->AddInteger(value.value.v_int32, std::format("int {}", value.value.v_int32));
       break;
     case BSON_TYPE_INT64:
-      c->AddInteger(value.value.v_int64,
-                    std::format("long {}", value.value.v_int64));
+      c->AddInteger(value.value.v_int64, std::format("long {}", value.value.v_int64));
       break;
     case BSON_TYPE_DOUBLE:
-      c->AddDouble(value.value.v_double,
-                   std::format("double {}", value.value.v_double));
+      c->AddDouble(value.value.v_double, std::format("double {}", value.value.v_double));
       break;
     case BSON_TYPE_DECIMAL128: {
       char text[BSON_DECIMAL128_STRING];
       bson_decimal128_to_string(&value.value.v_decimal128, text);
       std::string what = std::format("decimal {}", text);
-      c->Add("decimal128 bytes of " + what,
-             LittleEndian(value.value.v_decimal128.low) +
-                 LittleEndian(value.value.v_decimal128.high));
+      c->Add("decimal128 bytes of " + what, LittleEndian(value.value.v_decimal128.low) +
+                                                LittleEndian(value.value.v_decimal128.high));
       c->AddDecimalText(text, what);
       // A decimal coerced to double by mistake.
       char* end = nullptr;
@@ -188,37 +171,32 @@ void Collect(const bson_value_t& value, std::string_view field_name,
     case BSON_TYPE_OID: {
       std::string what = "ObjectId";
       c->Add("bytes of " + what,
-             std::string(reinterpret_cast<const char*>(value.value.v_oid.bytes),
-                         12));
+             std::string(reinterpret_cast<const char*>(value.value.v_oid.bytes), 12));
       char hex[25];
       bson_oid_to_string(&value.value.v_oid, hex);
       c->Add("hex of " + what, hex);
       break;
     }
     case BSON_TYPE_BINARY:
-      c->Add(
-          "bytes of binary",
-          std::string(reinterpret_cast<const char*>(value.value.v_binary.data),
-                      value.value.v_binary.data_len));
+      c->Add("bytes of binary",
+             std::string(reinterpret_cast<const char*>(value.value.v_binary.data),
+                         value.value.v_binary.data_len));
       break;
     case BSON_TYPE_DOCUMENT:
     case BSON_TYPE_ARRAY:
-      CollectDocument(
-          value.value.v_doc.data, value.value.v_doc.data_len,
-          value.value_type == BSON_TYPE_ARRAY ? "array" : "document", c);
+      CollectDocument(value.value.v_doc.data, value.value.v_doc.data_len,
+                      value.value_type == BSON_TYPE_ARRAY ? "array" : "document", c);
       break;
     default:
       break;
   }
   if (!field_name.empty()) {
-    c->Add(std::format("BSON element '{}'", field_name),
-           ElementBytes(value, field_name));
+    c->Add(std::format("BSON element '{}'", field_name), ElementBytes(value, field_name));
   }
 }
 
-std::vector<std::string> Search(
-    std::string_view haystack,
-    const std::vector<PlaintextEncoding>& encodings) {
+std::vector<std::string> Search(std::string_view haystack,
+                                const std::vector<PlaintextEncoding>& encodings) {
   std::vector<std::string> found;
   for (const PlaintextEncoding& e : encodings) {
     size_t at = haystack.find(e.bytes);
@@ -231,27 +209,21 @@ std::vector<std::string> Search(
 }  // namespace
 
 std::vector<PlaintextEncoding> PlaintextEncodings(const bson_value_t& value,
-                                                  std::string_view field_name,
-                                                  size_t min_length) {
+                                                  std::string_view field_name, size_t min_length) {
   Collector collector(min_length);
   Collect(value, field_name, &collector);
   return collector.Take();
 }
 
-std::vector<std::string> FindPlaintext(std::span<const uint8_t> haystack,
-                                       const bson_value_t& value,
-                                       std::string_view field_name,
-                                       size_t min_length) {
+std::vector<std::string> FindPlaintext(std::span<const uint8_t> haystack, const bson_value_t& value,
+                                       std::string_view field_name, size_t min_length) {
   return FindPlaintext(
-      std::string_view(reinterpret_cast<const char*>(haystack.data()),
-                       haystack.size()),
-      value, field_name, min_length);
+      std::string_view(reinterpret_cast<const char*>(haystack.data()), haystack.size()), value,
+      field_name, min_length);
 }
 
-std::vector<std::string> FindPlaintext(std::string_view haystack,
-                                       const bson_value_t& value,
-                                       std::string_view field_name,
-                                       size_t min_length) {
+std::vector<std::string> FindPlaintext(std::string_view haystack, const bson_value_t& value,
+                                       std::string_view field_name, size_t min_length) {
   return Search(haystack, PlaintextEncodings(value, field_name, min_length));
 }
 

@@ -40,20 +40,18 @@ struct PlaintextEncoding {
 inline constexpr size_t kDefaultMinEncodingLength = 4;
 
 // Every encoding of `value` of at least `min_length` bytes (see above).
-std::vector<PlaintextEncoding> PlaintextEncodings(
-    const bson_value_t& value, std::string_view field_name = "",
-    size_t min_length = kDefaultMinEncodingLength);
+std::vector<PlaintextEncoding> PlaintextEncodings(const bson_value_t& value,
+                                                  std::string_view field_name = "",
+                                                  size_t min_length = kDefaultMinEncodingLength);
 
 // Descriptions of the encodings found in `haystack`, each with its offset;
 // empty if none.
-std::vector<std::string> FindPlaintext(
-    std::span<const uint8_t> haystack, const bson_value_t& value,
-    std::string_view field_name = "",
-    size_t min_length = kDefaultMinEncodingLength);
-std::vector<std::string> FindPlaintext(
-    std::string_view haystack, const bson_value_t& value,
-    std::string_view field_name = "",
-    size_t min_length = kDefaultMinEncodingLength);
+std::vector<std::string> FindPlaintext(std::span<const uint8_t> haystack, const bson_value_t& value,
+                                       std::string_view field_name = "",
+                                       size_t min_length = kDefaultMinEncodingLength);
+std::vector<std::string> FindPlaintext(std::string_view haystack, const bson_value_t& value,
+                                       std::string_view field_name = "",
+                                       size_t min_length = kDefaultMinEncodingLength);
 
 }  // namespace querysafe::testing
 

@@ -42,14 +42,12 @@ Bid DecodeBid(const bson_decimal128_t& value) {
   if (((value.high >> 61) & 3) == 3) {
     // The "11" combination form: infinity, NaN, or a coefficient above 10^34 -
     // 1, which is not canonical and reads as zero.
-    EXPECT_NE((value.high >> 59) & 0xF, 0xFu)
-        << "infinity or NaN has no encoding";
+    EXPECT_NE((value.high >> 59) & 0xF, 0xFu) << "infinity or NaN has no encoding";
     bid.biased_exponent = static_cast<int>((value.high >> 47) & 0x3FFF);
     return bid;
   }
   bid.biased_exponent = static_cast<int>((value.high >> 49) & 0x3FFF);
-  bid.coefficient =
-      (uint128(value.high & 0x1FFFFFFFFFFFFull) << 64) | value.low;
+  bid.coefficient = (uint128(value.high & 0x1FFFFFFFFFFFFull) << 64) | value.low;
   if (bid.coefficient > Pow10(34) - 1) bid.coefficient = 0;
   return bid;
 }
@@ -64,9 +62,7 @@ int128 ScaledTruncated(const bson_decimal128_t& value, int32_t precision) {
     EXPECT_LE(exponent, 38) << "value too large for the oracle";
     magnitude = static_cast<int128>(bid.coefficient * Pow10(exponent));
   } else {
-    magnitude = -exponent > 38
-                    ? 0
-                    : static_cast<int128>(bid.coefficient / Pow10(-exponent));
+    magnitude = -exponent > 38 ? 0 : static_cast<int128>(bid.coefficient / Pow10(-exponent));
   }
   return bid.negative ? -magnitude : magnitude;
 }
@@ -94,13 +90,11 @@ Encoded EncodeDouble(double value) {
   return {bits, std::numeric_limits<uint64_t>::max()};
 }
 
-Encoded EncodeDoublePrecision(double value, double min, double max,
-                              int32_t precision) {
+Encoded EncodeDoublePrecision(double value, double min, double max, int32_t precision) {
   double scale = std::pow(10.0, precision);
   int64_t scaled_max = static_cast<int64_t>(max * scale);
   int64_t scaled_min = static_cast<int64_t>(min * scale);
-  uint128 count = static_cast<uint128>(scaled_max - scaled_min) +
-                  static_cast<uint128>(scale);
+  uint128 count = static_cast<uint128>(scaled_max - scaled_min) + static_cast<uint128>(scale);
   int bits = CeilLog2(count);
   int64_t scaled = static_cast<int64_t>(std::trunc(value * scale));
   return {static_cast<uint128>(scaled - scaled_min), (kOne << bits) - 1};
@@ -119,30 +113,25 @@ Encoded EncodeDecimal(const bson_decimal128_t& value) {
     ++rho;
     scaled *= 10;
   }
-  uint128 result =
-      rho <= bid.biased_exponent
-          ? scaled + c_max * static_cast<uint128>(bid.biased_exponent - rho)
-          : Pow10(bid.biased_exponent) * bid.coefficient;
+  uint128 result = rho <= bid.biased_exponent
+                       ? scaled + c_max * static_cast<uint128>(bid.biased_exponent - rho)
+                       : Pow10(bid.biased_exponent) * bid.coefficient;
   result += midpoint;
   if (bid.negative) result = ~result + 1;
   return {result, kUint128Max};
 }
 
-Encoded EncodeDecimalPrecision(const bson_decimal128_t& value,
-                               const bson_decimal128_t& min,
-                               const bson_decimal128_t& max,
-                               int32_t precision) {
+Encoded EncodeDecimalPrecision(const bson_decimal128_t& value, const bson_decimal128_t& min,
+                               const bson_decimal128_t& max, int32_t precision) {
   int128 scaled_min = ScaledTruncated(min, precision);
   int128 scaled_max = ScaledTruncated(max, precision);
-  uint128 count =
-      static_cast<uint128>(scaled_max - scaled_min) + Pow10(precision);
+  uint128 count = static_cast<uint128>(scaled_max - scaled_min) + Pow10(precision);
   int bits = CeilLog2(count);
   int128 scaled = ScaledTruncated(value, precision);
   return {static_cast<uint128>(scaled - scaled_min), (kOne << bits) - 1};
 }
 
-size_t MinCoverSize(uint128 lower, uint128 upper, uint128 max, int sparsity,
-                    int trim_factor) {
+size_t MinCoverSize(uint128 lower, uint128 upper, uint128 max, int sparsity, int trim_factor) {
   const int bits = DomainBits(max);
   size_t count = 0;
   // Walks the binary tree of prefixes from the root; a block [start, start +
@@ -152,8 +141,7 @@ size_t MinCoverSize(uint128 lower, uint128 upper, uint128 max, int sparsity,
     uint128 end = masked == 128 ? kUint128Max : start | ((kOne << masked) - 1);
     if (end < lower || start > upper) return;
     int level = bits - masked;
-    bool stored =
-        masked == 0 || (level >= trim_factor && level % sparsity == 0);
+    bool stored = masked == 0 || (level >= trim_factor && level % sparsity == 0);
     if (start >= lower && end <= upper && stored) {
       ++count;
       return;

@@ -35,14 +35,11 @@ Encoded EncodeInt64(int64_t value, int64_t min,
 Encoded EncodeDouble(double value);  // no precision: 64-bit domain
 // With precision: requires min, max and precision that libmongocrypt accepts
 // (bits < 53).
-Encoded EncodeDoublePrecision(double value, double min, double max,
-                              int32_t precision);
-Encoded EncodeDecimal(
-    const bson_decimal128_t& value);  // no precision: 128-bit domain
+Encoded EncodeDoublePrecision(double value, double min, double max, int32_t precision);
+Encoded EncodeDecimal(const bson_decimal128_t& value);  // no precision: 128-bit domain
 // With precision, for values, min and max that are integers times 10^-precision
 // at most (enough for the tests' bounds); the arithmetic is exact.
-Encoded EncodeDecimalPrecision(const bson_decimal128_t& value,
-                               const bson_decimal128_t& min,
+Encoded EncodeDecimalPrecision(const bson_decimal128_t& value, const bson_decimal128_t& min,
                                const bson_decimal128_t& max, int32_t precision);
 
 // Number of bits of the domain: the bit length of `max`.
@@ -50,8 +47,7 @@ int DomainBits(uint128 max);
 
 // The number of edges in the minimal cover of [lower, upper] (already adjusted
 // for exclusive bounds) in a domain whose largest value is `max`.
-size_t MinCoverSize(uint128 lower, uint128 upper, uint128 max, int sparsity,
-                    int trim_factor);
+size_t MinCoverSize(uint128 lower, uint128 upper, uint128 max, int sparsity, int trim_factor);
 
 // The number of edges stored for one value: levels (prefix lengths) L in
 // [trim_factor, bits) with L % sparsity == 0, plus the leaf (fle_range.md,

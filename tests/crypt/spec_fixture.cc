@@ -9,8 +9,7 @@ namespace querysafe::crypt::testing {
 namespace {
 
 std::string ReadTestData(std::string_view relative) {
-  std::string path =
-      std::string(QUERYSAFE_TEST_DATA_DIR) + "/" + std::string(relative);
+  std::string path = std::string(QUERYSAFE_TEST_DATA_DIR) + "/" + std::string(relative);
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
   std::stringstream ss;
@@ -20,8 +19,7 @@ std::string ReadTestData(std::string_view relative) {
 
 bool FindDescendant(const bson_t* doc, const char* dotted, bson_iter_t* out) {
   bson_iter_t iter;
-  return bson_iter_init(&iter, doc) &&
-         bson_iter_find_descendant(&iter, dotted, out);
+  return bson_iter_init(&iter, doc) && bson_iter_find_descendant(&iter, dotted, out);
 }
 
 // The BSON type names encryptedFields uses, by type byte.
@@ -45,8 +43,7 @@ BsonDoc LoadSpec(std::string_view name) {
   std::string json = ReadTestData(std::string("spec-qe/") + std::string(name));
   BsonDoc doc;
   bson_error_t error;
-  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error))
-      << name << ": " << error.message;
+  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << name << ": " << error.message;
   return doc;
 }
 
@@ -71,8 +68,7 @@ BsonDoc DocumentAt(const bson_t* doc, const char* dotted) {
 
 std::vector<uint8_t> BinaryAt(const bson_t* doc, const char* dotted) {
   bson_iter_t target;
-  if (!FindDescendant(doc, dotted, &target) ||
-      !BSON_ITER_HOLDS_BINARY(&target)) {
+  if (!FindDescendant(doc, dotted, &target) || !BSON_ITER_HOLDS_BINARY(&target)) {
     ADD_FAILURE() << "no binary at " << dotted;
     return {};
   }
@@ -83,8 +79,8 @@ std::vector<uint8_t> BinaryAt(const bson_t* doc, const char* dotted) {
   return {data, data + len};
 }
 
-std::shared_ptr<const KeyVaultFile> SpecKeyVault(
-    const bson_t* spec, std::vector<std::string> alt_names) {
+std::shared_ptr<const KeyVaultFile> SpecKeyVault(const bson_t* spec,
+                                                 std::vector<std::string> alt_names) {
   BsonDoc keys = DocumentAt(spec, "key_vault_data");
   std::string text = "[";
   bson_iter_t iter;
@@ -98,8 +94,7 @@ std::shared_ptr<const KeyVaultFile> SpecKeyVault(
     BsonDoc::FromBytes(data, len, &key);
     if (first && !alt_names.empty()) {
       BsonDoc with_names;
-      bson_copy_to_excluding_noinit(key.get(), with_names.get(), "keyAltNames",
-                                    nullptr);
+      bson_copy_to_excluding_noinit(key.get(), with_names.get(), "keyAltNames", nullptr);
       bson_t array;
       BSON_APPEND_ARRAY_BEGIN(with_names.get(), "keyAltNames", &array);
       for (size_t i = 0; i < alt_names.size(); ++i) {
@@ -119,26 +114,23 @@ std::shared_ptr<const KeyVaultFile> SpecKeyVault(
 }
 
 KmsProviders SpecKms(const bson_t* spec) {
-  std::vector<uint8_t> key = BinaryAt(
-      spec, "tests.0.clientOptions.autoEncryptOpts.kmsProviders.local.key");
+  std::vector<uint8_t> key =
+      BinaryAt(spec, "tests.0.clientOptions.autoEncryptOpts.kmsProviders.local.key");
   absl::StatusOr<KmsProviders> kms = KmsProviders::Local(key);
   EXPECT_TRUE(kms.ok()) << kms.status();
   return kms.ok() ? *kms : KmsProviders();
 }
 
-std::unique_ptr<Encryptor> SpecEncryptor(const bson_t* spec,
-                                         std::vector<std::string> alt_names) {
+std::unique_ptr<Encryptor> SpecEncryptor(const bson_t* spec, std::vector<std::string> alt_names) {
   EncryptorOptions options;
   options.kms_providers = SpecKms(spec);
   options.key_source = SpecKeyVault(spec, std::move(alt_names));
-  absl::StatusOr<std::unique_ptr<Encryptor>> encryptor =
-      Encryptor::Create(std::move(options));
+  absl::StatusOr<std::unique_ptr<Encryptor>> encryptor = Encryptor::Create(std::move(options));
   EXPECT_TRUE(encryptor.ok()) << encryptor.status();
   return encryptor.ok() ? *std::move(encryptor) : nullptr;
 }
 
-lower::EncryptionRequest SpecRequest(const bson_t* spec, size_t index,
-                                     bool is_query) {
+lower::EncryptionRequest SpecRequest(const bson_t* spec, size_t index, bool is_query) {
   std::string prefix = "encrypted_fields.fields." + std::to_string(index);
   BsonDoc field = DocumentAt(spec, prefix.c_str());
   lower::EncryptionRequest request;
@@ -156,21 +148,19 @@ lower::EncryptionRequest SpecRequest(const bson_t* spec, size_t index,
 
   request.algorithm = lower::Algorithm::kUnindexed;
   bson_iter_t queries;
-  if (bson_iter_init_find(&queries, field.get(), "queries") &&
-      BSON_ITER_HOLDS_DOCUMENT(&queries)) {
+  if (bson_iter_init_find(&queries, field.get(), "queries") && BSON_ITER_HOLDS_DOCUMENT(&queries)) {
     bson_iter_recurse(&queries, &queries);
     request.contention = 8;  // the server's default when the field does not say
     while (bson_iter_next(&queries)) {
       std::string_view key = bson_iter_key(&queries);
       if (key == "queryType") {
         std::string_view type = bson_iter_utf8(&queries, nullptr);
-        request.algorithm = type == "range" ? lower::Algorithm::kRange
-                                            : lower::Algorithm::kIndexed;
+        request.algorithm = type == "range" ? lower::Algorithm::kRange : lower::Algorithm::kIndexed;
       } else if (key == "contention") {
         request.contention = bson_iter_as_int64(&queries);
       } else {
-        bson_append_iter(request.range_options.get(), key.data(),
-                         static_cast<int>(key.size()), &queries);
+        bson_append_iter(request.range_options.get(), key.data(), static_cast<int>(key.size()),
+                         &queries);
       }
     }
   }
@@ -181,16 +171,13 @@ BsonDoc PayloadBson(const Payload& payload) {
   BsonDoc doc;
   EXPECT_GT(payload.bytes.size(), 1u);
   if (payload.bytes.size() > 1) {
-    EXPECT_TRUE(BsonDoc::FromBytes(payload.bytes.data() + 1,
-                                   payload.bytes.size() - 1, &doc))
-        << "payload of type " << int(payload.type())
-        << " does not hold a BSON document";
+    EXPECT_TRUE(BsonDoc::FromBytes(payload.bytes.data() + 1, payload.bytes.size() - 1, &doc))
+        << "payload of type " << int(payload.type()) << " does not hold a BSON document";
   }
   return doc;
 }
 
-BsonDoc WithoutKeys(const bson_t* doc,
-                    std::initializer_list<std::string_view> keys) {
+BsonDoc WithoutKeys(const bson_t* doc, std::initializer_list<std::string_view> keys) {
   BsonDoc out;
   bson_iter_t iter;
   bson_iter_init(&iter, doc);
@@ -254,8 +241,7 @@ bson_value_t Utf8(const char* text) {
 bson_value_t Decimal(const char* text) {
   bson_value_t value{};
   value.value_type = BSON_TYPE_DECIMAL128;
-  EXPECT_TRUE(bson_decimal128_from_string(text, &value.value.v_decimal128))
-      << text;
+  EXPECT_TRUE(bson_decimal128_from_string(text, &value.value.v_decimal128)) << text;
   return value;
 }
 

@@ -33,26 +33,24 @@ std::vector<uint8_t> BinaryAt(const bson_t* doc, const char* dotted);
 
 // The spec's key vault (key_vault_data) as a key vault file, optionally giving
 // key i the alt names in `alt_names`.
-std::shared_ptr<const KeyVaultFile> SpecKeyVault(
-    const bson_t* spec, std::vector<std::string> alt_names = {});
+std::shared_ptr<const KeyVaultFile> SpecKeyVault(const bson_t* spec,
+                                                 std::vector<std::string> alt_names = {});
 // The spec's local master key (tests.0.clientOptions...kmsProviders.local.key).
 KmsProviders SpecKms(const bson_t* spec);
-std::unique_ptr<Encryptor> SpecEncryptor(
-    const bson_t* spec, std::vector<std::string> alt_names = {});
+std::unique_ptr<Encryptor> SpecEncryptor(const bson_t* spec,
+                                         std::vector<std::string> alt_names = {});
 
 // A request for encrypted_fields.fields[index], as lowering builds it:
 // algorithm from queryType (equality: Indexed, range: Range, none: Unindexed),
 // the field's contention, and its range options (min, max, sparsity,
 // trimFactor, precision) exactly as declared.
-lower::EncryptionRequest SpecRequest(const bson_t* spec, size_t index,
-                                     bool is_query);
+lower::EncryptionRequest SpecRequest(const bson_t* spec, size_t index, bool is_query);
 
 // The BSON document inside a payload (the bytes after the type byte).
 BsonDoc PayloadBson(const Payload& payload);
 // The same with the given top-level keys removed (payloadId differs between
 // calls).
-BsonDoc WithoutKeys(const bson_t* doc,
-                    std::initializer_list<std::string_view> keys);
+BsonDoc WithoutKeys(const bson_t* doc, std::initializer_list<std::string_view> keys);
 
 // Operands: {"v": value}; for a range find {"lower": a, "upper": b}, a null
 // side left out. (bson_value_t is over-aligned, so it cannot be a template

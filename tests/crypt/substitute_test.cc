@@ -14,14 +14,11 @@ namespace {
 BsonDoc Json(const char* json) {
   BsonDoc doc;
   bson_error_t error;
-  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error))
-      << json << ": " << error.message;
+  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << json << ": " << error.message;
   return doc;
 }
 
-Payload Bytes(std::initializer_list<uint8_t> bytes) {
-  return Payload{std::vector<uint8_t>(bytes)};
-}
+Payload Bytes(std::initializer_list<uint8_t> bytes) { return Payload{std::vector<uint8_t>(bytes)}; }
 
 EncryptedRequest Value(uint32_t id, Payload payload) {
   EncryptedRequest r;
@@ -30,8 +27,7 @@ EncryptedRequest Value(uint32_t id, Payload payload) {
   return r;
 }
 
-EncryptedRequest Range(uint32_t id, std::optional<Payload> lower,
-                       std::optional<Payload> upper) {
+EncryptedRequest Range(uint32_t id, std::optional<Payload> lower, std::optional<Payload> upper) {
   EncryptedRequest r;
   r.id = id;
   r.lower = std::move(lower);
@@ -42,11 +38,9 @@ EncryptedRequest Range(uint32_t id, std::optional<Payload> lower,
 // The subtype-6 binary at a dotted path.
 std::vector<uint8_t> EncryptedAt(const bson_t* doc, const char* dotted) {
   bson_iter_t iter, target;
-  if (!bson_iter_init(&iter, doc) ||
-      !bson_iter_find_descendant(&iter, dotted, &target) ||
+  if (!bson_iter_init(&iter, doc) || !bson_iter_find_descendant(&iter, dotted, &target) ||
       !BSON_ITER_HOLDS_BINARY(&target)) {
-    ADD_FAILURE() << "no binary at " << dotted << " in "
-                  << ToCanonicalJson(doc);
+    ADD_FAILURE() << "no binary at " << dotted << " in " << ToCanonicalJson(doc);
     return {};
   }
   bson_subtype_t subtype;
@@ -57,8 +51,7 @@ std::vector<uint8_t> EncryptedAt(const bson_t* doc, const char* dotted) {
   return {data, data + len};
 }
 
-std::string Error(const char* command_json,
-                  const std::vector<EncryptedRequest>& payloads) {
+std::string Error(const char* command_json, const std::vector<EncryptedRequest>& payloads) {
   BsonDoc command = Json(command_json);
   absl::StatusOr<BsonDoc> out = SubstitutePlaceholders(command.get(), payloads);
   EXPECT_FALSE(out.ok()) << "accepted: " << ToCanonicalJson(out->get());
@@ -78,23 +71,17 @@ TEST(Substitute, ReplacesEveryPlaceholderWithItsPayload) {
     ]},
     "limit": 10})");
   std::vector<EncryptedRequest> payloads = {
-      Value(1, Bytes({12, 1})), Range(2, Bytes({13, 2}), Bytes({13, 3})),
-      Value(3, Bytes({12, 4})), Value(4, Bytes({12, 5})),
-      Range(5, Bytes({13, 6}), std::nullopt)};
+      Value(1, Bytes({12, 1})), Range(2, Bytes({13, 2}), Bytes({13, 3})), Value(3, Bytes({12, 4})),
+      Value(4, Bytes({12, 5})), Range(5, Bytes({13, 6}), std::nullopt)};
   absl::StatusOr<BsonDoc> out = SubstitutePlaceholders(command.get(), payloads);
   ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.0.ssn.$eq"),
-            (std::vector<uint8_t>{12, 1}));
+  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.0.ssn.$eq"), (std::vector<uint8_t>{12, 1}));
   EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.1.$and.0.age.$gte"),
             (std::vector<uint8_t>{13, 2}));
-  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.1.$and.1.age.$lt"),
-            (std::vector<uint8_t>{13, 3}));
-  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.2.code.$in.0"),
-            (std::vector<uint8_t>{12, 4}));
-  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.2.code.$in.1"),
-            (std::vector<uint8_t>{12, 5}));
-  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.3.$expr.$gt.1"),
-            (std::vector<uint8_t>{13, 6}));
+  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.1.$and.1.age.$lt"), (std::vector<uint8_t>{13, 3}));
+  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.2.code.$in.0"), (std::vector<uint8_t>{12, 4}));
+  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.2.code.$in.1"), (std::vector<uint8_t>{12, 5}));
+  EXPECT_EQ(EncryptedAt(out->get(), "filter.$and.3.$expr.$gt.1"), (std::vector<uint8_t>{13, 6}));
   // Everything else is as it was, in its order.
   BsonDoc expected = Json(R"({"find": "patients", "filter": {"$and": [
       {"ssn": {"$eq": {"$binary": {"base64": "DAE=", "subType": "06"}}}},
@@ -107,20 +94,18 @@ TEST(Substitute, ReplacesEveryPlaceholderWithItsPayload) {
 }
 
 TEST(Substitute, UnknownRequestIdIsAnError) {
-  std::string message =
-      Error(R"({"filter": {"a": {"$encrypt": {"id": 9, "role": "value"}}}})",
-            {Value(1, Bytes({12}))});
+  std::string message = Error(R"({"filter": {"a": {"$encrypt": {"id": 9, "role": "value"}}}})",
+                              {Value(1, Bytes({12}))});
   EXPECT_NE(message.find("request 9"), std::string::npos) << message;
 }
 
 TEST(Substitute, PayloadLeftWithoutAPlaceholderIsAnError) {
   // A two-sided range whose stub placeholder was dropped: the server would
   // refuse the query.
-  std::string message = Error(
-      R"({"filter": {"age": {"$gte": {"$encrypt": {"id": 2, "role": "lower"}}}}})",
-      {Range(2, Bytes({13, 1}), Bytes({13, 2}))});
-  EXPECT_NE(message.find("request 2's 'upper' payload has no placeholder"),
-            std::string::npos)
+  std::string message =
+      Error(R"({"filter": {"age": {"$gte": {"$encrypt": {"id": 2, "role": "lower"}}}}})",
+            {Range(2, Bytes({13, 1}), Bytes({13, 2}))});
+  EXPECT_NE(message.find("request 2's 'upper' payload has no placeholder"), std::string::npos)
       << message;
 }
 
@@ -129,38 +114,28 @@ TEST(Substitute, SamePlaceholderTwiceIsAnError) {
       {"a": {"$encrypt": {"id": 1, "role": "value"}}},
       {"a": {"$encrypt": {"id": 1, "role": "value"}}}]}})",
                               {Value(1, Bytes({12}))});
-  EXPECT_NE(message.find("more than one placeholder"), std::string::npos)
-      << message;
+  EXPECT_NE(message.find("more than one placeholder"), std::string::npos) << message;
 }
 
 TEST(Substitute, RoleTheRequestHasNoPayloadForIsAnError) {
-  std::string message =
-      Error(R"({"filter": {"a": {"$encrypt": {"id": 1, "role": "upper"}}}})",
-            {Value(1, Bytes({12}))});
-  EXPECT_NE(message.find("'upper' payload, which it does not have"),
-            std::string::npos)
-      << message;
+  std::string message = Error(R"({"filter": {"a": {"$encrypt": {"id": 1, "role": "upper"}}}})",
+                              {Value(1, Bytes({12}))});
+  EXPECT_NE(message.find("'upper' payload, which it does not have"), std::string::npos) << message;
 }
 
 TEST(Substitute, MalformedPlaceholdersAreErrorsNotPassedThrough) {
   std::vector<EncryptedRequest> payloads = {Value(1, Bytes({12}))};
-  EXPECT_NE(Error(R"({"a": {"$encrypt": {"id": 1, "role": "value"}, "b": 1}})",
-                  payloads)
+  EXPECT_NE(Error(R"({"a": {"$encrypt": {"id": 1, "role": "value"}, "b": 1}})", payloads)
                 .find("only key"),
             std::string::npos);
+  EXPECT_NE(Error(R"({"a": {"$encrypt": "1"}})", payloads).find("must be a document"),
+            std::string::npos);
   EXPECT_NE(
-      Error(R"({"a": {"$encrypt": "1"}})", payloads).find("must be a document"),
+      Error(R"({"a": {"$encrypt": {"id": "1", "role": "value"}}})", payloads).find("integer 'id'"),
       std::string::npos);
-  EXPECT_NE(
-      Error(R"({"a": {"$encrypt": {"id": "1", "role": "value"}}})", payloads)
-          .find("integer 'id'"),
-      std::string::npos);
-  EXPECT_NE(
-      Error(R"({"a": {"$encrypt": {"id": 1, "role": "middle"}}})", payloads)
-          .find("'role'"),
-      std::string::npos);
-  EXPECT_NE(Error(R"({"a": {"$encrypt": {"role": "value"}}})", payloads)
-                .find("integer 'id'"),
+  EXPECT_NE(Error(R"({"a": {"$encrypt": {"id": 1, "role": "middle"}}})", payloads).find("'role'"),
+            std::string::npos);
+  EXPECT_NE(Error(R"({"a": {"$encrypt": {"role": "value"}}})", payloads).find("integer 'id'"),
             std::string::npos);
 }
 
@@ -173,17 +148,13 @@ TEST(Substitute, BoundUnderTheWrongSideOfTheRangeIsAnError) {
 }
 
 TEST(Substitute, TwoPayloadSetsForOneRequestAreAnError) {
-  std::string message =
-      Error(R"({"a": {"$encrypt": {"id": 1, "role": "value"}}})",
-            {Value(1, Bytes({12})), Value(1, Bytes({12, 1}))});
-  EXPECT_NE(message.find("two sets of payloads for request 1"),
-            std::string::npos)
-      << message;
+  std::string message = Error(R"({"a": {"$encrypt": {"id": 1, "role": "value"}}})",
+                              {Value(1, Bytes({12})), Value(1, Bytes({12, 1}))});
+  EXPECT_NE(message.find("two sets of payloads for request 1"), std::string::npos) << message;
 }
 
 TEST(Substitute, CommandWithoutPlaceholdersIsUnchanged) {
-  BsonDoc command =
-      Json(R"({"find": "patients", "filter": {"name": "x"}, "limit": 10})");
+  BsonDoc command = Json(R"({"find": "patients", "filter": {"name": "x"}, "limit": 10})");
   absl::StatusOr<BsonDoc> out = SubstitutePlaceholders(command.get(), {});
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ(out->size(), command.size());

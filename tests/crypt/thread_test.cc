@@ -24,17 +24,13 @@ constexpr int kValues = 10;
 // Counts the key source's lookups, to see libmongocrypt's cache at work.
 class CountingKeySource : public KeySource {
  public:
-  explicit CountingKeySource(std::shared_ptr<const KeySource> inner)
-      : inner_(std::move(inner)) {}
-  absl::StatusOr<std::vector<BsonDoc>> Find(
-      const KeyQuery& query) const override {
+  explicit CountingKeySource(std::shared_ptr<const KeySource> inner) : inner_(std::move(inner)) {}
+  absl::StatusOr<std::vector<BsonDoc>> Find(const KeyQuery& query) const override {
     ++finds;
     return inner_->Find(query);
   }
   std::string Describe() const override { return inner_->Describe(); }
-  std::chrono::milliseconds CacheExpiration() const override {
-    return inner_->CacheExpiration();
-  }
+  std::chrono::milliseconds CacheExpiration() const override { return inner_->CacheExpiration(); }
   mutable std::atomic<int> finds{0};
 
  private:
@@ -45,8 +41,7 @@ class ThreadTest : public ::testing::Test {
  protected:
   void SetUp() override {
     spec_ = testing::LoadSpec("fle2v2-Rangev2-Int-InsertFind.json");
-    keys_ = std::make_shared<CountingKeySource>(
-        testing::SpecKeyVault(spec_.get(), {"default.n"}));
+    keys_ = std::make_shared<CountingKeySource>(testing::SpecKeyVault(spec_.get(), {"default.n"}));
     EncryptorOptions options;
     options.kms_providers = testing::SpecKms(spec_.get());
     options.key_source = keys_;
@@ -56,8 +51,7 @@ class ThreadTest : public ::testing::Test {
   }
 
   lower::EncryptionRequest Equality(int i, bool by_alt_name) const {
-    lower::EncryptionRequest request =
-        testing::SpecRequest(spec_.get(), 0, true);
+    lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 0, true);
     request.algorithm = lower::Algorithm::kIndexed;
     request.range_options.Clear();
     request.contention = 4;
@@ -67,8 +61,7 @@ class ThreadTest : public ::testing::Test {
   }
 
   lower::EncryptionRequest Range(int i) const {
-    lower::EncryptionRequest request =
-        testing::SpecRequest(spec_.get(), 0, true);
+    lower::EncryptionRequest request = testing::SpecRequest(spec_.get(), 0, true);
     bson_value_t low = testing::Int32(i), high = testing::Int32(100 + i);
     request.operands = testing::RangeOperands(&low, &high);
     request.lower_operator = lower::RangeOperator::kGt;
@@ -81,15 +74,12 @@ class ThreadTest : public ::testing::Test {
   std::unique_ptr<Encryptor> encryptor_;
 };
 
-std::string Bytes(const Payload& p) {
-  return std::string(p.bytes.begin(), p.bytes.end());
-}
+std::string Bytes(const Payload& p) { return std::string(p.bytes.begin(), p.bytes.end()); }
 
 // A range payload without its payloadId, the one part that differs between
 // calls.
 std::string RangeTokens(const Payload& p) {
-  BsonDoc doc =
-      testing::WithoutKeys(testing::PayloadBson(p).get(), {"payloadId"});
+  BsonDoc doc = testing::WithoutKeys(testing::PayloadBson(p).get(), {"payloadId"});
   return std::string(reinterpret_cast<const char*>(doc.data()), doc.size());
 }
 
@@ -123,8 +113,7 @@ TEST_F(ThreadTest, ManyThreadsGetTheSinglethreadedPayloads) {
       std::vector<int32_t> mine;
       for (int round = 0; round < kRounds; ++round) {
         int i = (t + round) % kValues;
-        auto eq = encryptor_->Encrypt(
-            Equality(i, /*by_alt_name=*/(t + round) % 2 == 0));
+        auto eq = encryptor_->Encrypt(Equality(i, /*by_alt_name=*/(t + round) % 2 == 0));
         auto rg = encryptor_->Encrypt(Range(i));
         if (!eq.ok() || !rg.ok()) {
           ++failures;

@@ -127,8 +127,7 @@ std::vector<Entry> LoadEntries(const std::string& app) {
       comments.clear();
       params.clear();
     } else {
-      ADD_FAILURE() << path << ":" << number
-                    << ": not a comment, schema:, params:, accept or "
+      ADD_FAILURE() << path << ":" << number << ": not a comment, schema:, params:, accept or "
                     << "reject line: " << line;
     }
   }
@@ -142,10 +141,9 @@ Run Querysafe(const std::string& app, const std::string& args) {
   if (dir == nullptr) std::abort();
   const std::string out = std::string(dir) + "/out";
   const std::string err = std::string(dir) + "/err";
-  const std::string command = "cd " +
-                              ShellQuote((ExamplesDir() / app).string()) +
-                              " && " + ShellQuote(QUERYSAFE_CLI) + " " + args +
-                              " </dev/null >" + out + " 2>" + err;
+  const std::string command = "cd " + ShellQuote((ExamplesDir() / app).string()) + " && " +
+                              ShellQuote(QUERYSAFE_CLI) + " " + args + " </dev/null >" + out +
+                              " 2>" + err;
   const int status = std::system(command.c_str());
   Run run;
   run.command = "querysafe " + args;
@@ -159,8 +157,7 @@ Run Querysafe(const std::string& app, const std::string& args) {
 }
 
 // One stream of a run, verbatim, under its label.
-void AppendStream(const std::string& label, const std::string& text,
-                  std::string* out) {
+void AppendStream(const std::string& label, const std::string& text, std::string* out) {
   if (text.empty()) return;
   *out += "[" + label + "]\n" + text;
   if (text.back() != '\n') *out += "\n[no newline at end of " + label + "]\n";
@@ -176,8 +173,7 @@ std::string Render(const Run& run) {
 
 // The string values of every {"$encrypt": {"value": ...}} placeholder in a
 // translate output.
-void CollectEncryptedStrings(bson_iter_t* it,
-                             std::vector<std::string>* values) {
+void CollectEncryptedStrings(bson_iter_t* it, std::vector<std::string>* values) {
   while (bson_iter_next(it)) {
     if (!BSON_ITER_HOLDS_DOCUMENT(it) && !BSON_ITER_HOLDS_ARRAY(it)) continue;
     bson_iter_t child;
@@ -195,9 +191,8 @@ void CollectEncryptedStrings(bson_iter_t* it,
 std::vector<std::string> EncryptedStrings(const std::string& translate_json) {
   std::vector<std::string> values;
   bson_error_t error;
-  bson_t* doc = bson_new_from_json(
-      reinterpret_cast<const uint8_t*>(translate_json.data()),
-      static_cast<ssize_t>(translate_json.size()), &error);
+  bson_t* doc = bson_new_from_json(reinterpret_cast<const uint8_t*>(translate_json.data()),
+                                   static_cast<ssize_t>(translate_json.size()), &error);
   if (doc == nullptr) {
     ADD_FAILURE() << "translate printed invalid JSON: " << error.message;
     return values;
@@ -222,40 +217,33 @@ std::string RunExample(const std::string& app) {
       "diff.\n";
   std::vector<std::string> schemas;
   for (const Entry& e : entries) {
-    if (std::find(schemas.begin(), schemas.end(), e.schema) != schemas.end())
-      continue;
+    if (std::find(schemas.begin(), schemas.end(), e.schema) != schemas.end()) continue;
     schemas.push_back(e.schema);
-    const Run run = Querysafe(
-        app, "schema encrypted-fields --schema " + ShellQuote(e.schema));
+    const Run run = Querysafe(app, "schema encrypted-fields --schema " + ShellQuote(e.schema));
     EXPECT_EQ(run.exit_code, 0) << app << ": " << e.schema << "\n" << run.err;
-    out +=
-        "\n# The encryptedFields map " + e.schema + " implies.\n" + Render(run);
+    out += "\n# The encryptedFields map " + e.schema + " implies.\n" + Render(run);
   }
   for (const Entry& e : entries) {
-    const std::string where =
-        app + "/queries.txt:" + std::to_string(e.line) + ": " + e.query;
+    const std::string where = app + "/queries.txt:" + std::to_string(e.line) + ": " + e.query;
     std::string options = "--schema " + ShellQuote(e.schema);
     if (!e.params.empty()) options += " --params " + ShellQuote(e.params);
     out += "\n";
     for (const std::string& c : e.comments) out += c + "\n";
-    const Run translate =
-        Querysafe(app, "translate " + options + " " + ShellQuote(e.query));
+    const Run translate = Querysafe(app, "translate " + options + " " + ShellQuote(e.query));
     out += Render(translate);
     if (!e.accept) {
       EXPECT_EQ(translate.exit_code, 1) << where << "\n" << translate.err;
-      EXPECT_NE(translate.out.find("\"code\" : \"" + e.code + "\""),
-                std::string::npos)
+      EXPECT_NE(translate.out.find("\"code\" : \"" + e.code + "\""), std::string::npos)
           << where << ": expected the diagnostic " << e.code << "\n"
           << translate.err;
       continue;
     }
     EXPECT_EQ(translate.exit_code, 0) << where << "\n" << translate.err;
-    if (translate.exit_code != 0 ||
-        translate.out.find("\"$encrypt\"") == std::string::npos) {
+    if (translate.exit_code != 0 || translate.out.find("\"$encrypt\"") == std::string::npos) {
       continue;
     }
-    const Run explain = Querysafe(
-        app, "explain " + options + kKeyOptions + " " + ShellQuote(e.query));
+    const Run explain =
+        Querysafe(app, "explain " + options + kKeyOptions + " " + ShellQuote(e.query));
     out += Render(explain);
     EXPECT_EQ(explain.exit_code, 0) << where << "\n" << explain.err;
     EXPECT_EQ(explain.out.find("\"$encrypt\""), std::string::npos) << where;
@@ -263,8 +251,7 @@ std::string RunExample(const std::string& app) {
       // Shorter strings could appear in base64 by chance.
       if (value.size() < 4) continue;
       EXPECT_EQ(explain.out.find(value), std::string::npos)
-          << where << ": the plaintext '" << value
-          << "' is in the encrypted command";
+          << where << ": the plaintext '" << value << "' is in the encrypted command";
     }
   }
   return out;
@@ -306,8 +293,7 @@ void CheckTranscript(const std::string& app) {
     if (!more_a && !more_e) break;
     if (more_e && le.rfind("$ ", 0) == 0) command = le;
     if (!more_a || !more_e || la != le) {
-      ADD_FAILURE() << path << ":" << line << ": first difference, in\n  "
-                    << command
+      ADD_FAILURE() << path << ":" << line << ": first difference, in\n  " << command
                     << "\n  expected: " << (more_e ? le : "<end of file>")
                     << "\n  actual:   " << (more_a ? la : "<end of file>")
                     << "\nQUERYSAFE_UPDATE_GOLDEN=1 rewrites expected.txt "
@@ -318,18 +304,13 @@ void CheckTranscript(const std::string& app) {
   ADD_FAILURE() << path << ": differs only in its last newline";
 }
 
-TEST(Transcript, MedicalRecordsMatchesExpected) {
-  CheckTranscript("medical-records");
-}
+TEST(Transcript, MedicalRecordsMatchesExpected) { CheckTranscript("medical-records"); }
 
-TEST(Transcript, RiskRegisterMatchesExpected) {
-  CheckTranscript("risk-register");
-}
+TEST(Transcript, RiskRegisterMatchesExpected) { CheckTranscript("risk-register"); }
 
 // A new app directory needs a TEST above, or it would go unchecked.
 TEST(Transcript, EveryAppHasATest) {
-  EXPECT_EQ(Apps(),
-            (std::vector<std::string>{"medical-records", "risk-register"}));
+  EXPECT_EQ(Apps(), (std::vector<std::string>{"medical-records", "risk-register"}));
 }
 
 }  // namespace

@@ -18,10 +18,9 @@ using exec::BuildMode;
 
 TEST(ExecServerVersion, WireVersionsAreTheSpecsReleases) {
   // specifications: wireversion-featurelist; 5.1 onwards count releases.
-  const std::pair<int, const char*> table[] = {
-      {8, "4.2"},  {9, "4.4"},  {13, "5.0"}, {17, "6.0"},
-      {19, "6.2"}, {20, "6.3"}, {21, "7.0"}, {22, "7.1"},
-      {25, "8.0"}, {26, "8.1"}, {27, "8.2"}, {28, "8.3"}};
+  const std::pair<int, const char*> table[] = {{8, "4.2"},  {9, "4.4"},  {13, "5.0"}, {17, "6.0"},
+                                               {19, "6.2"}, {20, "6.3"}, {21, "7.0"}, {22, "7.1"},
+                                               {25, "8.0"}, {26, "8.1"}, {27, "8.2"}, {28, "8.3"}};
   for (auto [wire, name] : table) {
     std::optional<exec::ServerVersion> v = exec::ServerVersionFromWire(wire);
     ASSERT_TRUE(v.has_value()) << wire;
@@ -52,33 +51,27 @@ TEST(ExecRowShape, AggregateOfNothingFollowsDjango) {
 }
 
 TEST(ExecRowShape, DjangosGetMessages) {
-  EXPECT_EQ(exec::DoesNotExist("Patient").message,
-            "Patient matching query does not exist.");
+  EXPECT_EQ(exec::DoesNotExist("Patient").message, "Patient matching query does not exist.");
   EXPECT_EQ(exec::MultipleObjectsReturned("Patient", 20).message,
             "get() returned more than one Patient -- it returned 20!");
-  EXPECT_EQ(
-      exec::MultipleObjectsReturned("Patient", 21).message,
-      "get() returned more than one Patient -- it returned more than 20!");
+  EXPECT_EQ(exec::MultipleObjectsReturned("Patient", 21).message,
+            "get() returned more than one Patient -- it returned more than 20!");
 }
 
 TEST(ExecRowShape, FlatAndTupleRowsFromAFind) {
   lower::Command c;
   c.kind = lower::CommandKind::kFind;
-  c.body =
-      Json(R"({"find": "t", "projection": {"a.b": 1, "c": true, "_id": 0}})");
+  c.body = Json(R"({"find": "t", "projection": {"a.b": 1, "c": true, "_id": 0}})");
   c.field_names = {"a__b", "c"};
   c.shape = bound::ResultShape::kValuesList;
   BsonDoc doc = Json(R"({"c": 2, "a": {"b": "x"}})");
-  EXPECT_EQ(
-      ToCanonicalJson(exec::RowShaper(c).Shape(doc.get()).get()),
-      ToCanonicalJson(Json(R"({"0": "x", "1": {"$numberInt": "2"}})").get()));
+  EXPECT_EQ(ToCanonicalJson(exec::RowShaper(c).Shape(doc.get()).get()),
+            ToCanonicalJson(Json(R"({"0": "x", "1": {"$numberInt": "2"}})").get()));
   c.shape = bound::ResultShape::kNamed;
   EXPECT_EQ(ToCanonicalJson(exec::RowShaper(c).Shape(doc.get()).get()),
-            ToCanonicalJson(
-                Json(R"({"a__b": "x", "c": {"$numberInt": "2"}})").get()));
+            ToCanonicalJson(Json(R"({"a__b": "x", "c": {"$numberInt": "2"}})").get()));
   c.shape = bound::ResultShape::kModels;
-  EXPECT_EQ(ToCanonicalJson(exec::RowShaper(c).Shape(doc.get()).get()),
-            ToCanonicalJson(doc.get()));
+  EXPECT_EQ(ToCanonicalJson(exec::RowShaper(c).Shape(doc.get()).get()), ToCanonicalJson(doc.get()));
 }
 
 class ExecDocument : public ::testing::Test {
@@ -88,16 +81,14 @@ class ExecDocument : public ::testing::Test {
     ASSERT_NE(schema_, nullptr);
     shelf_ = schema_->FindModel("Shelf");
   }
-  exec::BuiltDocument Build(std::string_view json,
-                            BuildMode mode = BuildMode::kInsert) {
+  exec::BuiltDocument Build(std::string_view json, BuildMode mode = BuildMode::kInsert) {
     return BuildDocument(*schema_, *shelf_, Json(json).get(), mode, now_);
   }
 
   std::shared_ptr<const schema::Schema> schema_;
   const schema::Model* shelf_ = nullptr;
   // 2024-03-05T10:20:30.456Z
-  std::chrono::system_clock::time_point now_{
-      std::chrono::milliseconds(1709634030456)};
+  std::chrono::system_clock::time_point now_{std::chrono::milliseconds(1709634030456)};
 };
 
 TEST_F(ExecDocument, EmbeddedValuesDefaultsAndAutoTimes) {
@@ -108,8 +99,7 @@ TEST_F(ExecDocument, EmbeddedValuesDefaultsAndAutoTimes) {
       "tags": ["x", "y"], "code": 7})");
   ASSERT_TRUE(b.ok()) << b.diagnostics[0].message;
   BsonDoc doc;
-  bson_copy_to_excluding_noinit(b.document.get(), doc.get(), "_id", "tags",
-                                "code", nullptr);
+  bson_copy_to_excluding_noinit(b.document.get(), doc.get(), "_id", "tags", "code", nullptr);
   // Embedded ids are left out; SmallIntegerField stores int; Django's
   // defaults: b"" for BinaryField, None for a nullable CharField; auto_now_add
   // of a DateField is the day at midnight UTC.
@@ -127,8 +117,7 @@ TEST_F(ExecDocument, EmbeddedValuesDefaultsAndAutoTimes) {
 }
 
 TEST_F(ExecDocument, EncryptedValuesBecomeRequestsWithTheFieldsOptions) {
-  exec::BuiltDocument b =
-      Build(R"({"items": [], "pet": {"_label": "Cat", "lives": 9},
+  exec::BuiltDocument b = Build(R"({"items": [], "pet": {"_label": "Cat", "lives": 9},
                                     "extra": 1, "tags": ["x"], "code": 7})");
   ASSERT_TRUE(b.ok()) << b.diagnostics[0].message;
   ASSERT_EQ(b.encryptions.size(), 2u);
@@ -150,8 +139,7 @@ TEST_F(ExecDocument, EncryptedValuesBecomeRequestsWithTheFieldsOptions) {
   bson_append_value(expected.get(), "max", 3, &max);
   BSON_APPEND_INT64(expected.get(), "sparsity", spec.effective_sparsity);
   BSON_APPEND_INT32(expected.get(), "trimFactor", spec.effective_trim_factor);
-  EXPECT_EQ(ToCanonicalJson(code.range_options.get()),
-            ToCanonicalJson(expected.get()));
+  EXPECT_EQ(ToCanonicalJson(code.range_options.get()), ToCanonicalJson(expected.get()));
   EXPECT_EQ(code.contention,
             8);  // the server's default: the field declares none
 }
@@ -161,20 +149,17 @@ TEST_F(ExecDocument, ProblemsAreDiagnosticsWithTheirField) {
                                     "extra": 1, "tags": ["x"], "code": 7})");
   ASSERT_EQ(b.diagnostics.size(), 2u);
   EXPECT_EQ(b.diagnostics[0].location, "Shelf.items");
-  EXPECT_EQ(
-      b.diagnostics[0].message,
-      "Expected a list of EmbeddedModelArrayField values, not a JSON object.");
+  EXPECT_EQ(b.diagnostics[0].message,
+            "Expected a list of EmbeddedModelArrayField values, not a JSON object.");
   EXPECT_EQ(b.diagnostics[1].location, "Shelf.pet");
-  EXPECT_EQ(
-      b.diagnostics[1].message,
-      "A PolymorphicEmbeddedModelField value needs a \"_label\" naming one "
-      "of: Cat, Dog");
+  EXPECT_EQ(b.diagnostics[1].message,
+            "A PolymorphicEmbeddedModelField value needs a \"_label\" naming one "
+            "of: Cat, Dog");
   // save() of an existing instance: auto_now_add keeps the value it has.
-  exec::BuiltDocument save =
-      Build(R"({"items": [], "extra": 1, "tags": [], "code": 1,
+  exec::BuiltDocument save = Build(R"({"items": [], "extra": 1, "tags": [], "code": 1,
                                        "pet": {"_label": "Cat", "lives": 2},
                                        "born": "2024-01-31"})",
-            BuildMode::kSave);
+                                   BuildMode::kSave);
   ASSERT_EQ(save.diagnostics.size(), 1u);
   EXPECT_EQ(save.diagnostics[0].message,
             "save() needs the primary key 'id' of the Shelf to update");

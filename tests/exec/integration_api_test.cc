@@ -34,9 +34,9 @@ class IntegrationApi : public ::testing::Test {
                       "tutorial against";
     }
     const auto now = std::chrono::system_clock::now().time_since_epoch();
-    database_ = std::format(
-        "querysafe_api_{}_{}_{}", getpid(),
-        std::chrono::duration_cast<std::chrono::milliseconds>(now).count(), database_counter++);
+    database_ = std::format("querysafe_api_{}_{}_{}", getpid(),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(now).count(),
+                            database_counter++);
     std::string json = ReadTestData("conformance/schemas/medical.json");
     const std::string from = R"("database": "medical_records")";
     const size_t at = json.find(from);
@@ -130,8 +130,7 @@ TEST_F(IntegrationApi, EveryMedicalConformanceCaseAgreesWithTheServer) {
         ++accepted;
       } else {
         ASSERT_FALSE(r.ok());
-        EXPECT_EQ(CategoryName(r.diagnostics[0].category),
-                  StringAt(c.get(), "expect/category"));
+        EXPECT_EQ(CategoryName(r.diagnostics[0].category), StringAt(c.get(), "expect/category"));
         EXPECT_NE(r.diagnostics[0].message.find(StringAt(c.get(), "expect/message_contains")),
                   std::string::npos)
             << r.diagnostics[0].message;

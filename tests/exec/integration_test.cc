@@ -48,27 +48,24 @@ class IntegrationTutorial : public ::testing::Test {
     }
     uri_ = uri;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
-    database_ = std::format(
-        "querysafe_it_{}_{}_{}", getpid(),
-        std::chrono::duration_cast<std::chrono::milliseconds>(now).count(),
-        database_counter++);
-    std::ifstream in(std::string(QUERYSAFE_TEST_DATA_DIR) +
-                     "/exec/medical.json");
+    database_ = std::format("querysafe_it_{}_{}_{}", getpid(),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(now).count(),
+                            database_counter++);
+    std::ifstream in(std::string(QUERYSAFE_TEST_DATA_DIR) + "/exec/medical.json");
     std::stringstream text;
     text << in.rdbuf();
     std::string json = text.str();
     const std::string from = R"("database": "medical_records")";
     const size_t at = json.find(from);
     ASSERT_NE(at, std::string::npos);
-    json.replace(at, from.size(),
-                 std::format(R"("database": "{}")", database_));
+    json.replace(at, from.size(), std::format(R"("database": "{}")", database_));
     schema::SchemaLoadResult loaded = schema::LoadSchema(json);
     ASSERT_NE(loaded.schema, nullptr);
     schema_ = loaded.schema;
     absl::StatusOr<std::string> key = crypt::NewLocalMasterKey();
     ASSERT_TRUE(key.ok());
-    absl::StatusOr<crypt::KmsProviders> kms = crypt::KmsProviders::Local(
-        {reinterpret_cast<const uint8_t*>(key->data()), key->size()});
+    absl::StatusOr<crypt::KmsProviders> kms =
+        crypt::KmsProviders::Local({reinterpret_cast<const uint8_t*>(key->data()), key->size()});
     ASSERT_TRUE(kms.ok());
     kms_ = *std::move(kms);
   }
@@ -77,11 +74,9 @@ class IntegrationTutorial : public ::testing::Test {
     if (database_.empty()) return;
     exec::EnsureMongocInitialized();
     bson_error_t error;
-    exec::MongocPtr<mongoc_uri_t> uri(
-        mongoc_uri_new_with_error(uri_.c_str(), &error));
+    exec::MongocPtr<mongoc_uri_t> uri(mongoc_uri_new_with_error(uri_.c_str(), &error));
     if (uri == nullptr) return;
-    exec::MongocPtr<mongoc_client_t> client(
-        mongoc_client_new_from_uri(uri.get()));
+    exec::MongocPtr<mongoc_client_t> client(mongoc_client_new_from_uri(uri.get()));
     exec::MongocPtr<mongoc_database_t> db(
         mongoc_client_get_database(client.get(), database_.c_str()));
     EXPECT_TRUE(mongoc_database_drop(db.get(), &error)) << error.message;
@@ -105,34 +100,30 @@ class IntegrationTutorial : public ::testing::Test {
     return std::move(c.client);
   }
 
-  exec::WriteResult InsertPatient(const exec::Client& client,
-                                  std::string_view name, std::string_view ssn) {
-    return client.Insert(
-        "Patient",
-        Json(std::format(R"({{"patient_name": "{}", "patient_id": 12345678,
+  exec::WriteResult InsertPatient(const exec::Client& client, std::string_view name,
+                                  std::string_view ssn) {
+    return client.Insert("Patient",
+                         Json(std::format(R"({{"patient_name": "{}", "patient_id": 12345678,
             "patient_record": {{"ssn": "{}", "billing": {{"cc_type": "Visa",
             "cc_number": "4111222233334444"}}, "bill_amount": "1500.25"}}}})",
-                         name, ssn))
-            .get());
+                                          name, ssn))
+                             .get());
   }
 
   // Patient.objects.filter(patient_record__ssn=ssn) as lowering writes it,
   // with the given operation and trailing options.
-  lower::Command BySsn(std::string_view ssn, Operation operation,
-                       std::string_view options = "") {
+  lower::Command BySsn(std::string_view ssn, Operation operation, std::string_view options = "") {
     lower::Command c;
     c.database = database_;
     c.collection = "patients";
     c.operation = operation;
-    c.kind = operation == Operation::kCount ? CommandKind::kCount
-                                            : CommandKind::kFind;
+    c.kind = operation == Operation::kCount ? CommandKind::kCount : CommandKind::kFind;
     const std::string placeholder =
         R"({"patient_record.ssn": {"$eq": {"$encrypt": {"id": 0, "role": "value"}}}})";
-    c.body = Json(operation == Operation::kCount
-                      ? std::format(R"({{"count": "patients", "query": {}}})",
-                                    placeholder)
-                      : std::format(R"({{"find": "patients", "filter": {}{}}})",
-                                    placeholder, options));
+    c.body =
+        Json(operation == Operation::kCount
+                 ? std::format(R"({{"count": "patients", "query": {}}})", placeholder)
+                 : std::format(R"({{"find": "patients", "filter": {}{}}})", placeholder, options));
     const schema::EncryptedPath* path =
         schema_->FindModel("Patient")->FindEncryptedPath("patient_record.ssn");
     bson_value_t value{};
@@ -177,10 +168,10 @@ TEST_F(IntegrationTutorial, InsertAPatientAndGetItBySsn) {
   // backend's assertEncrypted does.
   {
     exec::MongocPtr<mongoc_client_t> plain(mongoc_client_new(uri_.c_str()));
-    exec::MongocPtr<mongoc_collection_t> patients(mongoc_client_get_collection(
-        plain.get(), database_.c_str(), "patients"));
-    exec::MongocPtr<mongoc_cursor_t> cursor(mongoc_collection_find_with_opts(
-        patients.get(), w.id.get(), nullptr, nullptr));
+    exec::MongocPtr<mongoc_collection_t> patients(
+        mongoc_client_get_collection(plain.get(), database_.c_str(), "patients"));
+    exec::MongocPtr<mongoc_cursor_t> cursor(
+        mongoc_collection_find_with_opts(patients.get(), w.id.get(), nullptr, nullptr));
     const bson_t* raw = nullptr;
     ASSERT_TRUE(mongoc_cursor_next(cursor.get(), &raw));
     EXPECT_FALSE(BinaryAt(raw, "patient_record/ssn").empty());
@@ -189,24 +180,20 @@ TEST_F(IntegrationTutorial, InsertAPatientAndGetItBySsn) {
     EXPECT_TRUE(Has(raw, "__safeContent__"));
   }
 
-  exec::Result get =
-      client->Run(BySsn("987-65-4320", Operation::kGet, R"(, "limit": 21)"));
+  exec::Result get = client->Run(BySsn("987-65-4320", Operation::kGet, R"(, "limit": 21)"));
   ASSERT_TRUE(get.ok()) << get.diagnostics[0].message;
   ASSERT_TRUE(get.document.has_value());
   EXPECT_EQ(StringAt(get.document->get(), "patient_name"), "Jon Doe");
   EXPECT_EQ(StringAt(get.document->get(), "patient_record/ssn"), "987-65-4320");
-  EXPECT_EQ(StringAt(get.document->get(), "patient_record/billing/cc_number"),
-            "4111222233334444");
+  EXPECT_EQ(StringAt(get.document->get(), "patient_record/billing/cc_number"), "4111222233334444");
 
   exec::Result count = client->Run(BySsn("123-45-6789", Operation::kCount));
   ASSERT_TRUE(count.ok()) << count.diagnostics[0].message;
   EXPECT_EQ(count.count, 1);
 
-  exec::Result none =
-      client->Run(BySsn("000-00-0000", Operation::kGet, R"(, "limit": 21)"));
+  exec::Result none = client->Run(BySsn("000-00-0000", Operation::kGet, R"(, "limit": 21)"));
   ASSERT_EQ(none.diagnostics.size(), 1u);
-  EXPECT_EQ(none.diagnostics[0].message,
-            "Patient matching query does not exist.");
+  EXPECT_EQ(none.diagnostics[0].message, "Patient matching query does not exist.");
 }
 
 TEST_F(IntegrationTutorial, SaveThenDelete) {
@@ -214,8 +201,7 @@ TEST_F(IntegrationTutorial, SaveThenDelete) {
   ASSERT_NE(client, nullptr);
   exec::WriteResult w = InsertPatient(*client, "Jon Doe", "987-65-4320");
   ASSERT_TRUE(w.ok()) << w.diagnostics[0].message;
-  BsonDoc values =
-      Json(R"({"patient_name": "Jon Q. Doe", "patient_id": 12345678,
+  BsonDoc values = Json(R"({"patient_name": "Jon Q. Doe", "patient_id": 12345678,
       "patient_record": {"ssn": "987-65-4321", "billing": {"cc_type": "Visa",
       "cc_number": "4111222233334444"}, "bill_amount": "99.00"}})");
   bson_iter_t id;
@@ -254,8 +240,7 @@ TEST_F(IntegrationTutorial, WhatQueryableEncryptionForbidsIsRefusedFirst) {
   EXPECT_EQ(r.diagnostics[0].message,
             "Multi-document updates are not allowed with Queryable Encryption");
   // A server error comes back with the server's code.
-  lower::Command bad =
-      BySsn("987-65-4320", Operation::kSelect, R"(, "sort": {"$bogus": 1})");
+  lower::Command bad = BySsn("987-65-4320", Operation::kSelect, R"(, "sort": {"$bogus": 1})");
   exec::Result e = client->Run(bad);
   if (e.ok()) {
     BsonDoc row;

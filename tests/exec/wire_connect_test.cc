@@ -37,8 +37,7 @@ TEST_F(WireHandshake, LegacyHelloThenServerVersionFromMaxWireVersion) {
 }
 
 TEST_F(WireHandshake, EachWireVersionMapsToItsRelease) {
-  for (auto [wire, version] :
-       {std::pair{21, "7.0"}, {24, "7.3"}, {27, "8.2"}}) {
+  for (auto [wire, version] : {std::pair{21, "7.0"}, {24, "7.3"}, {27, "8.2"}}) {
     peer_.set_max_wire_version(wire);
     auto client = Connect(LoadTestSchema("medical.json"));
     ASSERT_NE(client, nullptr);
@@ -48,8 +47,7 @@ TEST_F(WireHandshake, EachWireVersionMapsToItsRelease) {
 
 TEST_F(WireHandshake, QueryableEncryptionNeedsSevenZero) {
   peer_.set_max_wire_version(17);  // MongoDB 6.0
-  exec::ConnectResult r =
-      exec::Client::Connect(Options(LoadTestSchema("medical.json")));
+  exec::ConnectResult r = exec::Client::Connect(Options(LoadTestSchema("medical.json")));
   ASSERT_FALSE(r.ok());
   ASSERT_EQ(r.diagnostics.size(), 1u);
   EXPECT_EQ(r.diagnostics[0].category, Category::kImproperlyConfigured);
@@ -70,8 +68,7 @@ TEST_F(WireKeyVault, AltNamesAreResolvedAtConnectWithAMajorityRead) {
   auto schema = LoadTestSchema("medical.json");
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
-  std::vector<ReceivedCommand> finds =
-      Commands("find", "medical_records.__keyVault");
+  std::vector<ReceivedCommand> finds = Commands("find", "medical_records.__keyVault");
   ASSERT_EQ(finds.size(), 1u);
   // The filter libmongocrypt's key broker uses, with the schema's alt names.
   EXPECT_EQ(ToCanonicalJson(SubDocument(finds[0].body.get(), "filter").get()),
@@ -83,19 +80,15 @@ TEST_F(WireKeyVault, AltNamesAreResolvedAtConnectWithAMajorityRead) {
   EXPECT_EQ(StringAt(finds[0].body.get(), "readConcern/level"), "majority");
   // The map handed to the driver carries the keys' ids.
   const bson_t* map = client->encrypted_fields_map().get();
-  EXPECT_EQ(BinaryAt(map, "medical_records.patients/fields/0/keyId"),
-            BinaryAt(key1_.get(), "_id"));
-  EXPECT_EQ(StringAt(map, "medical_records.patients/fields/0/path"),
-            "patient_record.ssn");
-  EXPECT_EQ(BinaryAt(map, "medical_records.patients/fields/1/keyId"),
-            BinaryAt(key2_.get(), "_id"));
+  EXPECT_EQ(BinaryAt(map, "medical_records.patients/fields/0/keyId"), BinaryAt(key1_.get(), "_id"));
+  EXPECT_EQ(StringAt(map, "medical_records.patients/fields/0/path"), "patient_record.ssn");
+  EXPECT_EQ(BinaryAt(map, "medical_records.patients/fields/1/keyId"), BinaryAt(key2_.get(), "_id"));
   EXPECT_FALSE(Has(map, "medical_records.patients/fields/0/keyAltName"));
 }
 
 TEST_F(WireKeyVault, AMissingKeySaysToMigrate) {
   keys().erase(keys().begin() + 1);  // patients.patient_record.billing
-  exec::ConnectResult r =
-      exec::Client::Connect(Options(LoadTestSchema("medical.json")));
+  exec::ConnectResult r = exec::Client::Connect(Options(LoadTestSchema("medical.json")));
   ASSERT_FALSE(r.ok());
   ASSERT_EQ(r.diagnostics.size(), 1u);
   EXPECT_EQ(r.diagnostics[0].category, Category::kImproperlyConfigured);
@@ -110,43 +103,38 @@ TEST_F(WireKeyVault, DecryptionLooksUpTheKeyAsTheSpecSays) {
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
   const bson_value_t secret = ct::Utf8("unindexed-secret-value");
-  std::vector<uint8_t> stored =
-      StoredValue(*schema, "default", "encryptedUnindexed", secret);
+  std::vector<uint8_t> stored = StoredValue(*schema, "default", "encryptedUnindexed", secret);
   ASSERT_EQ(stored.at(0), 16);
   Route("find", [&](const ReceivedCommand&) {
     BsonDoc doc;
     BSON_APPEND_INT32(doc.get(), "_id", 1);
-    bson_append_binary(doc.get(), "encryptedUnindexed", -1,
-                       BSON_SUBTYPE_ENCRYPTED, stored.data(),
+    bson_append_binary(doc.get(), "encryptedUnindexed", -1, BSON_SUBTYPE_ENCRYPTED, stored.data(),
                        static_cast<uint32_t>(stored.size()));
     return PeerReply::Document(CursorReply("default.default", 0, {doc}));
   });
-  exec::Result r =
-      client->Run(Lowered("default", "default", lower::CommandKind::kFind,
-                          R"({"find": "default", "filter": {}})"));
+  exec::Result r = client->Run(Lowered("default", "default", lower::CommandKind::kFind,
+                                       R"({"find": "default", "filter": {}})"));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   BsonDoc row;
   ASSERT_TRUE(r.rows->Next(&row)) << r.rows->error()->message;
-  EXPECT_EQ(StringAt(row.get(), "encryptedUnindexed"),
-            "unindexed-secret-value");
+  EXPECT_EQ(StringAt(row.get(), "encryptedUnindexed"), "unindexed-secret-value");
 
   // libmongocrypt asked for the key with the spec's find (fle2v2-InsertFind-
   // Indexed expectations: find on keyvault.datakeys, majority).
   std::vector<ReceivedCommand> finds = Commands("find", "keyvault.datakeys");
   ASSERT_EQ(finds.size(), 1u);
-  BsonDoc expected = ct::DocumentAt(
-      spec_.get(), "tests.0.expectations.1.command_started_event.command");
+  BsonDoc expected =
+      ct::DocumentAt(spec_.get(), "tests.0.expectations.1.command_started_event.command");
   BsonDoc received;
-  bson_copy_to_excluding_noinit(finds[0].body.get(), received.get(), "lsid",
-                                "$clusterTime", nullptr);
+  bson_copy_to_excluding_noinit(finds[0].body.get(), received.get(), "lsid", "$clusterTime",
+                                nullptr);
   // The spec's key is key1; ours for encryptedUnindexed is key2.
-  BsonDoc expected_for_key2 = Json(
-      std::format(R"({{"find": "datakeys", "filter": {{"$or": [{{"_id": {{"$in":
+  BsonDoc expected_for_key2 =
+      Json(std::format(R"({{"find": "datakeys", "filter": {{"$or": [{{"_id": {{"$in":
            [{{"$binary": {{"base64": "q83vqxI0mHYSNBI0VniQEg==", "subType": "04"}}}}]}}}},
            {{"keyAltNames": {{"$in": []}}}}]}}, "$db": "keyvault",
            "readConcern": {{"level": "majority"}}}})"));
-  EXPECT_TRUE(
-      schema::BsonDocsEquivalent(received.get(), expected_for_key2.get()))
+  EXPECT_TRUE(schema::BsonDocsEquivalent(received.get(), expected_for_key2.get()))
       << ToCanonicalJson(received.get());
   // Same shape as the spec's, key aside.
   EXPECT_EQ(StringAt(expected.get(), "find"), StringAt(received.get(), "find"));
@@ -163,13 +151,13 @@ TEST_F(WireKeyVault, KeysAreReadOncePerCacheLifetimeNotPerQuery) {
   });
   auto query = [&](const char* ssn) {
     std::vector<lower::EncryptionRequest> requests;
-    requests.push_back(EqualityRequest(*schema, "patients", "patient_record.ssn",
-                                       0, ct::Utf8(ssn)));
-    exec::Result r = client->Run(Lowered(
-        "medical_records", "patients", lower::CommandKind::kFind,
-        R"({"find": "patients", "filter": {"patient_record.ssn": {"$eq":
+    requests.push_back(
+        EqualityRequest(*schema, "patients", "patient_record.ssn", 0, ct::Utf8(ssn)));
+    exec::Result r =
+        client->Run(Lowered("medical_records", "patients", lower::CommandKind::kFind,
+                            R"({"find": "patients", "filter": {"patient_record.ssn": {"$eq":
             {"$encrypt": {"id": 0, "role": "value"}}}}})",
-        std::move(requests)));
+                            std::move(requests)));
     EXPECT_TRUE(r.ok());
   };
   query("111-11-1111");
@@ -208,8 +196,7 @@ TEST_F(WireHandshake, MongocPoolsCannotBypassQueryAnalysis) {
         }
         mongoc_client_t* client = mongoc_client_pool_pop(pool);
         BsonDoc ping = Json(R"({"ping": 1})");
-        mongoc_client_command_simple(client, "admin", ping.get(), nullptr,
-                                     nullptr, &error);
+        mongoc_client_command_simple(client, "admin", ping.get(), nullptr, nullptr, &error);
         std::exit(0);
       },
       "mongoc_client_pool_pop");

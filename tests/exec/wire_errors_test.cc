@@ -27,8 +27,7 @@ class WireErrors : public WireTest {
   }
 
   exec::Result Find() {
-    return client_->Run(Lowered("medical_records", "patients",
-                                CommandKind::kFind,
+    return client_->Run(Lowered("medical_records", "patients", CommandKind::kFind,
                                 R"({"find": "patients", "filter": {}})"));
   }
 
@@ -48,8 +47,7 @@ class WireErrors : public WireTest {
       EXPECT_TRUE(r.rows->error().has_value()) << "the find succeeded";
       if (r.rows->error()) d = *r.rows->error();
     }
-    EXPECT_LT(std::chrono::steady_clock::now() - start,
-              std::chrono::seconds(5));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
     EXPECT_EQ(d.category, Category::kDatabaseError);
     EXPECT_FALSE(d.message.empty());
     return d;
@@ -63,18 +61,16 @@ class WireErrors : public WireTest {
 std::string Header(int32_t length, int32_t op_code) {
   std::string out;
   for (int32_t v : {length, 1, 0, op_code}) {
-    for (int i = 0; i < 4; ++i)
-      out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
   }
   return out;
 }
 
 TEST_F(WireErrors, ServerErrorKeepsTheServersCodeAndMessage) {
   Route("find", [](const ReceivedCommand&) {
-    return PeerReply::Document(
-        ErrorReply(51092, "Location51092",
-                   "Invalid match expression operator on encrypted field "
-                   "'patient_record.ssn': $regex"));
+    return PeerReply::Document(ErrorReply(51092, "Location51092",
+                                          "Invalid match expression operator on encrypted field "
+                                          "'patient_record.ssn': $regex"));
   });
   exec::Result r = Find();
   ASSERT_EQ(r.diagnostics.size(), 1u);
@@ -93,11 +89,10 @@ TEST_F(WireErrors, AWriteErrorIsTheDiagnostic) {
         "errmsg": "E11000 duplicate key error collection: medical_records.patients index: _id_"}],
         "ok": 1})");
   });
-  exec::WriteResult w = client_->Insert(
-      "Patient",
-      Json(R"({"patient_id": 1, "patient_record": {"ssn": "123-45-6789",
+  exec::WriteResult w =
+      client_->Insert("Patient", Json(R"({"patient_id": 1, "patient_record": {"ssn": "123-45-6789",
           "billing": {"cc_type": "x", "cc_number": "1"}, "bill_amount": 5}})")
-          .get());
+                                     .get());
   ASSERT_EQ(w.diagnostics.size(), 1u);
   EXPECT_EQ(w.diagnostics[0].code, "exec.write_error");
   EXPECT_EQ(w.diagnostics[0].server_code, 11000);
@@ -108,12 +103,10 @@ TEST_F(WireErrors, AWriteErrorIsTheDiagnostic) {
 
 TEST_F(WireErrors, AnErrorMidCursorEndsItWithTheServersCode) {
   Route("find", [](const ReceivedCommand&) {
-    return PeerReply::Document(
-        CursorReply("medical_records.patients", 5, {Json(R"({"_id": 1})")}));
+    return PeerReply::Document(CursorReply("medical_records.patients", 5, {Json(R"({"_id": 1})")}));
   });
   Route("getMore", [](const ReceivedCommand&) {
-    return PeerReply::Document(
-        ErrorReply(43, "CursorNotFound", "cursor id 5 not found"));
+    return PeerReply::Document(ErrorReply(43, "CursorNotFound", "cursor id 5 not found"));
   });
   exec::Result r = Find();
   ASSERT_TRUE(r.ok());
@@ -132,8 +125,7 @@ TEST_F(WireErrors, AGarbledReplyIsADiagnostic) {
     // flagBits, section kind 0, then no document at all.
     std::string body(5, '\0');
     body += "garbage, not a document";
-    return PeerReply::Raw(Header(16 + static_cast<int32_t>(body.size()), 2013) +
-                          body);
+    return PeerReply::Raw(Header(16 + static_cast<int32_t>(body.size()), 2013) + body);
   });
   Diagnostic d = FindError();
   EXPECT_EQ(d.server_code, 0);
@@ -159,12 +151,11 @@ TEST_F(WireErrors, AClosedConnectionIsADiagnostic) {
 }
 
 TEST_F(WireErrors, RepliesOfTheWrongShapeAreDiagnostics) {
-  Route("count", [](const ReceivedCommand&) {
-    return PeerReply::Json(R"({"n": "three", "ok": 1})");
-  });
-  exec::Result count = client_->Run(Lowered(
-      "medical_records", "patients", CommandKind::kCount,
-      R"({"count": "patients", "query": {}})", {}, bound::Operation::kCount));
+  Route("count",
+        [](const ReceivedCommand&) { return PeerReply::Json(R"({"n": "three", "ok": 1})"); });
+  exec::Result count =
+      client_->Run(Lowered("medical_records", "patients", CommandKind::kCount,
+                           R"({"count": "patients", "query": {}})", {}, bound::Operation::kCount));
   ASSERT_EQ(count.diagnostics.size(), 1u);
   EXPECT_EQ(count.diagnostics[0].code, "exec.malformed_reply");
 
@@ -186,14 +177,12 @@ TEST_F(WireErrors, RepliesOfTheWrongShapeAreDiagnostics) {
     SCOPED_TRACE("firstBatch is a string");
     FindError();
   }
-  Route("find",
-        [](const ReceivedCommand&) { return PeerReply::Json(R"({"ok": 1})"); });
+  Route("find", [](const ReceivedCommand&) { return PeerReply::Json(R"({"ok": 1})"); });
   {
     SCOPED_TRACE("no cursor");
     FindError();
   }
-  Route("delete",
-        [](const ReceivedCommand&) { return PeerReply::Json(R"({"ok": 1})"); });
+  Route("delete", [](const ReceivedCommand&) { return PeerReply::Json(R"({"ok": 1})"); });
   bson_value_t id{};
   id.value_type = BSON_TYPE_UTF8;
   id.value.v_utf8.str = const_cast<char*>("65a1b2c3d4e5f60718293a4b");
@@ -205,16 +194,15 @@ TEST_F(WireErrors, RepliesOfTheWrongShapeAreDiagnostics) {
 
 TEST_F(WireErrors, AValueThatDoesNotDecryptIsADiagnostic) {
   // Encrypted with a key the key vault does not hold (any more).
-  std::vector<uint8_t> stored = StoredValue(*schema_, "visits", "notes",
-                                            ct::Utf8("a note nobody can read"));
+  std::vector<uint8_t> stored =
+      StoredValue(*schema_, "visits", "notes", ct::Utf8("a note nobody can read"));
   ASSERT_FALSE(stored.empty());
   keys().pop_back();  // visits.notes
   Route("find", [&](const ReceivedCommand&) {
     BsonDoc doc;
-    bson_append_binary(doc.get(), "notes", -1, BSON_SUBTYPE_ENCRYPTED,
-                       stored.data(), static_cast<uint32_t>(stored.size()));
-    return PeerReply::Document(
-        CursorReply("medical_records.patients", 0, {doc}));
+    bson_append_binary(doc.get(), "notes", -1, BSON_SUBTYPE_ENCRYPTED, stored.data(),
+                       static_cast<uint32_t>(stored.size()));
+    return PeerReply::Document(CursorReply("medical_records.patients", 0, {doc}));
   });
   Diagnostic d = FindError();
   EXPECT_EQ(d.code, "exec.encryption_error");

@@ -17,8 +17,7 @@ namespace ct = querysafe::crypt::testing;
 BsonDoc Json(std::string_view json) {
   BsonDoc doc;
   bson_error_t error;
-  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error))
-      << json << ": " << error.message;
+  EXPECT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << json << ": " << error.message;
   return doc;
 }
 
@@ -62,8 +61,7 @@ BsonDoc IterDocument(const bson_iter_t& it) {
 
 std::string FirstValue(const bson_t* doc) {
   bson_iter_t it;
-  if (bson_iter_init(&it, doc) && bson_iter_next(&it) &&
-      BSON_ITER_HOLDS_UTF8(&it)) {
+  if (bson_iter_init(&it, doc) && bson_iter_next(&it) && BSON_ITER_HOLDS_UTF8(&it)) {
     return bson_iter_utf8(&it, nullptr);
   }
   return "";
@@ -88,8 +86,8 @@ bool InList(const bson_t* clause, const char* key, const bson_iter_t& value) {
     }
     if (a->value_type == BSON_TYPE_BINARY &&
         a->value.v_binary.data_len == b->value.v_binary.data_len &&
-        std::memcmp(a->value.v_binary.data, b->value.v_binary.data,
-                    a->value.v_binary.data_len) == 0) {
+        std::memcmp(a->value.v_binary.data, b->value.v_binary.data, a->value.v_binary.data_len) ==
+            0) {
       return true;
     }
   }
@@ -104,8 +102,7 @@ bool MatchesClause(const bson_t* key, const bson_t* clause) {
     return true;
   }
   bson_iter_t names, name;
-  if (bson_iter_init_find(&names, key, "keyAltNames") &&
-      BSON_ITER_HOLDS_ARRAY(&names)) {
+  if (bson_iter_init_find(&names, key, "keyAltNames") && BSON_ITER_HOLDS_ARRAY(&names)) {
     bson_iter_recurse(&names, &name);
     while (bson_iter_next(&name)) {
       if (InList(clause, "keyAltNames", name)) return true;
@@ -118,10 +115,8 @@ bool MatchesClause(const bson_t* key, const bson_t* clause) {
 
 BsonDoc SubDocument(const bson_t* doc, const char* dotted) {
   bson_iter_t it;
-  if (!Find(doc, dotted, &it) ||
-      !(BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it))) {
-    ADD_FAILURE() << "no document at " << dotted << " in "
-                  << ToCanonicalJson(doc);
+  if (!Find(doc, dotted, &it) || !(BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it))) {
+    ADD_FAILURE() << "no document at " << dotted << " in " << ToCanonicalJson(doc);
     return BsonDoc();
   }
   return IterDocument(it);
@@ -181,8 +176,8 @@ void WireTest::SetUp() {
     bson_append_array_end(out.get(), &array);
     return out;
   };
-  key1_ = with_names(ct::DocumentAt(spec_.get(), "key_vault_data.0"),
-                     {"patients.patient_record.ssn"});
+  key1_ =
+      with_names(ct::DocumentAt(spec_.get(), "key_vault_data.0"), {"patients.patient_record.ssn"});
   key2_ = with_names(ct::DocumentAt(unindexed_spec.get(), "key_vault_data.0"),
                      {"patients.patient_record.billing"});
   keys_ = {key1_, key2_};
@@ -218,27 +213,23 @@ void WireTest::SetUp() {
       BSON_APPEND_DOCUMENT(info.get(), "options", options.get());
       infos.push_back(std::move(info));
     }
-    return PeerReply::Document(CursorReply(
-        std::format("{}.$cmd.listCollections", c.database), 0, infos));
+    return PeerReply::Document(
+        CursorReply(std::format("{}.$cmd.listCollections", c.database), 0, infos));
   });
   peer_.On("create", [this](const ReceivedCommand& c) {
     const std::string ns = Namespace(c);
     if (collections_.contains(ns)) {
       return PeerReply::Document(
-          ErrorReply(48, "NamespaceExists",
-                     std::format("Collection {} already exists.", ns)));
+          ErrorReply(48, "NamespaceExists", std::format("Collection {} already exists.", ns)));
     }
     BsonDoc options;
-    bson_copy_to_excluding_noinit(c.body.get(), options.get(), "create", "$db",
-                                  "lsid", "$clusterTime", nullptr);
+    bson_copy_to_excluding_noinit(c.body.get(), options.get(), "create", "$db", "lsid",
+                                  "$clusterTime", nullptr);
     collections_[ns] = std::move(options);
     return PeerReply::Json(R"({"ok": 1})");
   });
-  for (const char* name :
-       {"getMore", "aggregate", "count", "update", "delete"}) {
-    peer_.On(name, [this, name](const ReceivedCommand& c) {
-      return Dispatch(name, c);
-    });
+  for (const char* name : {"getMore", "aggregate", "count", "update", "delete"}) {
+    peer_.On(name, [this, name](const ReceivedCommand& c) { return Dispatch(name, c); });
   }
 }
 
@@ -246,8 +237,7 @@ void WireTest::TearDown() {}
 
 std::string WireTest::Namespace(const ReceivedCommand& c) const {
   if (c.name == "getMore") {
-    return std::format("{}.{}", c.database,
-                       StringAt(c.body.get(), "collection"));
+    return std::format("{}.{}", c.database, StringAt(c.body.get(), "collection"));
   }
   return std::format("{}.{}", c.database, FirstValue(c.body.get()));
 }
@@ -257,21 +247,19 @@ bool WireTest::IsKeyVault(const ReceivedCommand& c) const {
   return ns == "keyvault.datakeys" || ns.ends_with(".__keyVault");
 }
 
-PeerReply WireTest::Dispatch(std::string_view command,
-                             const ReceivedCommand& c) {
+PeerReply WireTest::Dispatch(std::string_view command, const ReceivedCommand& c) {
   auto it = routes_.find(command);
   if (it != routes_.end()) return it->second(c);
-  return PeerReply::Document(ErrorReply(
-      59, "CommandNotFound",
-      std::format("the test scripted no '{}' on {}", command, Namespace(c))));
+  return PeerReply::Document(
+      ErrorReply(59, "CommandNotFound",
+                 std::format("the test scripted no '{}' on {}", command, Namespace(c))));
 }
 
 PeerReply WireTest::KeyVaultFind(const ReceivedCommand& c) {
   BsonDoc filter = SubDocument(c.body.get(), "filter");
   std::vector<BsonDoc> clauses;
   bson_iter_t any, clause;
-  if (bson_iter_init_find(&any, filter.get(), "$or") &&
-      BSON_ITER_HOLDS_ARRAY(&any)) {
+  if (bson_iter_init_find(&any, filter.get(), "$or") && BSON_ITER_HOLDS_ARRAY(&any)) {
     bson_iter_recurse(&any, &clause);
     while (bson_iter_next(&clause)) clauses.push_back(IterDocument(clause));
   } else {
@@ -298,13 +286,11 @@ PeerReply WireTest::KeyVaultInsert(const ReceivedCommand& c) {
     BsonDoc key = IterDocument(it);
     // The unique index on keyAltNames, as migrate creates it.
     auto info = crypt::InspectKeyDocument(key.get());
-    if (!info.ok())
-      return PeerReply::Document(ErrorReply(2, "BadValue", "bad key"));
+    if (!info.ok()) return PeerReply::Document(ErrorReply(2, "BadValue", "bad key"));
     for (const BsonDoc& other : keys_) {
       auto o = crypt::InspectKeyDocument(other.get());
       for (const std::string& name : info->alt_names) {
-        if (o.ok() &&
-            std::ranges::find(o->alt_names, name) != o->alt_names.end()) {
+        if (o.ok() && std::ranges::find(o->alt_names, name) != o->alt_names.end()) {
           return PeerReply::Json(std::format(
               R"({{"n": {}, "writeErrors": [{{"index": 0, "code": 11000,
                   "errmsg": "E11000 duplicate key error collection: {} index: keyAltNames_1 dup key: {{ keyAltNames: \"{}\" }}"}}],
@@ -319,9 +305,8 @@ PeerReply WireTest::KeyVaultInsert(const ReceivedCommand& c) {
   return PeerReply::Json(std::format(R"({{"n": {}, "ok": 1}})", n));
 }
 
-exec::ClientOptions WireTest::Options(
-    std::shared_ptr<const schema::Schema> schema,
-    std::string_view uri_options) {
+exec::ClientOptions WireTest::Options(std::shared_ptr<const schema::Schema> schema,
+                                      std::string_view uri_options) {
   exec::ClientOptions o;
   o.uri = peer_.Uri(uri_options);
   o.schema = std::move(schema);
@@ -329,11 +314,9 @@ exec::ClientOptions WireTest::Options(
   return o;
 }
 
-std::unique_ptr<exec::Client> WireTest::Connect(
-    std::shared_ptr<const schema::Schema> schema) {
+std::unique_ptr<exec::Client> WireTest::Connect(std::shared_ptr<const schema::Schema> schema) {
   exec::ConnectResult r = exec::Client::Connect(Options(std::move(schema)));
-  EXPECT_TRUE(r.ok()) << (r.diagnostics.empty() ? ""
-                                                : r.diagnostics[0].message);
+  EXPECT_TRUE(r.ok()) << (r.diagnostics.empty() ? "" : r.diagnostics[0].message);
   return std::move(r.client);
 }
 
@@ -350,8 +333,7 @@ std::vector<ReceivedCommand> WireTest::Commands(std::string_view command,
   return out;
 }
 
-lower::Command WireTest::Lowered(std::string_view database,
-                                 std::string_view collection,
+lower::Command WireTest::Lowered(std::string_view database, std::string_view collection,
                                  lower::CommandKind kind, std::string_view body,
                                  std::vector<lower::EncryptionRequest> requests,
                                  bound::Operation operation) {
@@ -366,10 +348,8 @@ lower::Command WireTest::Lowered(std::string_view database,
 }
 
 lower::EncryptionRequest WireTest::EqualityRequest(const schema::Schema& schema,
-                                                   std::string_view table,
-                                                   std::string_view path,
-                                                   uint32_t id,
-                                                   const bson_value_t& value) {
+                                                   std::string_view table, std::string_view path,
+                                                   uint32_t id, const bson_value_t& value) {
   const schema::Model* model = schema.FindModelByTable(table);
   EXPECT_NE(model, nullptr);
   const schema::EncryptedPath* ep = model->FindEncryptedPath(path);
@@ -380,10 +360,8 @@ lower::EncryptionRequest WireTest::EqualityRequest(const schema::Schema& schema,
   return r;
 }
 
-std::vector<uint8_t> WireTest::StoredValue(const schema::Schema& schema,
-                                           std::string_view table,
-                                           std::string_view path,
-                                           const bson_value_t& value) {
+std::vector<uint8_t> WireTest::StoredValue(const schema::Schema& schema, std::string_view table,
+                                           std::string_view path, const bson_value_t& value) {
   std::string text = "[";
   for (size_t i = 0; i < keys_.size(); ++i) {
     text += (i == 0 ? "" : ",") + ToCanonicalJson(keys_[i].get());
@@ -394,8 +372,7 @@ std::vector<uint8_t> WireTest::StoredValue(const schema::Schema& schema,
   if (!vault.ok()) return {};
   auto encryptor = crypt::Encryptor::Create({kms_, *vault, {}, {}});
   EXPECT_TRUE(encryptor.ok()) << encryptor.status();
-  const schema::EncryptedPath* ep =
-      schema.FindModelByTable(table)->FindEncryptedPath(path);
+  const schema::EncryptedPath* ep = schema.FindModelByTable(table)->FindEncryptedPath(path);
   EXPECT_NE(ep, nullptr);
   lower::EncryptionRequest r = exec::StoredValueRequest(*ep, 0, value);
   r.algorithm = lower::Algorithm::kUnindexed;

@@ -51,8 +51,7 @@ class WireTest : public ::testing::Test {
   exec::ClientOptions Options(std::shared_ptr<const schema::Schema> schema,
                               std::string_view uri_options = "");
   // Connects, failing the test on diagnostics.
-  std::unique_ptr<exec::Client> Connect(
-      std::shared_ptr<const schema::Schema> schema);
+  std::unique_ptr<exec::Client> Connect(std::shared_ptr<const schema::Schema> schema);
 
   // Handlers for commands on namespaces other than the key vault's
   // ("find" on medical_records.patients...). Names: find, getMore, aggregate,
@@ -60,29 +59,24 @@ class WireTest : public ::testing::Test {
   void Route(std::string_view command, WirePeer::Handler handler);
 
   // The commands received on `ns` ("db.coll") with this name.
-  std::vector<ReceivedCommand> Commands(std::string_view command,
-                                        std::string_view ns) const;
+  std::vector<ReceivedCommand> Commands(std::string_view command, std::string_view ns) const;
 
   // A lowered command ("find", "aggregate"...) from Extended JSON, with its
   // requests.
-  lower::Command Lowered(
-      std::string_view database, std::string_view collection,
-      lower::CommandKind kind, std::string_view body,
-      std::vector<lower::EncryptionRequest> requests = {},
-      bound::Operation operation = bound::Operation::kSelect);
+  lower::Command Lowered(std::string_view database, std::string_view collection,
+                         lower::CommandKind kind, std::string_view body,
+                         std::vector<lower::EncryptionRequest> requests = {},
+                         bound::Operation operation = bound::Operation::kSelect);
   // The request lowering makes for an equality find on an encrypted path.
-  lower::EncryptionRequest EqualityRequest(const schema::Schema& schema,
-                                           std::string_view table,
+  lower::EncryptionRequest EqualityRequest(const schema::Schema& schema, std::string_view table,
                                            std::string_view path, uint32_t id,
                                            const bson_value_t& value);
 
   // A stored (type 16, Unindexed) value of `path`, made offline with the key
   // the peer's key vault holds for it: what a server would return for an
   // unindexed encrypted field.
-  std::vector<uint8_t> StoredValue(const schema::Schema& schema,
-                                   std::string_view table,
-                                   std::string_view path,
-                                   const bson_value_t& value);
+  std::vector<uint8_t> StoredValue(const schema::Schema& schema, std::string_view table,
+                                   std::string_view path, const bson_value_t& value);
 
   // The peer's key vault content; tests may add or clear keys.
   std::vector<BsonDoc>& keys() { return keys_; }

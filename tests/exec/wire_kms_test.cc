@@ -71,19 +71,18 @@ class WireKms : public WireTest {
     keys().clear();
     for (const TestKey* key : {&ssn_, &billing_}) {
       kms_server_->AddKey(key->ciphertext, key->plaintext);
-      keys().push_back(ct::AwsKeyDocument(
-          key->id, key->ciphertext, kms_server_->endpoint(), {key->alt_name}));
+      keys().push_back(
+          ct::AwsKeyDocument(key->id, key->ciphertext, kms_server_->endpoint(), {key->alt_name}));
     }
     for (BsonDoc& key : visits) keys().push_back(std::move(key));
   }
 
   exec::ClientOptions AwsOptions(std::shared_ptr<const schema::Schema> schema) {
     exec::ClientOptions o = Options(std::move(schema));
-    BsonDoc aws = Json(
-        R"({"accessKeyId": "AKIAFAKEFAKEFAKEFAKE", "secretAccessKey": "x"})");
+    BsonDoc aws = Json(R"({"accessKeyId": "AKIAFAKEFAKEFAKEFAKE", "secretAccessKey": "x"})");
     EXPECT_TRUE(o.kms_providers.Set("aws", aws.get()).ok());
-    o.kms_tls_options = Json(std::format(R"({{"aws": {{"tlsCAFile": "{}"}}}})",
-                                         kms_server_->ca_file()));
+    o.kms_tls_options =
+        Json(std::format(R"({{"aws": {{"tlsCAFile": "{}"}}}})", kms_server_->ca_file()));
     return o;
   }
 
@@ -96,20 +95,16 @@ TEST_F(WireKms, InsertQueryAndDecryptWithKeysUnderAnAwsMasterKey) {
   exec::ConnectResult c = exec::Client::Connect(AwsOptions(schema));
   ASSERT_TRUE(c.ok()) << c.diagnostics[0].message;
   exec::Client& client = *c.client;
-  Route("insert", [](const ReceivedCommand&) {
-    return PeerReply::Json(R"({"n": 1, "ok": 1})");
-  });
+  Route("insert", [](const ReceivedCommand&) { return PeerReply::Json(R"({"n": 1, "ok": 1})"); });
 
   // Insert: both encrypted fields need their key from the KMS.
   exec::WriteResult w = client.Insert("Patient", Json(kPatient).get());
   ASSERT_TRUE(w.ok()) << w.diagnostics[0].message;
   EXPECT_EQ(kms_server_->request_count(), 2);
-  std::vector<ReceivedCommand> inserts =
-      Commands("insert", "medical_records.patients");
+  std::vector<ReceivedCommand> inserts = Commands("insert", "medical_records.patients");
   ASSERT_EQ(inserts.size(), 1u);
   BsonDoc stored = SubDocument(inserts[0].body.get(), "documents/0");
-  const std::vector<uint8_t> billing =
-      BinaryAt(stored.get(), "patient_record/billing");
+  const std::vector<uint8_t> billing = BinaryAt(stored.get(), "patient_record/billing");
   ASSERT_FALSE(billing.empty());
   EXPECT_EQ(billing[0], 16);  // FLE2UnindexedEncryptedValueV2
   EXPECT_EQ(BinaryAt(stored.get(), "patient_record/ssn").at(0), 11);
@@ -117,25 +112,22 @@ TEST_F(WireKms, InsertQueryAndDecryptWithKeysUnderAnAwsMasterKey) {
   // The server returns the document with billing as it was stored.
   Route("find", [&](const ReceivedCommand&) {
     BsonDoc record;
-    bson_append_binary(record.get(), "billing", -1, BSON_SUBTYPE_ENCRYPTED,
-                       billing.data(), static_cast<uint32_t>(billing.size()));
+    bson_append_binary(record.get(), "billing", -1, BSON_SUBTYPE_ENCRYPTED, billing.data(),
+                       static_cast<uint32_t>(billing.size()));
     BsonDoc doc = Json(R"({"_id": 7, "patient_name": "Jon Doe"})");
     BSON_APPEND_DOCUMENT(doc.get(), "patient_record", record.get());
-    return PeerReply::Document(
-        CursorReply("medical_records.patients", 0, {doc}));
+    return PeerReply::Document(CursorReply("medical_records.patients", 0, {doc}));
   });
   const bson_value_t ssn = ct::Utf8("987-65-4320");
   std::vector<lower::EncryptionRequest> requests;
-  requests.push_back(
-      EqualityRequest(*schema, "patients", "patient_record.ssn", 0, ssn));
-  exec::Result r = client.Run(Lowered("medical_records", "patients",
-                                      CommandKind::kFind, kSsnFind, requests));
+  requests.push_back(EqualityRequest(*schema, "patients", "patient_record.ssn", 0, ssn));
+  exec::Result r =
+      client.Run(Lowered("medical_records", "patients", CommandKind::kFind, kSsnFind, requests));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   BsonDoc row;
   ASSERT_TRUE(r.rows->Next(&row)) << r.rows->error()->message;
   // The driver decrypted billing, after its own round trip to the KMS.
-  EXPECT_EQ(StringAt(row.get(), "patient_record/billing/cc_number"),
-            "4111222233334444");
+  EXPECT_EQ(StringAt(row.get(), "patient_record/billing/cc_number"), "4111222233334444");
   EXPECT_FALSE(r.rows->Next(&row));
   // querysafe's keys are cached (no request for the query); the driver asked
   // once for billing's key.
@@ -143,27 +135,22 @@ TEST_F(WireKms, InsertQueryAndDecryptWithKeysUnderAnAwsMasterKey) {
   EXPECT_EQ(kms_server_->failed_handshakes(), 0);
 
   // The payload sent is the one the same key under a local master key gives.
-  std::vector<ReceivedCommand> finds =
-      Commands("find", "medical_records.patients");
+  std::vector<ReceivedCommand> finds = Commands("find", "medical_records.patients");
   ASSERT_EQ(finds.size(), 1u);
   auto local_vault = crypt::KeyVaultFile::Parse(
-      ToCanonicalJson(
-          ct::LocalKeyDocument(kms_, ssn_.id, ssn_.plaintext, {ssn_.alt_name})
-              .get()),
+      ToCanonicalJson(ct::LocalKeyDocument(kms_, ssn_.id, ssn_.plaintext, {ssn_.alt_name}).get()),
       "local copy");
   ASSERT_TRUE(local_vault.ok()) << local_vault.status();
   auto local = crypt::Encryptor::Create({kms_, *local_vault, {}, {}});
   ASSERT_TRUE(local.ok()) << local.status();
   auto expected = (*local)->Encrypt(requests[0]);
   ASSERT_TRUE(expected.ok()) << expected.status();
-  EXPECT_EQ(BinaryAt(finds[0].body.get(), "filter/patient_record.ssn/$eq"),
-            expected->value->bytes);
+  EXPECT_EQ(BinaryAt(finds[0].body.get(), "filter/patient_record.ssn/$eq"), expected->value->bytes);
 
   // No plaintext of an encrypted value crossed the MongoDB socket.
   const std::string bytes = peer_.BytesReceived();
   EXPECT_EQ(FindPlaintext(bytes, ssn), std::vector<std::string>{});
-  EXPECT_EQ(FindPlaintext(bytes, ct::Utf8("4111222233334444")),
-            std::vector<std::string>{});
+  EXPECT_EQ(FindPlaintext(bytes, ct::Utf8("4111222233334444")), std::vector<std::string>{});
 }
 
 TEST_F(WireKms, AnUnreachableKmsIsADiagnosticAndNothingIsSent) {
@@ -173,18 +160,15 @@ TEST_F(WireKms, AnUnreachableKmsIsADiagnosticAndNothingIsSent) {
     ASSERT_TRUE(closed.ok());
     closed_port = closed.port();
   }
-  keys()[0] = ct::AwsKeyDocument(ssn_.id, ssn_.ciphertext,
-                                 std::format("127.0.0.1:{}", closed_port),
+  keys()[0] = ct::AwsKeyDocument(ssn_.id, ssn_.ciphertext, std::format("127.0.0.1:{}", closed_port),
                                  {ssn_.alt_name});
   auto schema = LoadTestSchema("medical.json");
   exec::ConnectResult c = exec::Client::Connect(AwsOptions(schema));
   ASSERT_TRUE(c.ok()) << c.diagnostics[0].message;
   exec::WriteResult w = c.client->Insert("Patient", Json(kPatient).get());
   ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.diagnostics[0].code, "crypt.kms_unreachable")
-      << w.diagnostics[0].message;
-  EXPECT_NE(w.diagnostics[0].message.find("Connection refused"),
-            std::string::npos)
+  EXPECT_EQ(w.diagnostics[0].code, "crypt.kms_unreachable") << w.diagnostics[0].message;
+  EXPECT_NE(w.diagnostics[0].message.find("Connection refused"), std::string::npos)
       << w.diagnostics[0].message;
   EXPECT_TRUE(Commands("insert", "medical_records.patients").empty());
 }
@@ -197,8 +181,7 @@ TEST_F(WireKms, ForbiddenKmsTlsOptionsAreAConfigurationError) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.diagnostics[0].code, "exec.kms_tls_options");
   EXPECT_EQ(c.diagnostics[0].category, Category::kImproperlyConfigured);
-  EXPECT_NE(c.diagnostics[0].message.find("'tlsInsecure' is not allowed"),
-            std::string::npos)
+  EXPECT_NE(c.diagnostics[0].message.find("'tlsInsecure' is not allowed"), std::string::npos)
       << c.diagnostics[0].message;
 }
 

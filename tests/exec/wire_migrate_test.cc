@@ -15,20 +15,17 @@ using WireMigrate = WireTest;
 
 BsonDoc WithoutSessionFields(const bson_t* command) {
   BsonDoc out;
-  bson_copy_to_excluding_noinit(command, out.get(), "lsid", "$db",
-                                "$clusterTime", nullptr);
+  bson_copy_to_excluding_noinit(command, out.get(), "lsid", "$db", "$clusterTime", nullptr);
   return out;
 }
 
 TEST_F(WireMigrate, CreatesTheIndexTheKeysAndTheCollections) {
   keys().clear();
-  exec::MigrateResult m =
-      exec::Migrate(Options(LoadTestSchema("medical.json")));
+  exec::MigrateResult m = exec::Migrate(Options(LoadTestSchema("medical.json")));
   ASSERT_TRUE(m.ok()) << m.diagnostics[0].message;
 
   // 1. The key vault's unique partial index on keyAltNames.
-  std::vector<ReceivedCommand> indexes =
-      Commands("createIndexes", "medical_records.__keyVault");
+  std::vector<ReceivedCommand> indexes = Commands("createIndexes", "medical_records.__keyVault");
   ASSERT_EQ(indexes.size(), 1u);
   EXPECT_EQ(ToCanonicalJson(WithoutSessionFields(indexes[0].body.get()).get()),
             ToCanonicalJson(Json(R"({"createIndexes": "__keyVault", "indexes": [
@@ -38,22 +35,19 @@ TEST_F(WireMigrate, CreatesTheIndexTheKeysAndTheCollections) {
                                 .get()));
 
   // 2. One data key per encrypted path, inserted with writeConcern majority.
-  std::vector<ReceivedCommand> inserts =
-      Commands("insert", "medical_records.__keyVault");
+  std::vector<ReceivedCommand> inserts = Commands("insert", "medical_records.__keyVault");
   ASSERT_EQ(inserts.size(), 4u);
   std::vector<std::string> names;
   for (const ReceivedCommand& c : inserts) {
     EXPECT_EQ(StringAt(c.body.get(), "writeConcern/w"), "majority");
     names.push_back(StringAt(c.body.get(), "documents/0/keyAltNames/0"));
     EXPECT_FALSE(Has(c.body.get(), "documents/0/keyAltNames/1"));
-    EXPECT_EQ(StringAt(c.body.get(), "documents/0/masterKey/provider"),
-              "local");
+    EXPECT_EQ(StringAt(c.body.get(), "documents/0/masterKey/provider"), "local");
     EXPECT_EQ(BinaryAt(c.body.get(), "documents/0/_id").size(), 16u);
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"patients.patient_record.ssn",
-                                      "patients.patient_record.billing",
-                                      "visits.visit_count", "visits.notes"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"patients.patient_record.ssn",
+                                             "patients.patient_record.billing",
+                                             "visits.visit_count", "visits.notes"}));
 
   // 3. The state collections, then the collection with its encryptedFields,
   // then the __safeContent__ index (mongoc's create_collection).
@@ -63,17 +57,15 @@ TEST_F(WireMigrate, CreatesTheIndexTheKeysAndTheCollections) {
     created.push_back(StringAt(c.body.get(), "create"));
   }
   EXPECT_EQ(created,
-            (std::vector<std::string>{
-                "enxcol_.patients.esc", "enxcol_.patients.ecoc", "patients",
-                "enxcol_.visits.esc", "enxcol_.visits.ecoc", "visits"}));
+            (std::vector<std::string>{"enxcol_.patients.esc", "enxcol_.patients.ecoc", "patients",
+                                      "enxcol_.visits.esc", "enxcol_.visits.ecoc", "visits"}));
   EXPECT_EQ(ToCanonicalJson(WithoutSessionFields(creates[0].body.get()).get()),
             ToCanonicalJson(Json(R"({"create": "enxcol_.patients.esc",
                 "clusteredIndex": {"key": {"_id": 1}, "unique": true}})")
                                 .get()));
   BsonDoc patients = WithoutSessionFields(creates[2].body.get());
   // The keyIds are the keys just inserted; the rest is the schema's.
-  BsonDoc expected =
-      Json(R"({"create": "patients", "encryptedFields": {"fields": [
+  BsonDoc expected = Json(R"({"create": "patients", "encryptedFields": {"fields": [
       {"bsonType": "string", "path": "patient_record.ssn", "keyId": 0,
        "queries": {"queryType": "equality"}},
       {"bsonType": "object", "path": "patient_record.billing", "keyId": 0}]}})");
@@ -83,25 +75,19 @@ TEST_F(WireMigrate, CreatesTheIndexTheKeysAndTheCollections) {
             BinaryAt(inserts[1].body.get(), "documents/0/_id"));
   EXPECT_EQ(StringAt(patients.get(), "encryptedFields/fields/0/path"),
             StringAt(expected.get(), "encryptedFields/fields/0/path"));
-  EXPECT_EQ(ToCanonicalJson(
-                SubDocument(patients.get(), "encryptedFields/fields/0/queries")
-                    .get()),
+  EXPECT_EQ(ToCanonicalJson(SubDocument(patients.get(), "encryptedFields/fields/0/queries").get()),
             ToCanonicalJson(Json(R"({"queryType": "equality"})").get()));
-  EXPECT_EQ(StringAt(patients.get(), "encryptedFields/fields/1/bsonType"),
-            "object");
+  EXPECT_EQ(StringAt(patients.get(), "encryptedFields/fields/1/bsonType"), "object");
   EXPECT_FALSE(Has(patients.get(), "encryptedFields/fields/1/queries"));
-  std::vector<ReceivedCommand> safe_content =
-      Commands("createIndexes", "medical_records.patients");
+  std::vector<ReceivedCommand> safe_content = Commands("createIndexes", "medical_records.patients");
   ASSERT_EQ(safe_content.size(), 1u);
-  EXPECT_EQ(
-      ToCanonicalJson(SubDocument(safe_content[0].body.get(), "indexes").get()),
-      ToCanonicalJson(Json(R"([{"key": {"__safeContent__": 1},
+  EXPECT_EQ(ToCanonicalJson(SubDocument(safe_content[0].body.get(), "indexes").get()),
+            ToCanonicalJson(Json(R"([{"key": {"__safeContent__": 1},
                                       "name": "__safeContent___1"}])")
-                          .get()));
+                                .get()));
 
   // The map Connect will use names the same keys, and Connect now works.
-  EXPECT_EQ(BinaryAt(m.encrypted_fields_map.get(),
-                     "medical_records.patients/fields/0/keyId"),
+  EXPECT_EQ(BinaryAt(m.encrypted_fields_map.get(), "medical_records.patients/fields/0/keyId"),
             BinaryAt(inserts[0].body.get(), "documents/0/_id"));
   EXPECT_NE(Connect(LoadTestSchema("medical.json")), nullptr);
 }
@@ -118,9 +104,8 @@ TEST_F(WireMigrate, RunningItAgainChangesNothing) {
   EXPECT_EQ(peer_.Received("insert").size(), inserts);
   EXPECT_EQ(peer_.Received("create").size(), creates);
   EXPECT_EQ(again.actions,
-            (std::vector<std::string>{
-                "collection medical_records.patients is up to date",
-                "collection medical_records.visits is up to date"}));
+            (std::vector<std::string>{"collection medical_records.patients is up to date",
+                                      "collection medical_records.visits is up to date"}));
   EXPECT_EQ(ToCanonicalJson(again.encrypted_fields_map.get()),
             ToCanonicalJson(first.encrypted_fields_map.get()));
 }
@@ -132,8 +117,7 @@ TEST_F(WireMigrate, ACollectionWithOtherEncryptedFieldsIsAnError) {
                                         "subType": "04"}},
                   "path": "patient_record.ssn", "bsonType": "string",
                   "queries": {"queryType": "equality", "contention": 8}}]}})");
-  exec::MigrateResult m =
-      exec::Migrate(Options(LoadTestSchema("medical.json")));
+  exec::MigrateResult m = exec::Migrate(Options(LoadTestSchema("medical.json")));
   ASSERT_EQ(m.diagnostics.size(), 1u);
   EXPECT_EQ(m.diagnostics[0].category, Category::kImproperlyConfigured);
   const std::string& message = m.diagnostics[0].message;
@@ -158,11 +142,9 @@ TEST_F(WireMigrate, KeysFromTheServerThatListsDefaultsAreTheSame) {
        "queries": {"queryType": "equality", "contention": {"$numberLong": "8"}}},
       {"keyId": {"$binary": {"base64": "q83vqxI0mHYSNBI0VniQEg==", "subType": "04"}},
        "path": "patient_record.billing", "bsonType": "object"}]}})");
-  exec::MigrateResult m =
-      exec::Migrate(Options(LoadTestSchema("medical.json")));
+  exec::MigrateResult m = exec::Migrate(Options(LoadTestSchema("medical.json")));
   ASSERT_TRUE(m.ok()) << m.diagnostics[0].message;
-  EXPECT_EQ(m.actions.front(),
-            "collection medical_records.patients is up to date");
+  EXPECT_EQ(m.actions.front(), "collection medical_records.patients is up to date");
   EXPECT_TRUE(peer_.Received("insert").empty());  // the keys were reused
 }
 

@@ -56,8 +56,7 @@ bool ReadExactly(int fd, char* buffer, size_t size) {
 bool SendAll(int fd, const std::string& bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n =
-        send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    ssize_t n = send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -69,13 +68,11 @@ bool SendAll(int fd, const std::string& bytes) {
 
 // A BSON document at `p` of at most `available` bytes, validated; its length
 // in `*length`.
-bool ReadDocument(const char* p, size_t available, BsonDoc* out,
-                  size_t* length) {
+bool ReadDocument(const char* p, size_t available, BsonDoc* out, size_t* length) {
   if (available < 5) return false;
   const int32_t len = ReadInt32(p);
   if (len < 5 || static_cast<size_t>(len) > available) return false;
-  if (!BsonDoc::FromBytes(reinterpret_cast<const uint8_t*>(p),
-                          static_cast<size_t>(len), out)) {
+  if (!BsonDoc::FromBytes(reinterpret_cast<const uint8_t*>(p), static_cast<size_t>(len), out)) {
     return false;
   }
   *length = static_cast<size_t>(len);
@@ -120,8 +117,7 @@ PeerReply PeerReply::Document(BsonDoc document) {
 PeerReply PeerReply::Json(std::string_view json) {
   PeerReply r;
   bson_error_t error;
-  EXPECT_TRUE(BsonDoc::FromJson(json, &r.document, &error))
-      << json << ": " << error.message;
+  EXPECT_TRUE(BsonDoc::FromJson(json, &r.document, &error)) << json << ": " << error.message;
   return r;
 }
 
@@ -140,14 +136,11 @@ PeerReply PeerReply::Raw(std::string bytes) {
 
 WirePeer::WirePeer() {
   handlers_["hello"] = [this](const ReceivedCommand& c) { return Hello(c); };
-  handlers_["endSessions"] = [](const ReceivedCommand&) {
-    return PeerReply::Json(R"({"ok": 1})");
-  };
+  handlers_["endSessions"] = [](const ReceivedCommand&) { return PeerReply::Json(R"({"ok": 1})"); };
   handlers_["killCursors"] = [](const ReceivedCommand& c) {
     BsonDoc reply;
     bson_iter_t it;
-    if (bson_iter_init_find(&it, c.body.get(), "cursors") &&
-        BSON_ITER_HOLDS_ARRAY(&it)) {
+    if (bson_iter_init_find(&it, c.body.get(), "cursors") && BSON_ITER_HOLDS_ARRAY(&it)) {
       bson_append_iter(reply.get(), "cursorsKilled", -1, &it);
     }
     BSON_APPEND_DOUBLE(reply.get(), "ok", 1);
@@ -162,8 +155,7 @@ WirePeer::WirePeer() {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;  // ephemeral: tests never fight over a port
   socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(fd, 64) != 0 ||
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 64) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     close(fd);
     return;
@@ -198,9 +190,7 @@ WirePeer::~WirePeer() {
   }
 }
 
-std::string WirePeer::host() const {
-  return std::format("127.0.0.1:{}", port_);
-}
+std::string WirePeer::host() const { return std::format("127.0.0.1:{}", port_); }
 
 std::string WirePeer::Uri(std::string_view extra_options) const {
   // Short timeouts: a test that goes wrong fails in seconds, never hangs.
@@ -231,8 +221,7 @@ std::vector<ReceivedCommand> WirePeer::AllReceived(bool with_handshake) const {
   return out;
 }
 
-std::vector<ReceivedCommand> WirePeer::Received(
-    std::string_view command) const {
+std::vector<ReceivedCommand> WirePeer::Received(std::string_view command) const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<ReceivedCommand> out;
   for (const ReceivedCommand& c : received_) {
@@ -282,16 +271,15 @@ void WirePeer::Serve(Connection* connection) {
     ReceivedCommand command;
     int32_t request_id = 0, op_code = 0;
     bool more_to_come = false;
-    const bool parsed = Parse(message, connection->number, &command,
-                              &request_id, &op_code, &more_to_come);
+    const bool parsed =
+        Parse(message, connection->number, &command, &request_id, &op_code, &more_to_come);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       bytes_ += message;
       if (parsed) received_.push_back(command);
     }
     if (!parsed) {
-      ADD_FAILURE() << "the peer could not parse a message of op code "
-                    << ReadInt32(header + 12);
+      ADD_FAILURE() << "the peer could not parse a message of op code " << ReadInt32(header + 12);
       break;
     }
     PeerReply reply = Dispatch(command);
@@ -311,11 +299,9 @@ void WirePeer::Serve(Connection* connection) {
       AppendInt32(&payload, 0);  // flagBits
       payload.push_back('\0');   // section kind 0: the body
     }
-    payload.append(reinterpret_cast<const char*>(reply.document.data()),
-                   reply.document.size());
-    if (!SendAll(fd,
-                 Message(next_request_id++, request_id,
-                         op_code == kOpQuery ? kOpReply : kOpMsg, payload))) {
+    payload.append(reinterpret_cast<const char*>(reply.document.data()), reply.document.size());
+    if (!SendAll(fd, Message(next_request_id++, request_id, op_code == kOpQuery ? kOpReply : kOpMsg,
+                             payload))) {
       break;
     }
   }
@@ -325,9 +311,8 @@ void WirePeer::Serve(Connection* connection) {
   connection->done = true;
 }
 
-bool WirePeer::Parse(const std::string& message, int connection_number,
-                     ReceivedCommand* out, int32_t* request_id,
-                     int32_t* op_code, bool* more_to_come) const {
+bool WirePeer::Parse(const std::string& message, int connection_number, ReceivedCommand* out,
+                     int32_t* request_id, int32_t* op_code, bool* more_to_come) const {
   const char* p = message.data();
   *request_id = ReadInt32(p + 4);
   *op_code = ReadInt32(p + 12);
@@ -348,8 +333,7 @@ bool WirePeer::Parse(const std::string& message, int connection_number,
     if (!ReadDocument(p + pos, end - pos, &out->body, &length)) return false;
     // mongos-style wrapping: {$query: {...}, $readPreference: ...}.
     bson_iter_t it;
-    if (bson_iter_init_find(&it, out->body.get(), "$query") &&
-        BSON_ITER_HOLDS_DOCUMENT(&it)) {
+    if (bson_iter_init_find(&it, out->body.get(), "$query") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
       uint32_t len = 0;
       const uint8_t* data = nullptr;
       bson_iter_document(&it, &len, &data);
@@ -414,8 +398,7 @@ bool WirePeer::Parse(const std::string& message, int connection_number,
   }
   out->name = FirstKey(out->body.get());
   bson_iter_t it;
-  if (bson_iter_init_find(&it, out->body.get(), "$db") &&
-      BSON_ITER_HOLDS_UTF8(&it)) {
+  if (bson_iter_init_find(&it, out->body.get(), "$db") && BSON_ITER_HOLDS_UTF8(&it)) {
     out->database = bson_iter_utf8(&it, nullptr);
   }
   return true;
@@ -426,8 +409,7 @@ PeerReply WirePeer::Dispatch(const ReceivedCommand& command) {
   auto it = handlers_.find(HandlerKey(command.name));
   if (it != handlers_.end()) return it->second(command);
   return PeerReply::Document(
-      ErrorReply(59, "CommandNotFound",
-                 std::format("no such command: '{}'", command.name)));
+      ErrorReply(59, "CommandNotFound", std::format("no such command: '{}'", command.name)));
 }
 
 PeerReply WirePeer::Hello(const ReceivedCommand& command) const {
@@ -435,8 +417,7 @@ PeerReply WirePeer::Hello(const ReceivedCommand& command) const {
   bson_t* r = reply.get();
   BSON_APPEND_BOOL(r, "helloOk", true);
   // The legacy command answers "ismaster", hello "isWritablePrimary".
-  BSON_APPEND_BOOL(
-      r, command.name == "hello" ? "isWritablePrimary" : "ismaster", true);
+  BSON_APPEND_BOOL(r, command.name == "hello" ? "isWritablePrimary" : "ismaster", true);
   BSON_APPEND_BOOL(r, "secondary", false);
   BSON_APPEND_UTF8(r, "setName", "rs0");
   BSON_APPEND_INT32(r, "setVersion", 1);
@@ -466,8 +447,7 @@ PeerReply WirePeer::Hello(const ReceivedCommand& command) const {
   return PeerReply::Document(std::move(reply));
 }
 
-BsonDoc CursorReply(std::string_view ns, int64_t cursor_id,
-                    const std::vector<BsonDoc>& documents,
+BsonDoc CursorReply(std::string_view ns, int64_t cursor_id, const std::vector<BsonDoc>& documents,
                     std::string_view batch) {
   BsonDoc reply;
   bson_t cursor, array;
@@ -485,12 +465,10 @@ BsonDoc CursorReply(std::string_view ns, int64_t cursor_id,
   return reply;
 }
 
-BsonDoc ErrorReply(int32_t code, std::string_view code_name,
-                   std::string_view message) {
+BsonDoc ErrorReply(int32_t code, std::string_view code_name, std::string_view message) {
   BsonDoc reply;
   BSON_APPEND_DOUBLE(reply.get(), "ok", 0);
-  bson_append_utf8(reply.get(), "errmsg", 6, message.data(),
-                   static_cast<int>(message.size()));
+  bson_append_utf8(reply.get(), "errmsg", 6, message.data(), static_cast<int>(message.size()));
   BSON_APPEND_INT32(reply.get(), "code", code);
   bson_append_utf8(reply.get(), "codeName", 8, code_name.data(),
                    static_cast<int>(code_name.size()));

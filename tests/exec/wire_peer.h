@@ -115,9 +115,8 @@ class WirePeer {
   void AcceptLoop();
   void Serve(Connection* connection);
   // Parses one message; false if it is not one the peer understands.
-  bool Parse(const std::string& message, int connection_number,
-             ReceivedCommand* out, int32_t* request_id, int32_t* op_code,
-             bool* more_to_come) const;
+  bool Parse(const std::string& message, int connection_number, ReceivedCommand* out,
+             int32_t* request_id, int32_t* op_code, bool* more_to_come) const;
   PeerReply Dispatch(const ReceivedCommand& command);
   PeerReply Hello(const ReceivedCommand& command) const;
 
@@ -139,12 +138,10 @@ class WirePeer {
 
 // Replies as a server builds them.
 // {cursor: {id, ns, firstBatch: documents}, ok: 1}
-BsonDoc CursorReply(std::string_view ns, int64_t cursor_id,
-                    const std::vector<BsonDoc>& documents,
+BsonDoc CursorReply(std::string_view ns, int64_t cursor_id, const std::vector<BsonDoc>& documents,
                     std::string_view batch = "firstBatch");
 // {ok: 0, errmsg, code, codeName}
-BsonDoc ErrorReply(int32_t code, std::string_view code_name,
-                   std::string_view message);
+BsonDoc ErrorReply(int32_t code, std::string_view code_name, std::string_view message);
 
 }  // namespace querysafe::testing
 

@@ -31,8 +31,7 @@ constexpr char kSsnFind[] =
     R"({"find": "patients", "filter": {"patient_record.ssn": {"$eq":
         {"$encrypt": {"id": 0, "role": "value", "path": "patient_record.ssn"}}}}})";
 
-BsonDoc EncryptedDoc(int id, const char* key,
-                     const std::vector<uint8_t>& bytes) {
+BsonDoc EncryptedDoc(int id, const char* key, const std::vector<uint8_t>& bytes) {
   BsonDoc doc;
   BSON_APPEND_INT32(doc.get(), "_id", id);
   bson_append_binary(doc.get(), key, -1, BSON_SUBTYPE_ENCRYPTED, bytes.data(),
@@ -49,13 +48,11 @@ TEST_F(WireFind, EqualityPayloadIsTheSpecsAndEncryptionInformationIsAdded) {
   });
   // Default.objects.filter(encryptedIndexed="123"), as lowering writes it.
   std::vector<lower::EncryptionRequest> requests;
-  requests.push_back(EqualityRequest(*schema, "default", "encryptedIndexed", 0,
-                                     ct::Utf8("123")));
-  exec::Result r = client->Run(
-      Lowered("default", "default", CommandKind::kFind,
-              R"({"find": "default", "filter": {"encryptedIndexed": {"$eq":
+  requests.push_back(EqualityRequest(*schema, "default", "encryptedIndexed", 0, ct::Utf8("123")));
+  exec::Result r = client->Run(Lowered("default", "default", CommandKind::kFind,
+                                       R"({"find": "default", "filter": {"encryptedIndexed": {"$eq":
           {"$encrypt": {"id": 0, "role": "value"}}}}})",
-              std::move(requests)));
+                                       std::move(requests)));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   BsonDoc row;
   EXPECT_FALSE(r.rows->Next(&row));
@@ -65,16 +62,15 @@ TEST_F(WireFind, EqualityPayloadIsTheSpecsAndEncryptionInformationIsAdded) {
   ASSERT_EQ(finds.size(), 1u);
   const bson_t* sent = finds[0].body.get();
   // The payload the spec expects a driver to send (fle2v2-InsertFind-Indexed).
-  const char* kExpected =
-      "tests.0.expectations.3.command_started_event.command";
+  const char* kExpected = "tests.0.expectations.3.command_started_event.command";
   BsonDoc expected = ct::DocumentAt(spec_.get(), kExpected);
   EXPECT_EQ(BinaryAt(sent, "filter/encryptedIndexed/$eq"),
             BinaryAt(expected.get(), "filter/encryptedIndexed/$eq"));
   ASSERT_FALSE(BinaryAt(sent, "filter/encryptedIndexed/$eq").empty());
   // libmongocrypt added encryptionInformation, equal to the spec's.
-  EXPECT_TRUE(schema::BsonDocsEquivalent(
-      SubDocument(sent, "encryptionInformation").get(),
-      SubDocument(expected.get(), "encryptionInformation").get()))
+  EXPECT_TRUE(
+      schema::BsonDocsEquivalent(SubDocument(sent, "encryptionInformation").get(),
+                                 SubDocument(expected.get(), "encryptionInformation").get()))
       << ToCanonicalJson(sent);
 }
 
@@ -87,14 +83,11 @@ TEST_F(WireFind, NoPlaintextOfTheQueryValueCrossesTheSocket) {
   });
   const bson_value_t ssn = ct::Utf8("987-65-4320");
   std::vector<lower::EncryptionRequest> requests;
-  requests.push_back(
-      EqualityRequest(*schema, "patients", "patient_record.ssn", 0, ssn));
-  exec::Result r =
-      client->Run(Lowered("medical_records", "patients", CommandKind::kFind,
-                          kSsnFind, std::move(requests)));
+  requests.push_back(EqualityRequest(*schema, "patients", "patient_record.ssn", 0, ssn));
+  exec::Result r = client->Run(
+      Lowered("medical_records", "patients", CommandKind::kFind, kSsnFind, std::move(requests)));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
-  std::vector<ReceivedCommand> finds =
-      Commands("find", "medical_records.patients");
+  std::vector<ReceivedCommand> finds = Commands("find", "medical_records.patients");
   ASSERT_EQ(finds.size(), 1u);
   const std::vector<uint8_t> payload =
       BinaryAt(finds[0].body.get(), "filter/patient_record.ssn/$eq");
@@ -115,8 +108,7 @@ TEST_F(WireFind, ReturnedEncryptedValuesComeBackDecrypted) {
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
   // A whole EncryptedEmbeddedModelField value, as the server stores it.
-  BsonDoc billing =
-      Json(R"({"cc_type": "Visa", "cc_number": "4111222233334444"})");
+  BsonDoc billing = Json(R"({"cc_type": "Visa", "cc_number": "4111222233334444"})");
   bson_value_t billing_value{};
   billing_value.value_type = BSON_TYPE_DOCUMENT;
   billing_value.value.v_doc.data = const_cast<uint8_t*>(billing.data());
@@ -126,22 +118,19 @@ TEST_F(WireFind, ReturnedEncryptedValuesComeBackDecrypted) {
   ASSERT_EQ(stored.at(0), 16);
   Route("find", [&](const ReceivedCommand&) {
     BsonDoc record;
-    bson_append_binary(record.get(), "billing", -1, BSON_SUBTYPE_ENCRYPTED,
-                       stored.data(), static_cast<uint32_t>(stored.size()));
+    bson_append_binary(record.get(), "billing", -1, BSON_SUBTYPE_ENCRYPTED, stored.data(),
+                       static_cast<uint32_t>(stored.size()));
     BsonDoc doc = Json(R"({"_id": 7, "patient_name": "Jon Doe"})");
     BSON_APPEND_DOCUMENT(doc.get(), "patient_record", record.get());
-    return PeerReply::Document(
-        CursorReply("medical_records.patients", 0, {doc}));
+    return PeerReply::Document(CursorReply("medical_records.patients", 0, {doc}));
   });
-  exec::Result r =
-      client->Run(Lowered("medical_records", "patients", CommandKind::kFind,
-                          R"({"find": "patients", "filter": {}})"));
+  exec::Result r = client->Run(Lowered("medical_records", "patients", CommandKind::kFind,
+                                       R"({"find": "patients", "filter": {}})"));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   BsonDoc row;
   ASSERT_TRUE(r.rows->Next(&row)) << r.rows->error()->message;
-  EXPECT_EQ(
-      ToCanonicalJson(SubDocument(row.get(), "patient_record/billing").get()),
-      ToCanonicalJson(billing.get()));
+  EXPECT_EQ(ToCanonicalJson(SubDocument(row.get(), "patient_record/billing").get()),
+            ToCanonicalJson(billing.get()));
   EXPECT_EQ(StringAt(row.get(), "patient_name"), "Jon Doe");
   EXPECT_FALSE(r.rows->Next(&row));
   EXPECT_FALSE(r.rows->error().has_value());
@@ -154,38 +143,33 @@ TEST_F(WireCursor, GetMoreAcrossBatchesThenTheCursorIsDone) {
   std::vector<std::vector<uint8_t>> values;
   for (int i = 0; i < 4; ++i) {
     const std::string text = std::format("secret-number-{}", i);
-    values.push_back(StoredValue(*schema, "default", "encryptedUnindexed",
-                                 ct::Utf8(text.c_str())));
+    values.push_back(StoredValue(*schema, "default", "encryptedUnindexed", ct::Utf8(text.c_str())));
   }
   Route("find", [&](const ReceivedCommand&) {
-    return PeerReply::Document(
-        CursorReply("default.default", 77,
-                    {EncryptedDoc(0, "encryptedUnindexed", values[0]),
-                     EncryptedDoc(1, "encryptedUnindexed", values[1])}));
+    return PeerReply::Document(CursorReply("default.default", 77,
+                                           {EncryptedDoc(0, "encryptedUnindexed", values[0]),
+                                            EncryptedDoc(1, "encryptedUnindexed", values[1])}));
   });
   Route("getMore", [&](const ReceivedCommand& c) {
     const bool second = peer_.Received("getMore").size() > 1;
     if (second) {
       return PeerReply::Document(CursorReply(
-          "default.default", 0,
-          {EncryptedDoc(3, "encryptedUnindexed", values[3])}, "nextBatch"));
+          "default.default", 0, {EncryptedDoc(3, "encryptedUnindexed", values[3])}, "nextBatch"));
     }
     EXPECT_EQ(StringAt(c.body.get(), "collection"), "default");
     return PeerReply::Document(CursorReply(
-        "default.default", 77,
-        {EncryptedDoc(2, "encryptedUnindexed", values[2])}, "nextBatch"));
+        "default.default", 77, {EncryptedDoc(2, "encryptedUnindexed", values[2])}, "nextBatch"));
   });
-  exec::Result r = client->Run(Lowered("default", "default", CommandKind::kFind,
-                                       R"({"find": "default", "filter": {}})"));
+  exec::Result r = client->Run(
+      Lowered("default", "default", CommandKind::kFind, R"({"find": "default", "filter": {}})"));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   std::vector<std::string> seen;
   for (BsonDoc row; r.rows->Next(&row);) {
     seen.push_back(StringAt(row.get(), "encryptedUnindexed"));
   }
   EXPECT_FALSE(r.rows->error().has_value());
-  EXPECT_EQ(seen,
-            (std::vector<std::string>{"secret-number-0", "secret-number-1",
-                                      "secret-number-2", "secret-number-3"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"secret-number-0", "secret-number-1", "secret-number-2",
+                                            "secret-number-3"}));
   std::vector<ReceivedCommand> more = peer_.Received("getMore");
   ASSERT_EQ(more.size(), 2u);
   bson_iter_t id;
@@ -195,8 +179,7 @@ TEST_F(WireCursor, GetMoreAcrossBatchesThenTheCursorIsDone) {
   // The getMores run in the find's session.
   std::vector<ReceivedCommand> finds = Commands("find", "default.default");
   ASSERT_EQ(finds.size(), 1u);
-  EXPECT_EQ(BinaryAt(more[0].body.get(), "lsid/id"),
-            BinaryAt(finds[0].body.get(), "lsid/id"));
+  EXPECT_EQ(BinaryAt(more[0].body.get(), "lsid/id"), BinaryAt(finds[0].body.get(), "lsid/id"));
   EXPECT_FALSE(BinaryAt(finds[0].body.get(), "lsid/id").empty());
   EXPECT_TRUE(peer_.Received("killCursors").empty());
 }
@@ -206,13 +189,12 @@ TEST_F(WireCursor, DroppingAnOpenCursorKillsIt) {
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
   Route("find", [&](const ReceivedCommand&) {
-    return PeerReply::Document(CursorReply(
-        "default.default", 88, {Json(R"({"_id": 1})"), Json(R"({"_id": 2})")}));
+    return PeerReply::Document(
+        CursorReply("default.default", 88, {Json(R"({"_id": 1})"), Json(R"({"_id": 2})")}));
   });
   {
-    exec::Result r =
-        client->Run(Lowered("default", "default", CommandKind::kFind,
-                            R"({"find": "default", "filter": {}})"));
+    exec::Result r = client->Run(
+        Lowered("default", "default", CommandKind::kFind, R"({"find": "default", "filter": {}})"));
     ASSERT_TRUE(r.ok());
     BsonDoc row;
     ASSERT_TRUE(r.rows->Next(&row));
@@ -231,25 +213,20 @@ TEST_F(WireCount, CountCommandCarriesThePayloadAndReturnsN) {
   auto schema = LoadTestSchema("medical.json");
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
-  Route("count", [](const ReceivedCommand&) {
-    return PeerReply::Json(R"({"n": 3, "ok": 1})");
-  });
+  Route("count", [](const ReceivedCommand&) { return PeerReply::Json(R"({"n": 3, "ok": 1})"); });
   std::vector<lower::EncryptionRequest> requests;
-  requests.push_back(EqualityRequest(*schema, "patients", "patient_record.ssn",
-                                     0, ct::Utf8("987-65-4320")));
-  lower::Command count =
-      Lowered("medical_records", "patients", CommandKind::kCount,
-              R"({"count": "patients", "query": {"patient_record.ssn": {"$eq":
+  requests.push_back(
+      EqualityRequest(*schema, "patients", "patient_record.ssn", 0, ct::Utf8("987-65-4320")));
+  lower::Command count = Lowered("medical_records", "patients", CommandKind::kCount,
+                                 R"({"count": "patients", "query": {"patient_record.ssn": {"$eq":
           {"$encrypt": {"id": 0, "role": "value"}}}}})",
-              std::move(requests), Operation::kCount);
+                                 std::move(requests), Operation::kCount);
   exec::Result r = client->Run(count);
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   EXPECT_EQ(r.count, 3);
-  std::vector<ReceivedCommand> sent =
-      Commands("count", "medical_records.patients");
+  std::vector<ReceivedCommand> sent = Commands("count", "medical_records.patients");
   ASSERT_EQ(sent.size(), 1u);
-  EXPECT_EQ(BinaryAt(sent[0].body.get(), "query/patient_record.ssn/$eq").at(0),
-            12);
+  EXPECT_EQ(BinaryAt(sent[0].body.get(), "query/patient_record.ssn/$eq").at(0), 12);
   EXPECT_TRUE(Has(sent[0].body.get(), "encryptionInformation"));
 }
 
@@ -259,10 +236,10 @@ TEST_F(WireCount, AnAggregateCountOfNothingIsZero) {
   Route("aggregate", [](const ReceivedCommand&) {
     return PeerReply::Document(CursorReply("medical_records.patients", 0, {}));
   });
-  exec::Result r = client->Run(Lowered(
-      "medical_records", "patients", CommandKind::kAggregate,
-      R"({"aggregate": "patients", "pipeline": [{"$count": "n"}], "cursor": {}})",
-      {}, Operation::kCount));
+  exec::Result r = client->Run(
+      Lowered("medical_records", "patients", CommandKind::kAggregate,
+              R"({"aggregate": "patients", "pipeline": [{"$count": "n"}], "cursor": {}})", {},
+              Operation::kCount));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   EXPECT_EQ(r.count, 0);
 }
@@ -273,42 +250,35 @@ TEST_F(WireGet, ExactlyOneOrDjangosExceptions) {
   int returned = 0;
   Route("find", [&](const ReceivedCommand&) {
     std::vector<BsonDoc> docs;
-    for (int i = 0; i < returned; ++i)
-      docs.push_back(Json(std::format(R"({{"_id": {}}})", i)));
-    return PeerReply::Document(
-        CursorReply("medical_records.patients", 0, docs));
+    for (int i = 0; i < returned; ++i) docs.push_back(Json(std::format(R"({{"_id": {}}})", i)));
+    return PeerReply::Document(CursorReply("medical_records.patients", 0, docs));
   });
   lower::Command get =
       Lowered("medical_records", "patients", CommandKind::kFind,
-              R"({"find": "patients", "filter": {}, "limit": 21})", {},
-              Operation::kGet);
+              R"({"find": "patients", "filter": {}, "limit": 21})", {}, Operation::kGet);
   returned = 1;
   exec::Result one = client->Run(get);
   ASSERT_TRUE(one.ok());
   ASSERT_TRUE(one.document.has_value());
-  EXPECT_EQ(ToCanonicalJson(one.document->get()),
-            ToCanonicalJson(Json(R"({"_id": 0})").get()));
+  EXPECT_EQ(ToCanonicalJson(one.document->get()), ToCanonicalJson(Json(R"({"_id": 0})").get()));
 
   returned = 0;
   exec::Result none = client->Run(get);
   ASSERT_EQ(none.diagnostics.size(), 1u);
   EXPECT_EQ(none.diagnostics[0].category, Category::kDoesNotExist);
-  EXPECT_EQ(none.diagnostics[0].message,
-            "Patient matching query does not exist.");
+  EXPECT_EQ(none.diagnostics[0].message, "Patient matching query does not exist.");
 
   returned = 2;
   exec::Result two = client->Run(get);
   ASSERT_EQ(two.diagnostics.size(), 1u);
   EXPECT_EQ(two.diagnostics[0].category, Category::kMultipleObjectsReturned);
-  EXPECT_EQ(two.diagnostics[0].message,
-            "get() returned more than one Patient -- it returned 2!");
+  EXPECT_EQ(two.diagnostics[0].message, "get() returned more than one Patient -- it returned 2!");
 
   returned = 21;
   exec::Result many = client->Run(get);
   ASSERT_EQ(many.diagnostics.size(), 1u);
-  EXPECT_EQ(
-      many.diagnostics[0].message,
-      "get() returned more than one Patient -- it returned more than 20!");
+  EXPECT_EQ(many.diagnostics[0].message,
+            "get() returned more than one Patient -- it returned more than 20!");
 }
 
 TEST_F(WireGet, FirstOfNothingIsNoneAndExistsIsFalse) {
@@ -317,17 +287,17 @@ TEST_F(WireGet, FirstOfNothingIsNoneAndExistsIsFalse) {
   Route("find", [&](const ReceivedCommand&) {
     return PeerReply::Document(CursorReply("medical_records.patients", 0, {}));
   });
-  exec::Result first = client->Run(Lowered(
-      "medical_records", "patients", CommandKind::kFind,
-      R"({"find": "patients", "filter": {}, "limit": 1, "singleBatch": true})",
-      {}, Operation::kFirst));
+  exec::Result first =
+      client->Run(Lowered("medical_records", "patients", CommandKind::kFind,
+                          R"({"find": "patients", "filter": {}, "limit": 1, "singleBatch": true})",
+                          {}, Operation::kFirst));
   ASSERT_TRUE(first.ok());
   EXPECT_FALSE(first.document.has_value());
-  exec::Result exists = client->Run(Lowered(
-      "medical_records", "patients", CommandKind::kFind,
-      R"({"find": "patients", "filter": {}, "projection": {"_id": 1}, "limit": 1,
+  exec::Result exists = client->Run(
+      Lowered("medical_records", "patients", CommandKind::kFind,
+              R"({"find": "patients", "filter": {}, "projection": {"_id": 1}, "limit": 1,
           "singleBatch": true})",
-      {}, Operation::kExists));
+              {}, Operation::kExists));
   ASSERT_TRUE(exists.ok());
   EXPECT_EQ(exists.exists, false);
 }
@@ -339,16 +309,15 @@ TEST_F(WireAggregate, NoRowsGiveZeroForCountAndNoneForTheRest) {
     return PeerReply::Document(CursorReply("medical_records.patients", 0, {}));
   });
   // aggregate(Count("patient_id"), Sum("patient_id")) as lowering writes it.
-  exec::Result r = client->Run(
-      Lowered("medical_records", "patients", CommandKind::kAggregate,
-              R"({"aggregate": "patients", "pipeline": [
+  exec::Result r = client->Run(Lowered("medical_records", "patients", CommandKind::kAggregate,
+                                       R"({"aggregate": "patients", "pipeline": [
            {"$group": {"_id": null,
              "patient_id__count": {"$sum": {"$cond": [{"$and": [{"$ne": [
                  {"$ifNull": ["$patient_id", null]}, null]}, true]}, 1, 0]}},
              "patient_id__sum": {"$sum": "$patient_id"}}},
            {"$project": {"_id": 0, "patient_id__count": 1, "patient_id__sum": 1}}],
           "cursor": {}})",
-              {}, Operation::kAggregate));
+                                       {}, Operation::kAggregate));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   ASSERT_TRUE(r.document.has_value());
   EXPECT_EQ(ToCanonicalJson(r.document->get()),
@@ -362,15 +331,14 @@ TEST_F(WireValues, FindRowsAreKeyedByTheOutputNames) {
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
   Route("find", [&](const ReceivedCommand&) {
-    return PeerReply::Document(CursorReply(
-        "medical_records.patients", 0,
-        {Json(R"({"patient_name": "Ann", "patient_record": {"bill_amount":
+    return PeerReply::Document(
+        CursorReply("medical_records.patients", 0,
+                    {Json(R"({"patient_name": "Ann", "patient_record": {"bill_amount":
                   {"$numberDecimal": "12.50"}}})"),
-         Json(R"({"patient_name": "Bob"})")}));
+                     Json(R"({"patient_name": "Bob"})")}));
   });
-  lower::Command values =
-      Lowered("medical_records", "patients", CommandKind::kFind,
-              R"({"find": "patients", "filter": {}, "projection":
+  lower::Command values = Lowered("medical_records", "patients", CommandKind::kFind,
+                                  R"({"find": "patients", "filter": {}, "projection":
           {"patient_record.bill_amount": 1, "patient_name": 1, "_id": 0}})");
   values.shape = bound::ResultShape::kValues;
   values.field_names = {"patient_record__bill_amount", "patient_name"};
@@ -378,10 +346,9 @@ TEST_F(WireValues, FindRowsAreKeyedByTheOutputNames) {
   ASSERT_TRUE(r.ok());
   BsonDoc row;
   ASSERT_TRUE(r.rows->Next(&row));
-  EXPECT_EQ(ToCanonicalJson(row.get()),
-            ToCanonicalJson(Json(R"({"patient_record__bill_amount":
+  EXPECT_EQ(ToCanonicalJson(row.get()), ToCanonicalJson(Json(R"({"patient_record__bill_amount":
                 {"$numberDecimal": "12.50"}, "patient_name": "Ann"})")
-                                .get()));
+                                                            .get()));
   ASSERT_TRUE(r.rows->Next(&row));
   // A missing field is None, as Django gives it.
   EXPECT_EQ(ToCanonicalJson(row.get()),
@@ -394,10 +361,9 @@ TEST_F(WireValues, FindRowsAreKeyedByTheOutputNames) {
   ASSERT_TRUE(tuples.ok());
   EXPECT_EQ(tuples.row_kind, exec::RowKind::kTuple);
   ASSERT_TRUE(tuples.rows->Next(&row));
-  EXPECT_EQ(ToCanonicalJson(row.get()),
-            ToCanonicalJson(Json(R"({"0": {"$numberDecimal": "12.50"},
+  EXPECT_EQ(ToCanonicalJson(row.get()), ToCanonicalJson(Json(R"({"0": {"$numberDecimal": "12.50"},
                                      "1": "Ann"})")
-                                .get()));
+                                                            .get()));
 }
 
 using WireThreads = WireTest;
@@ -406,22 +372,19 @@ TEST_F(WireThreads, OneClientServesManyThreadsAtOnce) {
   auto schema = LoadTestSchema("medical.json");
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
-  BsonDoc billing =
-      Json(R"({"cc_type": "Amex", "cc_number": "378282246310005"})");
+  BsonDoc billing = Json(R"({"cc_type": "Amex", "cc_number": "378282246310005"})");
   bson_value_t value{};
   value.value_type = BSON_TYPE_DOCUMENT;
   value.value.v_doc.data = const_cast<uint8_t*>(billing.data());
   value.value.v_doc.data_len = billing.size();
-  std::vector<uint8_t> stored =
-      StoredValue(*schema, "patients", "patient_record.billing", value);
+  std::vector<uint8_t> stored = StoredValue(*schema, "patients", "patient_record.billing", value);
   Route("find", [&](const ReceivedCommand&) {
     BsonDoc record;
-    bson_append_binary(record.get(), "billing", -1, BSON_SUBTYPE_ENCRYPTED,
-                       stored.data(), static_cast<uint32_t>(stored.size()));
+    bson_append_binary(record.get(), "billing", -1, BSON_SUBTYPE_ENCRYPTED, stored.data(),
+                       static_cast<uint32_t>(stored.size()));
     BsonDoc doc;
     BSON_APPEND_DOCUMENT(doc.get(), "patient_record", record.get());
-    return PeerReply::Document(
-        CursorReply("medical_records.patients", 0, {doc}));
+    return PeerReply::Document(CursorReply("medical_records.patients", 0, {doc}));
   });
   constexpr int kThreads = 8, kQueries = 5;
   std::atomic<int> decrypted{0};
@@ -431,16 +394,13 @@ TEST_F(WireThreads, OneClientServesManyThreadsAtOnce) {
       for (int i = 0; i < kQueries; ++i) {
         const std::string ssn = std::format("900-{:02}-{:04}", t, i);
         std::vector<lower::EncryptionRequest> requests;
-        requests.push_back(EqualityRequest(*schema, "patients",
-                                           "patient_record.ssn", 0,
-                                           ct::Utf8(ssn.c_str())));
-        exec::Result r = client->Run(Lowered("medical_records", "patients",
-                                             CommandKind::kFind, kSsnFind,
-                                             std::move(requests)));
+        requests.push_back(
+            EqualityRequest(*schema, "patients", "patient_record.ssn", 0, ct::Utf8(ssn.c_str())));
+        exec::Result r = client->Run(Lowered("medical_records", "patients", CommandKind::kFind,
+                                             kSsnFind, std::move(requests)));
         BsonDoc row;
         if (r.ok() && r.rows->Next(&row) &&
-            StringAt(row.get(), "patient_record/billing/cc_number") ==
-                "378282246310005") {
+            StringAt(row.get(), "patient_record/billing/cc_number") == "378282246310005") {
           ++decrypted;
         }
       }
@@ -448,12 +408,10 @@ TEST_F(WireThreads, OneClientServesManyThreadsAtOnce) {
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(decrypted.load(), kThreads * kQueries);
-  std::vector<ReceivedCommand> finds =
-      Commands("find", "medical_records.patients");
+  std::vector<ReceivedCommand> finds = Commands("find", "medical_records.patients");
   ASSERT_EQ(finds.size(), static_cast<size_t>(kThreads * kQueries));
   for (const ReceivedCommand& c : finds) {
-    EXPECT_EQ(BinaryAt(c.body.get(), "filter/patient_record.ssn/$eq").at(0),
-              12);
+    EXPECT_EQ(BinaryAt(c.body.get(), "filter/patient_record.ssn/$eq").at(0), 12);
   }
 }
 

@@ -27,8 +27,7 @@ constexpr char kPatient[] = R"({
                      "bill_amount": "1500.25"}})";
 
 // The value {"v": x} a payload decrypts to, as canonical Extended JSON.
-std::string Decrypted(const exec::Client& client,
-                      const std::vector<uint8_t>& p) {
+std::string Decrypted(const exec::Client& client, const std::vector<uint8_t>& p) {
   auto plain = client.encryptor().Decrypt(p);
   EXPECT_TRUE(plain.ok()) << plain.status();
   return plain.ok() ? ToCanonicalJson(plain->get()) : "";
@@ -51,27 +50,22 @@ TEST_F(WireInsert, EncryptedFieldsArePayloadsAndNoPlaintextIsSent) {
   auto schema = LoadTestSchema("medical.json");
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
-  Route("insert", [](const ReceivedCommand&) {
-    return PeerReply::Json(R"({"n": 1, "ok": 1})");
-  });
+  Route("insert", [](const ReceivedCommand&) { return PeerReply::Json(R"({"n": 1, "ok": 1})"); });
   exec::WriteResult w = client->Insert("Patient", Json(kPatient).get());
   ASSERT_TRUE(w.ok()) << w.diagnostics[0].message;
   EXPECT_EQ(w.count, 1);
-  std::vector<ReceivedCommand> inserts =
-      Commands("insert", "medical_records.patients");
+  std::vector<ReceivedCommand> inserts = Commands("insert", "medical_records.patients");
   ASSERT_EQ(inserts.size(), 1u);
   const bson_t* sent = inserts[0].body.get();
   BsonDoc doc = SubDocument(sent, "documents/0");
   // Django's document: _id first (a new ObjectId), columns in field order.
   EXPECT_EQ(TypeAt(doc.get(), {"_id"}), BSON_TYPE_OID);
   EXPECT_EQ(BinaryAt(w.id.get(), "_id"), BinaryAt(doc.get(), "_id"));
-  EXPECT_EQ(ToCanonicalJson(w.id.get()).find("$oid") != std::string::npos,
-            true);
+  EXPECT_EQ(ToCanonicalJson(w.id.get()).find("$oid") != std::string::npos, true);
   EXPECT_EQ(StringAt(doc.get(), "patient_name"), "Jon Doe");
   EXPECT_EQ(TypeAt(doc.get(), {"patient_id"}),
             BSON_TYPE_INT64);  // BigIntegerField
-  EXPECT_EQ(TypeAt(doc.get(), {"patient_record", "bill_amount"}),
-            BSON_TYPE_DECIMAL128);
+  EXPECT_EQ(TypeAt(doc.get(), {"patient_record", "bill_amount"}), BSON_TYPE_DECIMAL128);
   // ssn: an Indexed insert payload; billing: one Unindexed value, the whole
   // subdocument.
   std::vector<uint8_t> ssn = BinaryAt(doc.get(), "patient_record/ssn");
@@ -80,12 +74,10 @@ TEST_F(WireInsert, EncryptedFieldsArePayloadsAndNoPlaintextIsSent) {
   ASSERT_FALSE(billing.empty());
   EXPECT_EQ(ssn[0], 11);
   EXPECT_EQ(billing[0], 16);
-  EXPECT_EQ(Decrypted(*client, ssn),
-            ToCanonicalJson(Json(R"({"v": "987-65-4320"})").get()));
-  EXPECT_EQ(Decrypted(*client, billing),
-            ToCanonicalJson(Json(R"({"v": {"cc_type": "Visa",
+  EXPECT_EQ(Decrypted(*client, ssn), ToCanonicalJson(Json(R"({"v": "987-65-4320"})").get()));
+  EXPECT_EQ(Decrypted(*client, billing), ToCanonicalJson(Json(R"({"v": {"cc_type": "Visa",
                                      "cc_number": "4111222233334444"}})")
-                                .get()));
+                                                             .get()));
   // libmongocrypt saw the type-11 payload and added encryptionInformation.
   EXPECT_EQ(StringAt(sent,
                      "encryptionInformation/schema/"
@@ -93,12 +85,9 @@ TEST_F(WireInsert, EncryptedFieldsArePayloadsAndNoPlaintextIsSent) {
             "patient_record.ssn");
   const std::string bytes = peer_.BytesReceived();
   for (const char* secret : {"987-65-4320", "4111222233334444"}) {
-    EXPECT_EQ(FindPlaintext(bytes, ct::Utf8(secret)),
-              std::vector<std::string>{})
-        << secret;
+    EXPECT_EQ(FindPlaintext(bytes, ct::Utf8(secret)), std::vector<std::string>{}) << secret;
   }
-  BsonDoc billing_doc =
-      Json(R"({"cc_type": "Visa", "cc_number": "4111222233334444"})");
+  BsonDoc billing_doc = Json(R"({"cc_type": "Visa", "cc_number": "4111222233334444"})");
   bson_value_t whole{};
   whole.value_type = BSON_TYPE_DOCUMENT;
   whole.value.v_doc.data = const_cast<uint8_t*>(billing_doc.data());
@@ -110,16 +99,12 @@ TEST_F(WireInsert, RangeUnindexedDefaultsAndAutoNowAdd) {
   auto schema = LoadTestSchema("medical.json");
   auto client = Connect(schema);
   ASSERT_NE(client, nullptr);
-  Route("insert", [](const ReceivedCommand&) {
-    return PeerReply::Json(R"({"n": 1, "ok": 1})");
-  });
+  Route("insert", [](const ReceivedCommand&) { return PeerReply::Json(R"({"n": 1, "ok": 1})"); });
   const auto before = std::chrono::system_clock::now();
   exec::WriteResult w = client->Insert(
-      "Visit",
-      Json(R"({"visit_count": 42, "notes": "reports a mild headache"})").get());
+      "Visit", Json(R"({"visit_count": 42, "notes": "reports a mild headache"})").get());
   ASSERT_TRUE(w.ok()) << w.diagnostics[0].message;
-  std::vector<ReceivedCommand> inserts =
-      Commands("insert", "medical_records.visits");
+  std::vector<ReceivedCommand> inserts = Commands("insert", "medical_records.visits");
   ASSERT_EQ(inserts.size(), 1u);
   BsonDoc doc = SubDocument(inserts[0].body.get(), "documents/0");
   std::vector<uint8_t> count = BinaryAt(doc.get(), "visit_count");
@@ -137,35 +122,29 @@ TEST_F(WireInsert, RangeUnindexedDefaultsAndAutoNowAdd) {
   ASSERT_TRUE(BSON_ITER_HOLDS_DATE_TIME(&created));
   const int64_t ms = bson_iter_date_time(&created);
   const int64_t before_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          before.time_since_epoch())
-          .count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(before.time_since_epoch()).count();
   EXPECT_GE(ms, before_ms - 1);
   EXPECT_LE(ms, before_ms + 60000);
-  EXPECT_EQ(
-      FindPlaintext(peer_.BytesReceived(), ct::Utf8("reports a mild headache")),
-      std::vector<std::string>{});
+  EXPECT_EQ(FindPlaintext(peer_.BytesReceived(), ct::Utf8("reports a mild headache")),
+            std::vector<std::string>{});
 }
 
 TEST_F(WireInsert, BadValuesAreDiagnosticsAndNothingIsSent) {
   auto client = Connect(LoadTestSchema("medical.json"));
   ASSERT_NE(client, nullptr);
-  exec::WriteResult w = client->Insert(
-      "Patient", Json(R"({"patient_nme": "x", "patient_id": "abc"})").get());
+  exec::WriteResult w =
+      client->Insert("Patient", Json(R"({"patient_nme": "x", "patient_id": "abc"})").get());
   ASSERT_EQ(w.diagnostics.size(), 3u);
   EXPECT_EQ(w.diagnostics[0].category, Category::kFieldError);
-  EXPECT_EQ(w.diagnostics[0].message,
-            "Patient() got unexpected keyword arguments: 'patient_nme'");
+  EXPECT_EQ(w.diagnostics[0].message, "Patient() got unexpected keyword arguments: 'patient_nme'");
   EXPECT_EQ(w.diagnostics[1].category, Category::kValidationError);
-  EXPECT_EQ(w.diagnostics[1].message,
-            "Field 'patient_id' expected a number but got 'abc'.");
+  EXPECT_EQ(w.diagnostics[1].message, "Field 'patient_id' expected a number but got 'abc'.");
   EXPECT_EQ(w.diagnostics[1].location, "Patient.patient_id");
   EXPECT_EQ(w.diagnostics[2].message, "This field cannot be null.");
   EXPECT_EQ(w.diagnostics[2].location, "Patient.patient_record");
   exec::WriteResult unknown = client->Insert("Patiant", Json("{}").get());
   ASSERT_EQ(unknown.diagnostics.size(), 1u);
-  EXPECT_EQ(unknown.diagnostics[0].message,
-            "The schema has no model 'Patiant'");
+  EXPECT_EQ(unknown.diagnostics[0].message, "The schema has no model 'Patiant'");
   EXPECT_TRUE(peer_.Received("insert").empty());
 }
 
@@ -181,22 +160,18 @@ TEST_F(WireSave, UpdateOneByIdSetsEveryOtherField) {
   ASSERT_TRUE(w.ok()) << w.diagnostics[0].message;
   EXPECT_EQ(w.count, 1);
   EXPECT_FALSE(w.inserted);
-  std::vector<ReceivedCommand> updates =
-      Commands("update", "medical_records.patients");
+  std::vector<ReceivedCommand> updates = Commands("update", "medical_records.patients");
   ASSERT_EQ(updates.size(), 1u);
   const bson_t* sent = updates[0].body.get();
   BsonDoc statement = SubDocument(sent, "updates/0");
-  EXPECT_EQ(
-      ToCanonicalJson(SubDocument(statement.get(), "q").get()),
-      ToCanonicalJson(
-          Json(R"({"_id": {"$oid": "65a1b2c3d4e5f60718293a4b"}})").get()));
+  EXPECT_EQ(ToCanonicalJson(SubDocument(statement.get(), "q").get()),
+            ToCanonicalJson(Json(R"({"_id": {"$oid": "65a1b2c3d4e5f60718293a4b"}})").get()));
   BsonDoc set = SubDocument(statement.get(), "u/$set");
   std::vector<std::string> keys;
   bson_iter_t it;
   bson_iter_init(&it, set.get());
   while (bson_iter_next(&it)) keys.emplace_back(bson_iter_key(&it));
-  EXPECT_EQ(keys, (std::vector<std::string>{"patient_name", "patient_id",
-                                            "patient_record"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"patient_name", "patient_id", "patient_record"}));
   EXPECT_EQ(BinaryAt(set.get(), "patient_record/ssn").at(0), 11);
   bson_iter_t multi;
   ASSERT_TRUE(bson_iter_init_find(&multi, statement.get(), "multi"));
@@ -212,28 +187,22 @@ TEST_F(WireSave, NoMatchInsertsAsDjangoDoes) {
   Route("update", [](const ReceivedCommand&) {
     return PeerReply::Json(R"({"n": 0, "nModified": 0, "ok": 1})");
   });
-  Route("insert", [](const ReceivedCommand&) {
-    return PeerReply::Json(R"({"n": 1, "ok": 1})");
-  });
+  Route("insert", [](const ReceivedCommand&) { return PeerReply::Json(R"({"n": 1, "ok": 1})"); });
   BsonDoc values = Json(kPatient);
   BSON_APPEND_UTF8(values.get(), "id", "65a1b2c3d4e5f60718293a4b");
   exec::WriteResult w = client->Save("Patient", values.get());
   ASSERT_TRUE(w.ok()) << w.diagnostics[0].message;
   EXPECT_TRUE(w.inserted);
-  std::vector<ReceivedCommand> inserts =
-      Commands("insert", "medical_records.patients");
+  std::vector<ReceivedCommand> inserts = Commands("insert", "medical_records.patients");
   ASSERT_EQ(inserts.size(), 1u);
-  EXPECT_TRUE(
-      ToCanonicalJson(SubDocument(inserts[0].body.get(), "documents/0").get())
-          .starts_with(R"({ "_id" : { "$oid" : "65a1b2c3d4e5f60718293a4b" })"));
+  EXPECT_TRUE(ToCanonicalJson(SubDocument(inserts[0].body.get(), "documents/0").get())
+                  .starts_with(R"({ "_id" : { "$oid" : "65a1b2c3d4e5f60718293a4b" })"));
 }
 
 TEST_F(WireDelete, DeleteOneDocumentById) {
   auto client = Connect(LoadTestSchema("medical.json"));
   ASSERT_NE(client, nullptr);
-  Route("delete", [](const ReceivedCommand&) {
-    return PeerReply::Json(R"({"n": 1, "ok": 1})");
-  });
+  Route("delete", [](const ReceivedCommand&) { return PeerReply::Json(R"({"n": 1, "ok": 1})"); });
   bson_value_t id{};
   id.value_type = BSON_TYPE_UTF8;  // a str pk, as Django takes it
   id.value.v_utf8.str = const_cast<char*>("65a1b2c3d4e5f60718293a4b");
@@ -241,15 +210,12 @@ TEST_F(WireDelete, DeleteOneDocumentById) {
   exec::WriteResult w = client->Delete("Patient", id);
   ASSERT_TRUE(w.ok()) << w.diagnostics[0].message;
   EXPECT_EQ(w.count, 1);
-  std::vector<ReceivedCommand> deletes =
-      Commands("delete", "medical_records.patients");
+  std::vector<ReceivedCommand> deletes = Commands("delete", "medical_records.patients");
   ASSERT_EQ(deletes.size(), 1u);
-  EXPECT_EQ(
-      ToCanonicalJson(SubDocument(deletes[0].body.get(), "deletes").get()),
-      ToCanonicalJson(
-          Json(R"([{"q": {"_id": {"$oid": "65a1b2c3d4e5f60718293a4b"}},
+  EXPECT_EQ(ToCanonicalJson(SubDocument(deletes[0].body.get(), "deletes").get()),
+            ToCanonicalJson(Json(R"([{"q": {"_id": {"$oid": "65a1b2c3d4e5f60718293a4b"}},
                                      "limit": 1}])")
-              .get()));
+                                .get()));
   // libmongocrypt adds encryptionInformation to every delete on a QE
   // collection, payload or not.
   EXPECT_TRUE(Has(deletes[0].body.get(), "encryptionInformation"));
@@ -258,21 +224,21 @@ TEST_F(WireDelete, DeleteOneDocumentById) {
 TEST_F(WireUpdate, MultiAndPipelineUpdatesAreRefusedBeforeSending) {
   auto client = Connect(LoadTestSchema("medical.json"));
   ASSERT_NE(client, nullptr);
-  exec::Result multi = client->Run(
-      Lowered("medical_records", "patients", CommandKind::kUpdate,
-              R"({"update": "patients", "updates": [{"q": {}, "u": {"$set":
+  exec::Result multi =
+      client->Run(Lowered("medical_records", "patients", CommandKind::kUpdate,
+                          R"({"update": "patients", "updates": [{"q": {}, "u": {"$set":
           {"patient_name": "x"}}, "multi": true}]})",
-              {}, bound::Operation::kUpdate));
+                          {}, bound::Operation::kUpdate));
   ASSERT_EQ(multi.diagnostics.size(), 1u);
   EXPECT_EQ(multi.diagnostics[0].category, Category::kNotSupportedError);
   EXPECT_EQ(multi.diagnostics[0].message,
             "Multi-document updates are not allowed with Queryable Encryption");
   EXPECT_EQ(multi.diagnostics[0].server_code, 6329900);
-  exec::Result pipeline = client->Run(
-      Lowered("medical_records", "patients", CommandKind::kUpdate,
-              R"({"update": "patients", "updates": [{"q": {}, "u": [{"$set":
+  exec::Result pipeline =
+      client->Run(Lowered("medical_records", "patients", CommandKind::kUpdate,
+                          R"({"update": "patients", "updates": [{"q": {}, "u": [{"$set":
           {"patient_name": "x"}}], "multi": false}]})",
-              {}, bound::Operation::kUpdate));
+                          {}, bound::Operation::kUpdate));
   ASSERT_EQ(pipeline.diagnostics.size(), 1u);
   EXPECT_EQ(pipeline.diagnostics[0].server_code, 6371517);
   EXPECT_TRUE(peer_.Received("update").empty());
@@ -286,23 +252,19 @@ TEST_F(WireUpdate, ASingleDocumentUpdateRunsWithItsPayloads) {
     return PeerReply::Json(R"({"n": 1, "nModified": 1, "ok": 1})");
   });
   std::vector<lower::EncryptionRequest> requests;
-  requests.push_back(EqualityRequest(*schema, "patients", "patient_record.ssn",
-                                     0, ct::Utf8("987-65-4320")));
-  exec::Result r = client->Run(Lowered(
-      "medical_records", "patients", CommandKind::kUpdate,
-      R"({"update": "patients", "updates": [{"q": {"patient_record.ssn": {"$eq":
+  requests.push_back(
+      EqualityRequest(*schema, "patients", "patient_record.ssn", 0, ct::Utf8("987-65-4320")));
+  exec::Result r =
+      client->Run(Lowered("medical_records", "patients", CommandKind::kUpdate,
+                          R"({"update": "patients", "updates": [{"q": {"patient_record.ssn": {"$eq":
           {"$encrypt": {"id": 0, "role": "value"}}}}, "u": {"$set":
           {"patient_name": "Jane"}}, "multi": false}]})",
-      std::move(requests), bound::Operation::kUpdate));
+                          std::move(requests), bound::Operation::kUpdate));
   ASSERT_TRUE(r.ok()) << r.diagnostics[0].message;
   EXPECT_EQ(r.count, 1);
-  std::vector<ReceivedCommand> updates =
-      Commands("update", "medical_records.patients");
+  std::vector<ReceivedCommand> updates = Commands("update", "medical_records.patients");
   ASSERT_EQ(updates.size(), 1u);
-  EXPECT_EQ(
-      BinaryAt(updates[0].body.get(), "updates/0/q/patient_record.ssn/$eq")
-          .at(0),
-      12);
+  EXPECT_EQ(BinaryAt(updates[0].body.get(), "updates/0/q/patient_record.ssn/$eq").at(0), 12);
   EXPECT_TRUE(Has(updates[0].body.get(), "encryptionInformation"));
 }
 

@@ -111,14 +111,13 @@ TEST(ExplainFloatRanges, DoubleWithoutPrecisionCoversToDblMax) {
   crypt::testing::Encoded low = crypt::testing::EncodeDouble(0);
   crypt::testing::Encoded high = crypt::testing::EncodeDouble(DBL_MAX);
   ExpectFull(PayloadAt(filter.get(), "amount.$gt"),
-             crypt::testing::MinCoverSize(low.value + 1, high.value, low.max, 1, 1),
-             std::nullopt);
+             crypt::testing::MinCoverSize(low.value + 1, high.value, low.max, 1, 1), std::nullopt);
 }
 
 TEST(ExplainFloatRanges, DoubleWithPrecisionUsesTheScaledDomain) {
   // [1.25, 99.5) with 2 digits in [0, 200]: [125, 9949] in a 15-bit domain.
-  BsonDoc filter =
-      ExplainFilter("range_double_precision", "Default.objects.filter(amount__gte=1.25, amount__lt=99.5)");
+  BsonDoc filter = ExplainFilter("range_double_precision",
+                                 "Default.objects.filter(amount__gte=1.25, amount__lt=99.5)");
   crypt::testing::Encoded a = crypt::testing::EncodeDoublePrecision(1.25, 0, 200, 2);
   crypt::testing::Encoded b = crypt::testing::EncodeDoublePrecision(99.5, 0, 200, 2);
   ASSERT_EQ(a.value, uint128{125});
@@ -135,14 +134,13 @@ TEST(ExplainFloatRanges, DecimalWithoutPrecisionCoversTheWhole128BitDomain) {
   crypt::testing::Encoded high =
       crypt::testing::EncodeDecimal(Dec("9.999999999999999999999999999999999E+6144"));
   ExpectFull(PayloadAt(filter.get(), "amount.$gt"),
-             crypt::testing::MinCoverSize(low.value + 1, high.value, low.max, 1, 1),
-             std::nullopt);
+             crypt::testing::MinCoverSize(low.value + 1, high.value, low.max, 1, 1), std::nullopt);
 }
 
 TEST(ExplainFloatRanges, DecimalWithPrecisionUsesTheScaledDomain) {
-  BsonDoc filter = ExplainFilter(
-      "range_decimal_precision",
-      R"(Default.objects.filter(amount__range=(Decimal("1.25"), Decimal("99.50"))))");
+  BsonDoc filter =
+      ExplainFilter("range_decimal_precision",
+                    R"(Default.objects.filter(amount__range=(Decimal("1.25"), Decimal("99.50"))))");
   crypt::testing::Encoded a =
       crypt::testing::EncodeDecimalPrecision(Dec("1.25"), Dec("0"), Dec("200"), 2);
   crypt::testing::Encoded b =

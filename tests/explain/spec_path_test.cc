@@ -53,8 +53,8 @@ std::string SpecFilter(const std::string& spec) {
   bson_iter_t tests, expectation;
   std::string filter;
   for (int i = 0; i < 16; ++i) {
-    const std::string path = "tests.0.expectations." + std::to_string(i) +
-                             ".command_started_event.command";
+    const std::string path =
+        "tests.0.expectations." + std::to_string(i) + ".command_started_event.command";
     if (!bson_iter_init(&tests, doc.get()) ||
         !bson_iter_find_descendant(&tests, path.c_str(), &expectation)) {
       break;
@@ -140,8 +140,9 @@ TEST(ExplainSpecVectors, BoundParameterEncryptsLikeTheLiteral) {
 TEST(ExplainSpecVectors, SentCommandHoldsNoPlaintext) {
   // A query with an equality and a two-sided range value: none of the values may appear in the
   // command as sent, in any encoding.
-  CompileResult compiled = Query::Compile(
-      LoadSchema("range_int"), "Default.objects.filter(encryptedInt__gte=123, encryptedInt__lt=199)");
+  CompileResult compiled =
+      Query::Compile(LoadSchema("range_int"),
+                     "Default.objects.filter(encryptedInt__gte=123, encryptedInt__lt=199)");
   ASSERT_TRUE(compiled.ok()) << FormatDiagnostics(compiled.diagnostics, "", "q");
   TranslateResult translated = compiled.query->Translate();
   ASSERT_TRUE(translated.ok());

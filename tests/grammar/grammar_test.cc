@@ -58,8 +58,7 @@ TEST(Identifier, FollowsPythonNames) {
   EXPECT_TRUE(IsIdentifier("prénom"));
   EXPECT_TRUE(IsIdentifier("имя"));
   EXPECT_TRUE(IsIdentifier("日本"));
-  EXPECT_TRUE(IsIdentifier(
-      "x\xCC\x81"));  // x + combining acute accent (a mark continues)
+  EXPECT_TRUE(IsIdentifier("x\xCC\x81"));  // x + combining acute accent (a mark continues)
   EXPECT_FALSE(IsIdentifier(""));
   EXPECT_FALSE(IsIdentifier("1a"));
   EXPECT_FALSE(IsIdentifier("a-b"));
@@ -70,13 +69,11 @@ TEST(Identifier, FollowsPythonNames) {
 }
 
 TEST(Identifier, KnowsPythonKeywords) {
-  for (const char* kw :
-       {"False", "None", "True", "and", "class", "def", "in", "is", "lambda",
-        "not", "or", "yield", "async", "await"}) {
+  for (const char* kw : {"False", "None", "True", "and", "class", "def", "in", "is", "lambda",
+                         "not", "or", "yield", "async", "await"}) {
     EXPECT_TRUE(IsPythonKeyword(kw)) << kw;
   }
-  for (const char* soft :
-       {"match", "case", "type", "_", "print", "self", "none"}) {
+  for (const char* soft : {"match", "case", "type", "_", "print", "self", "none"}) {
     EXPECT_FALSE(IsPythonKeyword(soft)) << soft;
   }
 }
@@ -91,8 +88,7 @@ TEST(DecodeUtf8, RejectsMalformedSequences) {
   EXPECT_EQ(decode("\xF0\x9F\x98\x80"), 4);
   EXPECT_EQ(cp, 0x1F600u);
   EXPECT_EQ(decode("\xEF\xBF\xBD"), 3);  // U+FFFD itself is valid
-  for (std::string_view bad :
-       {"\x80", "\xC0\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xC3"}) {
+  for (std::string_view bad : {"\x80", "\xC0\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xC3"}) {
     EXPECT_EQ(decode(bad), 1);
     EXPECT_EQ(cp, 0xFFFDu);
   }

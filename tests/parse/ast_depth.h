@@ -43,8 +43,7 @@ inline uint32_t Depth(const ast::Expr* e) {
       }
       break;
     case ast::ExprKind::kArith:
-      child = std::max(Depth(e->Cast<ast::Arith>().lhs),
-                       Depth(e->Cast<ast::Arith>().rhs));
+      child = std::max(Depth(e->Cast<ast::Arith>().lhs), Depth(e->Cast<ast::Arith>().rhs));
       break;
     case ast::ExprKind::kNeg:
       child = Depth(e->Cast<ast::Neg>().operand);
@@ -59,11 +58,9 @@ inline uint32_t Depth(const ast::Expr* e) {
 }
 
 inline uint32_t Depth(const ast::Step& step) {
-  uint32_t child =
-      std::max({Depth(step.condition), Depth(step.start), Depth(step.stop),
-                Depth(step.step), Depth(step.index)});
-  for (const ast::Arg& arg : step.args)
-    child = std::max(child, Depth(arg.value));
+  uint32_t child = std::max({Depth(step.condition), Depth(step.start), Depth(step.stop),
+                             Depth(step.step), Depth(step.index)});
+  for (const ast::Arg& arg : step.args) child = std::max(child, Depth(arg.value));
   return child + 1;
 }
 
@@ -72,8 +69,7 @@ inline uint32_t Depth(const ast::Query& query) {
     return std::max(Depth(*query.lhs), Depth(*query.rhs)) + 1;
   }
   uint32_t child = 0;
-  for (const ast::Step& step : query.steps)
-    child = std::max(child, Depth(step));
+  for (const ast::Step& step : query.steps) child = std::max(child, Depth(step));
   return child + 1;
 }
 

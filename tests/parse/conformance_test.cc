@@ -22,8 +22,7 @@ struct ConformanceCase {
 };
 
 std::vector<ConformanceCase> LoadCases() {
-  std::ifstream in(std::string(QUERYSAFE_TEST_DATA_DIR) +
-                   "/conformance/cases.jsonl");
+  std::ifstream in(std::string(QUERYSAFE_TEST_DATA_DIR) + "/conformance/cases.jsonl");
   std::vector<ConformanceCase> cases;
   std::string line;
   while (std::getline(in, line)) {
@@ -36,8 +35,7 @@ std::vector<ConformanceCase> LoadCases() {
     }
     ConformanceCase c;
     bson_iter_t it;
-    if (bson_iter_init_find(&it, doc.get(), "id"))
-      c.id = bson_iter_utf8(&it, nullptr);
+    if (bson_iter_init_find(&it, doc.get(), "id")) c.id = bson_iter_utf8(&it, nullptr);
     if (bson_iter_init_find(&it, doc.get(), "query")) {
       uint32_t len;
       const char* s = bson_iter_utf8(&it, &len);
@@ -47,8 +45,7 @@ std::vector<ConformanceCase> LoadCases() {
     if (bson_iter_init(&it, doc.get()) &&
         bson_iter_find_descendant(&it, "expect.category", &category) &&
         BSON_ITER_HOLDS_UTF8(&category)) {
-      c.syntax_error =
-          std::string_view(bson_iter_utf8(&category, nullptr)) == "SyntaxError";
+      c.syntax_error = std::string_view(bson_iter_utf8(&category, nullptr)) == "SyntaxError";
     }
     cases.push_back(std::move(c));
   }
@@ -68,9 +65,8 @@ TEST(Conformance, EveryCaseParsesUnlessItIsASyntaxError) {
       ASSERT_FALSE(r.diagnostics.empty()) << c.id;
       EXPECT_EQ(r.diagnostics[0].category, Category::kSyntaxError) << c.id;
     } else {
-      EXPECT_NE(r.query, nullptr)
-          << c.id << ": " << c.query << "\n"
-          << FormatDiagnostics(r.diagnostics, c.query, "query");
+      EXPECT_NE(r.query, nullptr) << c.id << ": " << c.query << "\n"
+                                  << FormatDiagnostics(r.diagnostics, c.query, "query");
     }
   }
   EXPECT_GE(syntax_errors, 2);

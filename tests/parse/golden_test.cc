@@ -44,19 +44,14 @@ struct GoldenCase {
 };
 
 // Test names, not the whole struct, in gtest's and ctest's output.
-void PrintTo(const GoldenCase& c, std::ostream* os) {
-  *os << c.file << "/" << c.name;
-}
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.file << "/" << c.name; }
 
-std::string DataDir() {
-  return std::string(QUERYSAFE_TEST_DATA_DIR) + "/parse";
-}
+std::string DataDir() { return std::string(QUERYSAFE_TEST_DATA_DIR) + "/parse"; }
 
 std::vector<std::string> GoldenFiles() {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(DataDir())) {
-    if (entry.path().extension() == ".test")
-      files.push_back(entry.path().string());
+    if (entry.path().extension() == ".test") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -68,8 +63,7 @@ std::string TrimTrailingNewlines(std::string s) {
 }
 
 // Parses one golden file; `header` gets the lines before the first case.
-std::vector<GoldenCase> ReadGolden(const std::string& path,
-                                   std::string* header = nullptr) {
+std::vector<GoldenCase> ReadGolden(const std::string& path, std::string* header = nullptr) {
   std::ifstream in(path);
   std::vector<GoldenCase> cases;
   const std::string stem = std::filesystem::path(path).stem().string();
@@ -114,8 +108,7 @@ std::vector<GoldenCase> AllCases() {
 std::string Render(const std::string& input) {
   Arena arena;
   const ParseResult result = ParseQuery(input, ParseOptions{}, &arena);
-  if (result.query != nullptr)
-    return TrimTrailingNewlines(DebugString(*result.query));
+  if (result.query != nullptr) return TrimTrailingNewlines(DebugString(*result.query));
   std::string out;
   for (const Diagnostic& d : result.diagnostics) {
     if (!out.empty()) out += "\n";
@@ -140,14 +133,12 @@ std::string CaseName(const testing::TestParamInfo<GoldenCase>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, ParseGolden, testing::ValuesIn(AllCases()),
-                         CaseName);
+INSTANTIATE_TEST_SUITE_P(Files, ParseGolden, testing::ValuesIn(AllCases()), CaseName);
 
 TEST(ParseGoldenFiles, CaseNamesAreUnique) {
   std::map<std::string, int> seen;
   for (const GoldenCase& c : AllCases()) {
-    EXPECT_EQ(++seen[c.file + "/" + c.name], 1)
-        << "duplicate case " << c.file << "/" << c.name;
+    EXPECT_EQ(++seen[c.file + "/" + c.name], 1) << "duplicate case " << c.file << "/" << c.name;
   }
   EXPECT_GT(seen.size(), 100u);
 }
@@ -174,8 +165,7 @@ struct Coverage {
       if (step.kind == ast::Step::Kind::kCall) methods.insert(step.method);
       Add(step.condition);
       for (const ast::Arg& arg : step.args) Add(arg.value);
-      for (const ast::Expr* e : {step.start, step.stop, step.step, step.index})
-        Add(e);
+      for (const ast::Expr* e : {step.start, step.stop, step.step, step.index}) Add(e);
     }
   }
 
@@ -205,8 +195,7 @@ struct Coverage {
       case ast::ExprKind::kAggregate:
         aggregates.insert(e->Cast<ast::Aggregate>().func);
         for (const ast::Expr* arg : e->Cast<ast::Aggregate>().args) Add(arg);
-        for (const ast::Kwarg& kw : e->Cast<ast::Aggregate>().kwargs)
-          Add(kw.value);
+        for (const ast::Kwarg& kw : e->Cast<ast::Aggregate>().kwargs) Add(kw.value);
         break;
       case ast::ExprKind::kArith:
         arith_ops.insert(e->Cast<ast::Arith>().op);
@@ -247,32 +236,25 @@ std::vector<int> Missing(const std::set<Enum>& seen, Enum first, Enum last) {
 
 TEST(ParseGoldenFiles, CoverEveryMethod) {
   const Coverage coverage = GoldenCoverage();
-  for (const int i :
-       Missing(coverage.methods, ast::Method::kAll, ast::Method::kUsing)) {
-    ADD_FAILURE() << "no golden case calls "
-                  << ast::MethodName(static_cast<ast::Method>(i));
+  for (const int i : Missing(coverage.methods, ast::Method::kAll, ast::Method::kUsing)) {
+    ADD_FAILURE() << "no golden case calls " << ast::MethodName(static_cast<ast::Method>(i));
   }
 }
 
 TEST(ParseGoldenFiles, CoverEveryNodeAndOperator) {
   const Coverage coverage = GoldenCoverage();
-  EXPECT_THAT(
-      Missing(coverage.kinds, ast::ExprKind::kNone, ast::ExprKind::kQuerySet),
-      testing::IsEmpty())
+  EXPECT_THAT(Missing(coverage.kinds, ast::ExprKind::kNone, ast::ExprKind::kQuerySet),
+              testing::IsEmpty())
       << "ExprKind values without a golden case";
-  EXPECT_THAT(Missing(coverage.q_ops, ast::Q::Op::kAnd, ast::Q::Op::kNot),
+  EXPECT_THAT(Missing(coverage.q_ops, ast::Q::Op::kAnd, ast::Q::Op::kNot), testing::IsEmpty());
+  EXPECT_THAT(Missing(coverage.arith_ops, ast::Arith::Op::kAdd, ast::Arith::Op::kMod),
               testing::IsEmpty());
   EXPECT_THAT(
-      Missing(coverage.arith_ops, ast::Arith::Op::kAdd, ast::Arith::Op::kMod),
+      Missing(coverage.aggregates, ast::AggregateFunc::kCount, ast::AggregateFunc::kVariance),
       testing::IsEmpty());
-  EXPECT_THAT(Missing(coverage.aggregates, ast::AggregateFunc::kCount,
-                      ast::AggregateFunc::kVariance),
+  EXPECT_THAT(Missing(coverage.steps, ast::Step::Kind::kCall, ast::Step::Kind::kIndex),
               testing::IsEmpty());
-  EXPECT_THAT(
-      Missing(coverage.steps, ast::Step::Kind::kCall, ast::Step::Kind::kIndex),
-      testing::IsEmpty());
-  EXPECT_THAT(Missing(coverage.combines, ast::Query::Combine::kOr,
-                      ast::Query::Combine::kXor),
+  EXPECT_THAT(Missing(coverage.combines, ast::Query::Combine::kOr, ast::Query::Combine::kXor),
               testing::IsEmpty());
 }
 
@@ -303,8 +285,7 @@ TEST(ParseGoldenFiles, CoverEveryDiagnosticCode) {
   const std::regex code_in_source(R"re("((syntax|parse)\.[a-z0-9_]+)")re");
   std::set<std::string> produced;
   for (const char* dir : {"grammar", "lib/parse"}) {
-    for (const auto& entry :
-         std::filesystem::directory_iterator(root + "/" + dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(root + "/" + dir)) {
       std::ifstream in(entry.path());
       const std::string text((std::istreambuf_iterator<char>(in)),
                              std::istreambuf_iterator<char>());

@@ -35,8 +35,7 @@ std::vector<std::string> Codes(const ParseResult& r) {
 }
 
 // The invariants every result keeps, whatever the input.
-void ExpectWellFormed(const ParseResult& r, std::string_view text,
-                      const ParseOptions& options) {
+void ExpectWellFormed(const ParseResult& r, std::string_view text, const ParseOptions& options) {
   EXPECT_EQ(r.query == nullptr, !r.diagnostics.empty());
   EXPECT_LE(r.diagnostics.size(), options.max_diagnostics);
   for (size_t i = 0; i < r.diagnostics.size(); ++i) {
@@ -53,8 +52,7 @@ void ExpectWellFormed(const ParseResult& r, std::string_view text,
 
 // The AST points into `text`: callers that look at its strings keep `text`
 // alive.
-ParseResult Parse(std::string_view text, Arena* arena,
-                  const ParseOptions& options = {}) {
+ParseResult Parse(std::string_view text, Arena* arena, const ParseOptions& options = {}) {
   ParseResult r = ParseQuery(text, options, arena);
   ExpectWellFormed(r, text, options);
   return r;
@@ -62,19 +60,17 @@ ParseResult Parse(std::string_view text, Arena* arena,
 
 TEST(ParseLimits, HundredThousandNestedQIsTooDeep) {
   Arena arena;
-  const std::string text = "Patient.objects.filter(" + Repeat("Q(", 100000) +
-                           "a=1" + Repeat(")", 100000) + ")";
+  const std::string text =
+      "Patient.objects.filter(" + Repeat("Q(", 100000) + "a=1" + Repeat(")", 100000) + ")";
   const ParseResult r = Parse(text, &arena);
   EXPECT_THAT(Codes(r), ElementsAre("syntax.too_deep"));
-  EXPECT_EQ(r.diagnostics[0].message,
-            "too many nested brackets (the limit is 200)");
+  EXPECT_EQ(r.diagnostics[0].message, "too many nested brackets (the limit is 200)");
 }
 
 TEST(ParseLimits, HundredThousandOpeningBracketsAreTooDeep) {
   for (const char* open : {"(", "[", "{"}) {
     Arena arena;
-    const ParseResult r =
-        Parse("Patient.objects.filter(a=" + Repeat(open, 100000), &arena);
+    const ParseResult r = Parse("Patient.objects.filter(a=" + Repeat(open, 100000), &arena);
     EXPECT_THAT(Codes(r), ElementsAre("syntax.too_deep")) << open;
   }
 }
@@ -82,33 +78,28 @@ TEST(ParseLimits, HundredThousandOpeningBracketsAreTooDeep) {
 TEST(ParseLimits, HundredThousandPrefixOperatorsAreRejected) {
   for (const char* op : {"~", "-", "+", "not "}) {
     Arena arena;
-    const ParseResult r = Parse(
-        "Patient.objects.filter(" + Repeat(op, 100000) + "Q(a=1))", &arena);
+    const ParseResult r = Parse("Patient.objects.filter(" + Repeat(op, 100000) + "Q(a=1))", &arena);
     EXPECT_THAT(Codes(r), ElementsAre("syntax.too_large")) << op;
   }
 }
 
 TEST(ParseLimits, ThousandInversionsExceedTheAstDepth) {
   Arena arena;
-  const ParseResult r =
-      Parse("Patient.objects.filter(" + Repeat("~", 1000) + "Q(a=1))", &arena);
+  const ParseResult r = Parse("Patient.objects.filter(" + Repeat("~", 1000) + "Q(a=1))", &arena);
   EXPECT_THAT(Codes(r), ElementsAre("syntax.too_deep"));
 }
 
 TEST(ParseLimits, ThousandSignsFoldIntoOneLiteral) {
   Arena arena;
-  const ParseResult r =
-      Parse("Patient.objects.filter(a=" + Repeat("-", 1000) + "1)", &arena);
+  const ParseResult r = Parse("Patient.objects.filter(a=" + Repeat("-", 1000) + "1)", &arena);
   ASSERT_NE(r.query, nullptr);
-  const ast::Expr* value =
-      r.query->steps[0].condition->children[0]->Cast<ast::Lookup>().value;
+  const ast::Expr* value = r.query->steps[0].condition->children[0]->Cast<ast::Lookup>().value;
   EXPECT_EQ(value->Cast<ast::IntLit>().value, 1);
 }
 
 TEST(ParseLimits, HundredThousandOrChainIsTooLargeByDefault) {
   Arena arena;
-  const std::string text =
-      "Patient.objects.filter(" + Repeat("Q(a=1) | ", 100000) + "Q(a=1))";
+  const std::string text = "Patient.objects.filter(" + Repeat("Q(a=1) | ", 100000) + "Q(a=1))";
   ASSERT_LT(text.size(), ParseOptions{}.max_input_bytes);
   const ParseResult r = Parse(text, &arena);
   EXPECT_THAT(Codes(r), ElementsAre("syntax.too_large"));
@@ -118,8 +109,7 @@ TEST(ParseLimits, LongOrChainIsOneFlatNode) {
   ParseOptions options;
   options.max_nodes = 10000000;
   Arena arena;
-  const std::string text =
-      "Patient.objects.filter(" + Repeat("Q(a=1) | ", 100000) + "Q(a=1))";
+  const std::string text = "Patient.objects.filter(" + Repeat("Q(a=1) | ", 100000) + "Q(a=1))";
   const ParseResult r = Parse(text, &arena, options);
   ASSERT_NE(r.query, nullptr);
   const ast::Q& condition = *r.query->steps[0].condition;
@@ -133,8 +123,7 @@ TEST(ParseLimits, LongOrChainIsOneFlatNode) {
 
 TEST(ParseLimits, LongQuerySetChainExceedsTheAstDepth) {
   Arena arena;
-  const ParseResult r =
-      Parse(Repeat("A.objects.all() | ", 1000) + "A.objects.all()", &arena);
+  const ParseResult r = Parse(Repeat("A.objects.all() | ", 1000) + "A.objects.all()", &arena);
   EXPECT_THAT(Codes(r), ElementsAre("syntax.too_deep"));
 }
 
@@ -144,8 +133,8 @@ TEST(ParseLimits, NestingUpToTheLimitIsAccepted) {
   ParseOptions options;
   options.max_depth = 20;
   const auto query = [](int n) {
-    return "Patient.objects.filter(" + Repeat("Q(", static_cast<size_t>(n)) +
-           "a=1" + Repeat(")", static_cast<size_t>(n)) + ")";
+    return "Patient.objects.filter(" + Repeat("Q(", static_cast<size_t>(n)) + "a=1" +
+           Repeat(")", static_cast<size_t>(n)) + ")";
   };
   Arena arena;
   const ParseResult at_limit = Parse(query(15), &arena, options);
@@ -159,15 +148,13 @@ TEST(ParseLimits, BracketDepthLimitIsConfigurable) {
   ParseOptions options;
   options.max_depth = 3;
   Arena arena;
-  EXPECT_THAT(
-      Codes(Parse("Patient.objects.filter(a=[[[1]]])", &arena, options)),
-      ElementsAre("syntax.too_deep"));
+  EXPECT_THAT(Codes(Parse("Patient.objects.filter(a=[[[1]]])", &arena, options)),
+              ElementsAre("syntax.too_deep"));
 }
 
 TEST(ParseLimits, InputLargerThanTheLimitIsRejectedBeforeParsing) {
   Arena arena;
-  const std::string text =
-      "Patient.objects.filter(a=\"" + std::string(2 << 20, 'x') + "\")";
+  const std::string text = "Patient.objects.filter(a=\"" + std::string(2 << 20, 'x') + "\")";
   const ParseResult r = Parse(text, &arena);
   EXPECT_THAT(Codes(r), ElementsAre("syntax.input_too_large"));
 }
@@ -176,18 +163,14 @@ TEST(ParseLimits, LiteralSizeIsLimited) {
   ParseOptions options;
   options.max_literal_bytes = 16;
   Arena arena;
-  EXPECT_THAT(Codes(Parse("Patient.objects.filter(a=\"0123456789abcdefX\")",
-                          &arena, options)),
+  EXPECT_THAT(Codes(Parse("Patient.objects.filter(a=\"0123456789abcdefX\")", &arena, options)),
               ElementsAre("parse.literal_too_large"));
-  EXPECT_THAT(Codes(Parse("Patient.objects.filter(a=\"0123456789abcdef\")",
-                          &arena, options)),
+  EXPECT_THAT(Codes(Parse("Patient.objects.filter(a=\"0123456789abcdef\")", &arena, options)),
               IsEmpty());
-  EXPECT_THAT(Codes(Parse("Patient.objects.filter(a=12345678901234567)", &arena,
-                          options)),
+  EXPECT_THAT(Codes(Parse("Patient.objects.filter(a=12345678901234567)", &arena, options)),
               ElementsAre("parse.literal_too_large"));
   EXPECT_THAT(
-      Codes(Parse("Patient.objects.filter(a=\"01234567\" + \"89abcdefX\")",
-                  &arena, options)),
+      Codes(Parse("Patient.objects.filter(a=\"01234567\" + \"89abcdefX\")", &arena, options)),
       ElementsAre("parse.literal_too_large"));
 }
 
@@ -242,8 +225,7 @@ TEST(ParseLimits, InvalidUtf8IsRejectedWithItsOffset) {
 
 TEST(ParseLimits, ValidUtf8OfEveryLengthIsAccepted) {
   Arena arena;
-  const std::string text =
-      "Patient.objects.filter(a=\"a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80\")";
+  const std::string text = "Patient.objects.filter(a=\"a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80\")";
   const ParseResult r = Parse(text, &arena);
   ASSERT_NE(r.query, nullptr);
   EXPECT_EQ(r.query->steps[0]
@@ -261,10 +243,9 @@ TEST(ParseLimits, DiagnosticsAreCappedAndOrderedByPosition) {
   Arena arena;
   const ParseResult r = Parse(text, &arena);
   ASSERT_THAT(r.diagnostics, SizeIs(20));
-  EXPECT_TRUE(std::is_sorted(r.diagnostics.begin(), r.diagnostics.end(),
-                             [](const Diagnostic& a, const Diagnostic& b) {
-                               return a.span.begin < b.span.begin;
-                             }));
+  EXPECT_TRUE(std::is_sorted(
+      r.diagnostics.begin(), r.diagnostics.end(),
+      [](const Diagnostic& a, const Diagnostic& b) { return a.span.begin < b.span.begin; }));
   ParseOptions few;
   few.max_diagnostics = 3;
   EXPECT_THAT(Parse(text, &arena, few).diagnostics, SizeIs(3));
@@ -277,22 +258,18 @@ TEST(ParseLimits, InterpreterDiagnosticsAreCappedToo) {
   Arena arena;
   const ParseResult r = Parse(text, &arena);
   EXPECT_THAT(r.diagnostics, SizeIs(20));
-  EXPECT_THAT(r.diagnostics,
-              ::testing::Each(Field(&Diagnostic::code, "parse.unknown_name")));
+  EXPECT_THAT(r.diagnostics, ::testing::Each(Field(&Diagnostic::code, "parse.unknown_name")));
 }
 
 TEST(ParseLimits, CarriageReturnsAndFormFeedsAreWhitespace) {
   Arena arena;
-  const std::string text =
-      "Patient.objects.filter(\r\n\ta=1,\r\n\fb=\"\"\"x\r\ny\"\"\")";
+  const std::string text = "Patient.objects.filter(\r\n\ta=1,\r\n\fb=\"\"\"x\r\ny\"\"\")";
   const ParseResult r = Parse(text, &arena);
   ASSERT_NE(r.query, nullptr);
   const ast::Q& q = *r.query->steps[0].condition;
   ASSERT_THAT(q.children, SizeIs(2));
   // Python reads "\r\n" inside a string literal as "\n".
-  EXPECT_EQ(
-      q.children[1]->Cast<ast::Lookup>().value->Cast<ast::StringLit>().value,
-      "x\ny");
+  EXPECT_EQ(q.children[1]->Cast<ast::Lookup>().value->Cast<ast::StringLit>().value, "x\ny");
 }
 
 TEST(ParseLimits, ArenaIsReusableAfterReset) {

@@ -24,8 +24,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-constexpr std::string_view kSimple =
-    R"(Patient.objects.filter(ssn="987-65-4320"))";
+constexpr std::string_view kSimple = R"(Patient.objects.filter(ssn="987-65-4320"))";
 constexpr std::string_view kThreePredicate =
     R"(Patient.objects.filter(Q(ssn="987-65-4320") | Q(score__gte=5), patient_name__startswith="J").exclude(patient_id__in=[1, 2, 3]).order_by("-assessed_on")[:10])";
 
@@ -78,21 +77,16 @@ TEST(ParseQuery, ThreePredicateAnchor) {
   ASSERT_THAT(condition.children, SizeIs(2));
   const ast::Q& either = condition.children[0]->Cast<ast::Q>();
   EXPECT_EQ(either.op, ast::Q::Op::kOr);
-  EXPECT_EQ(TextOf(kThreePredicate, either.span),
-            R"(Q(ssn="987-65-4320") | Q(score__gte=5))");
-  const auto& score =
-      either.children[1]->Cast<ast::Q>().children[0]->Cast<ast::Lookup>();
+  EXPECT_EQ(TextOf(kThreePredicate, either.span), R"(Q(ssn="987-65-4320") | Q(score__gte=5))");
+  const auto& score = either.children[1]->Cast<ast::Q>().children[0]->Cast<ast::Lookup>();
   ASSERT_THAT(score.parts, SizeIs(2));
   EXPECT_EQ(score.parts[0].name, "score");
   EXPECT_EQ(score.parts[1].name, "gte");
   EXPECT_EQ(TextOf(kThreePredicate, score.parts[1].span), "gte");
-  const auto& list = q.steps[1]
-                         .condition->children[0]
-                         ->Cast<ast::Lookup>()
-                         .value->Cast<ast::ListLit>();
+  const auto& list =
+      q.steps[1].condition->children[0]->Cast<ast::Lookup>().value->Cast<ast::ListLit>();
   EXPECT_THAT(list.items, SizeIs(3));
-  EXPECT_EQ(q.steps[2].args[0].value->Cast<ast::StringLit>().value,
-            "-assessed_on");
+  EXPECT_EQ(q.steps[2].args[0].value->Cast<ast::StringLit>().value, "-assessed_on");
 }
 
 TEST(ParseQuery, EveryMethodHasItsDjangoName) {
@@ -102,8 +96,7 @@ TEST(ParseQuery, EveryMethodHasItsDjangoName) {
     Arena arena;
     // Each name is accepted as a method (the arguments may be wrong, the name
     // is not).
-    const ParseResult r =
-        ParseQuery("Patient.objects." + std::string(name) + "()", {}, &arena);
+    const ParseResult r = ParseQuery("Patient.objects." + std::string(name) + "()", {}, &arena);
     for (const Diagnostic& d : r.diagnostics) {
       EXPECT_NE(d.code, "parse.unknown_method") << name;
     }
@@ -115,14 +108,11 @@ TEST(ParseQuery, TextOutlivesNothingButTheArenaHoldsDecodedValues) {
   std::string text = R"(Patient.objects.filter(a="x\ty"))";
   const ParseResult r = ParseQuery(text, {}, &arena);
   ASSERT_NE(r.query, nullptr);
-  const auto& value = r.query->steps[0]
-                          .condition->children[0]
-                          ->Cast<ast::Lookup>()
-                          .value->Cast<ast::StringLit>();
+  const auto& value =
+      r.query->steps[0].condition->children[0]->Cast<ast::Lookup>().value->Cast<ast::StringLit>();
   EXPECT_EQ(value.value, "x\ty");
   // A decoded value lives in the arena, not in the text.
-  EXPECT_FALSE(value.value.data() >= text.data() &&
-               value.value.data() < text.data() + text.size());
+  EXPECT_FALSE(value.value.data() >= text.data() && value.value.data() < text.data() + text.size());
 }
 
 TEST(QueryToJson, IsJsonWithKindsAndSpans) {
@@ -132,25 +122,20 @@ TEST(QueryToJson, IsJsonWithKindsAndSpans) {
   const std::string json = QueryToJson(*r.query);
   BsonDoc doc;
   bson_error_t error;
-  ASSERT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << error.message << "\n"
-                                                     << json;
-  EXPECT_THAT(json, ::testing::StartsWith(
-                        R"({"kind":"query","span":[0,156],"model":"Patient")"));
-  EXPECT_THAT(json, ::testing::HasSubstr(
-                        R"("kind":"slice","span":[151,156],"start":null)"));
+  ASSERT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << error.message << "\n" << json;
+  EXPECT_THAT(json, ::testing::StartsWith(R"({"kind":"query","span":[0,156],"model":"Patient")"));
+  EXPECT_THAT(json, ::testing::HasSubstr(R"("kind":"slice","span":[151,156],"start":null)"));
 }
 
 TEST(QueryToJson, EscapesStringsAndEncodesBytesAsHex) {
   Arena arena;
   const ParseResult r = ParseQuery(
-      R"(Patient.objects.filter(a="q\"\\\n\x01", b=b"\xff", c=float("nan")))",
-      {}, &arena);
+      R"(Patient.objects.filter(a="q\"\\\n\x01", b=b"\xff", c=float("nan")))", {}, &arena);
   ASSERT_NE(r.query, nullptr);
   const std::string json = QueryToJson(*r.query);
   BsonDoc doc;
   bson_error_t error;
-  ASSERT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << error.message << "\n"
-                                                     << json;
+  ASSERT_TRUE(BsonDoc::FromJson(json, &doc, &error)) << error.message << "\n" << json;
   EXPECT_THAT(json, ::testing::HasSubstr(R"("value":"q\"\\\u000a\u0001")"));
   EXPECT_THAT(json, ::testing::HasSubstr(R"("hex":"ff")"));
   EXPECT_THAT(json, ::testing::HasSubstr(R"("value":"nan")"));
@@ -158,8 +143,7 @@ TEST(QueryToJson, EscapesStringsAndEncodesBytesAsHex) {
 
 TEST(ParseLookupKey, SplitsOnDoubleUnderscore) {
   Arena arena;
-  const LookupKeyResult r =
-      ParseLookupKey("patient_record__ssn__exact", &arena);
+  const LookupKeyResult r = ParseLookupKey("patient_record__ssn__exact", &arena);
   ASSERT_THAT(r.diagnostics, IsEmpty());
   ASSERT_THAT(r.parts, SizeIs(3));
   EXPECT_EQ(r.parts[0].name, "patient_record");
@@ -184,10 +168,8 @@ TEST(ParseLookupKey, FollowsPythonStrSplit) {
   EXPECT_THAT(names("pk"), ElementsAre("pk"));
   EXPECT_THAT(names("a___b"), ElementsAre("a", "_b"));
   EXPECT_THAT(names("_a__b_"), ElementsAre("_a", "b_"));
-  EXPECT_THAT(names("assessed_on__year__gte"),
-              ElementsAre("assessed_on", "year", "gte"));
-  EXPECT_THAT(names("class__in"),
-              ElementsAre("class", "in"));  // keywords are fine as parts
+  EXPECT_THAT(names("assessed_on__year__gte"), ElementsAre("assessed_on", "year", "gte"));
+  EXPECT_THAT(names("class__in"), ElementsAre("class", "in"));  // keywords are fine as parts
   EXPECT_THAT(names("prénom__startswith"), ElementsAre("prénom", "startswith"));
 }
 
@@ -201,16 +183,10 @@ TEST(ParseLookupKey, ReportsEmptyAndInvalidParts) {
       {"", "lookup is empty", {0, 0}},
       {"a__", "lookup 'a__' ends with '__'", {1, 3}},
       {"__a", "lookup '__a' starts with '__'", {0, 2}},
-      {"a____b",
-       "lookup 'a____b' has an empty part between '__' separators",
-       {1, 3}},
-      {"a b__c",
-       "lookup 'a b__c' has a part that is not a name: 'a b'",
-       {0, 3}},
+      {"a____b", "lookup 'a____b' has an empty part between '__' separators", {1, 3}},
+      {"a b__c", "lookup 'a b__c' has a part that is not a name: 'a b'", {0, 3}},
       {"a__1b", "lookup 'a__1b' has a part that is not a name: '1b'", {3, 5}},
-      {"a__b-c",
-       "lookup 'a__b-c' has a part that is not a name: 'b-c'",
-       {3, 6}},
+      {"a__b-c", "lookup 'a__b-c' has a part that is not a name: 'b-c'", {3, 6}},
       {"a__€", "lookup 'a__€' has a part that is not a name: '€'", {3, 6}},
   };
   for (const Case& c : cases) {
@@ -246,8 +222,7 @@ TEST(ParseLookupKey, ReportsOnlyTheFirstBadPart) {
 
 TEST(ParseQuery, OneDiagnosticForAKeywordOfManySeparators) {
   // 200 KB: it took a minute when each empty part formatted its own message.
-  const std::string text =
-      "Patient.objects.filter(a" + std::string(200000, '_') + "=1)";
+  const std::string text = "Patient.objects.filter(a" + std::string(200000, '_') + "=1)";
   Arena arena;
   const ParseResult r = ParseQuery(text, {}, &arena);
   EXPECT_EQ(r.query, nullptr);
@@ -265,8 +240,7 @@ TEST(ParseLookupKey, QuerySplitAgreesWithTheGrammarRule) {
       "_a__b_", "é__ü", "a__b__c", "x____y__z_", "a b",    "__a__",   "a__b_",
   };
   for (std::string_view key : keys) {
-    EXPECT_EQ(parse_internal::SplitOnSeparators(key),
-              grammar::SplitLookupKey(key))
+    EXPECT_EQ(parse_internal::SplitOnSeparators(key), grammar::SplitLookupKey(key))
         << "'" << key << "'";
   }
   // And every key of up to 8 characters over {a, _}.
@@ -274,8 +248,7 @@ TEST(ParseLookupKey, QuerySplitAgreesWithTheGrammarRule) {
     for (int bits = 0; bits < (1 << length); ++bits) {
       std::string key;
       for (int i = 0; i < length; ++i) key += (bits >> i) & 1 ? '_' : 'a';
-      ASSERT_EQ(parse_internal::SplitOnSeparators(key),
-                grammar::SplitLookupKey(key))
+      ASSERT_EQ(parse_internal::SplitOnSeparators(key), grammar::SplitLookupKey(key))
           << "'" << key << "'";
     }
   }
@@ -283,11 +256,8 @@ TEST(ParseLookupKey, QuerySplitAgreesWithTheGrammarRule) {
 
 TEST(ParseLookupKey, RejectsInvalidUtf8AndNul) {
   Arena arena;
-  EXPECT_EQ(ParseLookupKey("a__\xFF", &arena).diagnostics.at(0).code,
-            "syntax.invalid_utf8");
-  EXPECT_EQ(ParseLookupKey(std::string_view("a\0b", 3), &arena)
-                .diagnostics.at(0)
-                .code,
+  EXPECT_EQ(ParseLookupKey("a__\xFF", &arena).diagnostics.at(0).code, "syntax.invalid_utf8");
+  EXPECT_EQ(ParseLookupKey(std::string_view("a\0b", 3), &arena).diagnostics.at(0).code,
             "syntax.nul_byte");
 }
 
@@ -296,8 +266,8 @@ TEST(ParseLookupKey, RejectsInvalidUtf8AndNul) {
 // (ASan builds check memory too).
 TEST(ParseQuery, MutatedInputsNeverBreakIt) {
   std::vector<std::string> seeds;
-  for (const auto& entry : std::filesystem::directory_iterator(
-           std::string(QUERYSAFE_TEST_DATA_DIR) + "/parse")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(QUERYSAFE_TEST_DATA_DIR) + "/parse")) {
     std::ifstream in(entry.path());
     std::string line;
     bool input = false;
@@ -314,12 +284,10 @@ TEST(ParseQuery, MutatedInputsNeverBreakIt) {
   ASSERT_GT(seeds.size(), 300u);
   using namespace std::string_view_literals;
   static constexpr std::string_view kTokens[] = {
-      "(",       ")",    "[",        "]",     "{",          "}",      ",",
-      "=",       "==",   "|",        "&",     "~",          "-",      "*",
-      "**",      ".",    ":",        "'",     "\"",         "\"\"\"", "\\",
-      "$",       "Q(",   "F(",       "0x",    "1_",         "1e",     "é",
-      "\xFF",    "\0"sv, "#",        "\n",    "not ",       "and",    "filter(",
-      "objects", "**{",  "Decimal(", "date(", "timedelta(",
+      "(",  ")",  "[",    "]",   "{",       "}",       ",",   "=",        "==",    "|",
+      "&",  "~",  "-",    "*",   "**",      ".",       ":",   "'",        "\"",    "\"\"\"",
+      "\\", "$",  "Q(",   "F(",  "0x",      "1_",      "1e",  "é",        "\xFF",  "\0"sv,
+      "#",  "\n", "not ", "and", "filter(", "objects", "**{", "Decimal(", "date(", "timedelta(",
   };
   std::mt19937 rng(20240731);
   size_t accepted = 0;

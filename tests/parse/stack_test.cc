@@ -124,8 +124,7 @@ TEST(ParseStack, DeepestQueriesFitTheBudget) {
     // Each shape costs at most five levels per repetition (subqueries: the
     // subquery expression, its query, its step, its Q and the lookup), so
     // reaching the limit takes at least 200 / 5 repetitions.
-    EXPECT_GE(n, static_cast<int>(ParseOptions{}.max_depth) / 5 - 2)
-        << shape.name;
+    EXPECT_GE(n, static_cast<int>(ParseOptions{}.max_depth) / 5 - 2) << shape.name;
     Job job{Nest(shape, n)};
     const size_t used = StackUsed(&job, kBudget + (size_t{64} << 10));
     EXPECT_TRUE(job.accepted) << shape.name;

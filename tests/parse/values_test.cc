@@ -44,8 +44,8 @@ TEST(DecimalFromString, PrintsAsPythonStr) {
 }
 
 TEST(DecimalFromString, RejectsWhatPythonRejects) {
-  for (const char* input : {"", " ", ".", "e5", "1e", "1.2.3", "1 2", "abc",
-                            "--1", "NaNx", "0x10", "1e+", "Infinit"}) {
+  for (const char* input :
+       {"", " ", ".", "e5", "1e", "1.2.3", "1 2", "abc", "--1", "NaNx", "0x10", "1e+", "Infinit"}) {
     EXPECT_EQ(DecimalFromString(input), std::nullopt) << input;
   }
 }
@@ -58,20 +58,11 @@ TEST(DecimalFromInt, KeepsEveryDigit) {
 }
 
 using TimedeltaArgs = std::array<std::optional<TimedeltaArg>, 7>;
-enum {
-  kDays,
-  kSeconds,
-  kMicroseconds,
-  kMilliseconds,
-  kMinutes,
-  kHours,
-  kWeeks
-};
+enum { kDays, kSeconds, kMicroseconds, kMilliseconds, kMinutes, kHours, kWeeks };
 
 TimedeltaArgs At(std::initializer_list<std::pair<int, TimedeltaArg>> values) {
   TimedeltaArgs args;
-  for (const auto& [index, value] : values)
-    args[static_cast<size_t>(index)] = value;
+  for (const auto& [index, value] : values) args[static_cast<size_t>(index)] = value;
   return args;
 }
 
@@ -114,8 +105,7 @@ TEST(TimedeltaMicroseconds, MatchesPython) {
   EXPECT_EQ(Micros({{kSeconds, 1.0000005}}), 1000001);
   EXPECT_EQ(Micros({{kMilliseconds, 0.0015}}), 2);
   EXPECT_EQ(Micros({{kDays, 1.0 / 3}}), 28800000000);
-  EXPECT_EQ(Micros({{kDays, i(106751991)}, {kMicroseconds, i(14454775807)}}),
-            INT64_MAX);
+  EXPECT_EQ(Micros({{kDays, i(106751991)}, {kMicroseconds, i(14454775807)}}), INT64_MAX);
 }
 
 TEST(TimedeltaMicroseconds, ReportsOverflow) {
@@ -124,10 +114,9 @@ TEST(TimedeltaMicroseconds, ReportsOverflow) {
             "days=1000000000; must have magnitude <= 999999999");
   EXPECT_EQ(TimedeltaMicroseconds(At({{kDays, i(-1000000000)}})).error,
             "days=-1000000000; must have magnitude <= 999999999");
-  EXPECT_THAT(TimedeltaMicroseconds(
-                  At({{kDays, i(106751991)}, {kMicroseconds, i(14454775808)}}))
-                  .error,
-              ::testing::HasSubstr("64-bit microseconds"));
+  EXPECT_THAT(
+      TimedeltaMicroseconds(At({{kDays, i(106751991)}, {kMicroseconds, i(14454775808)}})).error,
+      ::testing::HasSubstr("64-bit microseconds"));
   EXPECT_EQ(TimedeltaMicroseconds(At({{kDays, std::nan("")}})).error,
             "cannot convert float NaN to integer");
   EXPECT_EQ(TimedeltaMicroseconds(At({{kDays, HUGE_VAL}})).error,
@@ -143,16 +132,11 @@ std::string Hex(const std::array<uint8_t, 16>& bytes) {
 
 TEST(UuidFromHex, AcceptsWhatPythonAccepts) {
   const std::pair<const char*, const char*> cases[] = {
-      {"12345678-1234-5678-1234-567812345678",
-       "12345678123456781234567812345678"},
-      {"{12345678-1234-5678-1234-567812345678}",
-       "12345678123456781234567812345678"},
-      {"{{12345678-1234-5678-1234-567812345678}}",
-       "12345678123456781234567812345678"},
-      {"urn:uuid:12345678-1234-5678-1234-567812345678",
-       "12345678123456781234567812345678"},
-      {"urn:urn:12345678123456781234567812345678",
-       "12345678123456781234567812345678"},
+      {"12345678-1234-5678-1234-567812345678", "12345678123456781234567812345678"},
+      {"{12345678-1234-5678-1234-567812345678}", "12345678123456781234567812345678"},
+      {"{{12345678-1234-5678-1234-567812345678}}", "12345678123456781234567812345678"},
+      {"urn:uuid:12345678-1234-5678-1234-567812345678", "12345678123456781234567812345678"},
+      {"urn:urn:12345678123456781234567812345678", "12345678123456781234567812345678"},
       {"ABCDEF01ABCDEF01ABCDEF01ABCDEF01", "abcdef01abcdef01abcdef01abcdef01"},
       {"0x345678123456781234567812345678", "00345678123456781234567812345678"},
       {"+2345678123456781234567812345678", "02345678123456781234567812345678"},
@@ -174,13 +158,10 @@ TEST(UuidFromHex, RejectsWhatPythonRejects) {
   EXPECT_EQ(UuidFromHex("g2345678123456781234567812345678").error,
             "invalid literal for int() with base 16: "
             "'g2345678123456781234567812345678'");
-  for (const char* bad :
-       {"_2345678123456781234567812345678", "1234__78123456781234567812345678",
-        "2345678123456781234567812345678_", "++345678123456781234567812345678",
-        "                                "}) {
-    EXPECT_THAT(UuidFromHex(bad).error,
-                ::testing::StartsWith("invalid literal for int()"))
-        << bad;
+  for (const char* bad : {"_2345678123456781234567812345678", "1234__78123456781234567812345678",
+                          "2345678123456781234567812345678_", "++345678123456781234567812345678",
+                          "                                "}) {
+    EXPECT_THAT(UuidFromHex(bad).error, ::testing::StartsWith("invalid literal for int()")) << bad;
   }
   // Characters are counted, not bytes: 31 ASCII digits and an é are 32
   // characters.
@@ -207,8 +188,7 @@ TEST(FloatFromString, FollowsPythonFloat) {
   EXPECT_EQ(FloatFromString("-Infinity"), -HUGE_VAL);
   EXPECT_EQ(FloatFromString("infinity"), HUGE_VAL);
   EXPECT_TRUE(std::isnan(*FloatFromString("+nan")));
-  for (const char* bad :
-       {"_1", "1__0", ".", "", "abc", "0x10", "1e", "1_", "in f", "1.5f"}) {
+  for (const char* bad : {"_1", "1__0", ".", "", "abc", "0x10", "1e", "1_", "in f", "1.5f"}) {
     EXPECT_EQ(FloatFromString(bad), std::nullopt) << bad;
   }
 }

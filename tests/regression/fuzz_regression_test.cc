@@ -51,8 +51,8 @@ std::vector<Case> Cases() {
     if (!dir.is_directory()) continue;
     for (const auto& file : fs::directory_iterator(dir.path())) {
       if (file.path().extension() == ".expected") continue;
-      cases.push_back({dir.path().filename().string(), file.path().filename().string(),
-                       file.path()});
+      cases.push_back(
+          {dir.path().filename().string(), file.path().filename().string(), file.path()});
     }
   }
   std::sort(cases.begin(), cases.end(),

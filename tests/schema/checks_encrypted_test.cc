@@ -24,10 +24,10 @@ TEST(EncryptedFieldOptions, RejectsNullUniqueAndDbIndexTogether) {
   // just the first.
   std::vector<std::string> messages;
   for (const Diagnostic& d : r.diagnostics) messages.push_back(d.message);
-  EXPECT_THAT(messages, ::testing::UnorderedElementsAre(
-                            "Encrypted fields do not support db_index=True.",
-                            "Encrypted fields do not support null=True.",
-                            "Encrypted fields do not support unique=True."));
+  EXPECT_THAT(messages,
+              ::testing::UnorderedElementsAre("Encrypted fields do not support db_index=True.",
+                                              "Encrypted fields do not support null=True.",
+                                              "Encrypted fields do not support unique=True."));
   Diagnostic null = *testing::FindCode(r.diagnostics, "schema.encrypted_null");
   EXPECT_EQ(null.category, Category::kImproperlyConfigured);
   EXPECT_EQ(null.location, "models.M.fields.f.null");
@@ -37,30 +37,26 @@ TEST(EncryptedFieldOptions, AcceptsTheOptionsSetToFalse) {
   LoadOk(FieldSchema(
       R"({"type": "EncryptedIntegerField", "null": false, "unique": false, "db_index": false})"));
   // The same options on a plain field are Django's business, not QE's.
-  LoadOk(FieldSchema(
-      R"({"type": "IntegerField", "null": true, "unique": true, "db_index": true})"));
+  LoadOk(
+      FieldSchema(R"({"type": "IntegerField", "null": true, "unique": true, "db_index": true})"));
 }
 
 TEST(NoQueriesArgument, RejectsQueriesOnArrayAndEmbeddedEncryptedFields) {
   const std::string embedded = R"(, "Actor": {"embedded": true, "fields": {
       "name": {"type": "CharField", "max_length": 10}}})";
-  for (
-      const char* field :
-      {R"({"type": "EncryptedArrayField", "base_field": {"type": "IntegerField"}, "queries": {}})",
-       R"({"type": "EncryptedEmbeddedModelField", "embedded_model": "Actor", "queries": null})",
-       R"({"type": "EncryptedEmbeddedModelArrayField", "embedded_model": "Actor",
+  for (const char* field :
+       {R"({"type": "EncryptedArrayField", "base_field": {"type": "IntegerField"}, "queries": {}})",
+        R"({"type": "EncryptedEmbeddedModelField", "embedded_model": "Actor", "queries": null})",
+        R"({"type": "EncryptedEmbeddedModelArrayField", "embedded_model": "Actor",
             "queries": {"queryType": "equality"}})"}) {
     SCOPED_TRACE(field);
-    Diagnostic d =
-        LoadError(Schema1(std::format(R"("f": {})", field), embedded),
-                  "schema.queries_not_supported");
+    Diagnostic d = LoadError(Schema1(std::format(R"("f": {})", field), embedded),
+                             "schema.queries_not_supported");
     // FieldMixinTests.test_fields_without_queries: even an empty or null
     // `queries` is refused.
-    EXPECT_THAT(
-        d.message,
-        ::testing::MatchesRegex(
-            "Encrypted(Array|EmbeddedModel|EmbeddedModelArray)Field does not "
-            "support the queries argument\\."));
+    EXPECT_THAT(d.message, ::testing::MatchesRegex(
+                               "Encrypted(Array|EmbeddedModel|EmbeddedModelArray)Field does not "
+                               "support the queries argument\\."));
     EXPECT_EQ(d.location, "models.M.fields.f.queries");
   }
 }
@@ -76,86 +72,71 @@ TEST(NoQueriesArgument, AcceptsThemWithoutTheKey) {
 constexpr const char* kEmbeddedWithEncrypted =
     R"(, "Embedded": {"embedded": true, "fields": {"value": {"type": "EncryptedIntegerField"}}})";
 
-TEST(ContainsEncrypted,
-     RejectsEncryptedFieldsInWholeEncryptedOrArrayEmbedding) {
+TEST(ContainsEncrypted, RejectsEncryptedFieldsInWholeEncryptedOrArrayEmbedding) {
   // test_invalid_models.py: the three E001 cases.
-  for (const char* cls :
-       {"EmbeddedModelArrayField", "EncryptedEmbeddedModelField",
-        "EncryptedEmbeddedModelArrayField"}) {
+  for (const char* cls : {"EmbeddedModelArrayField", "EncryptedEmbeddedModelField",
+                          "EncryptedEmbeddedModelArrayField"}) {
     SCOPED_TRACE(cls);
     Diagnostic d = LoadError(
-        Schema1(
-            std::format(
-                R"("f": {{"type": "{}", "embedded_model": "Embedded"}})", cls),
-            kEmbeddedWithEncrypted),
+        Schema1(std::format(R"("f": {{"type": "{}", "embedded_model": "Embedded"}})", cls),
+                kEmbeddedWithEncrypted),
         "schema.contains_encrypted");
     EXPECT_EQ(
         d.message,
-        std::format(
-            "{} cannot contain encrypted fields (found EncryptedIntegerField).",
-            cls));
+        std::format("{} cannot contain encrypted fields (found EncryptedIntegerField).", cls));
     EXPECT_EQ(d.location, "models.M.fields.f");
   }
 }
 
-TEST(ContainsEncrypted,
-     AcceptsSelectedFieldEncryptionThroughAPlainEmbeddedModelField) {
-  auto schema = LoadOk(Schema1(
-      R"("f": {"type": "EmbeddedModelField", "embedded_model": "Embedded"})",
-      kEmbeddedWithEncrypted));
+TEST(ContainsEncrypted, AcceptsSelectedFieldEncryptionThroughAPlainEmbeddedModelField) {
+  auto schema =
+      LoadOk(Schema1(R"("f": {"type": "EmbeddedModelField", "embedded_model": "Embedded"})",
+                     kEmbeddedWithEncrypted));
   ASSERT_NE(schema, nullptr);
   EXPECT_NE(schema->FindModel("M")->FindEncryptedPath("f.value"), nullptr);
   // And a whole-encrypted subdocument whose model has no encrypted field.
-  LoadOk(Schema1(
-      R"("f": {"type": "EncryptedEmbeddedModelField", "embedded_model": "Plain"})",
-      R"(, "Plain": {"embedded": true, "fields": {"v": {"type": "IntegerField"}}})"));
+  LoadOk(Schema1(R"("f": {"type": "EncryptedEmbeddedModelField", "embedded_model": "Plain"})",
+                 R"(, "Plain": {"embedded": true, "fields": {"v": {"type": "IntegerField"}}})"));
 }
 
 TEST(ContainsEncrypted, FindsEncryptedFieldsTwoLevelsDown) {
   // Django's check looks one level down and misses this; MongoDB cannot do it
   // either.
   Diagnostic d = LoadError(
-      Schema1(
-          R"("f": {"type": "EncryptedEmbeddedModelField", "embedded_model": "Outer"})",
-          R"(, "Outer": {"embedded": true, "fields": {
+      Schema1(R"("f": {"type": "EncryptedEmbeddedModelField", "embedded_model": "Outer"})",
+              R"(, "Outer": {"embedded": true, "fields": {
                     "inner": {"type": "EmbeddedModelField", "embedded_model": "Inner"}}},
                   "Inner": {"embedded": true, "fields": {
                     "secret": {"type": "EncryptedDateField"}}})"),
       "schema.contains_encrypted");
-  EXPECT_EQ(
-      d.message,
-      "EncryptedEmbeddedModelField cannot contain encrypted fields (found "
-      "EncryptedDateField).");
-  LoadError(
-      Schema1(
-          R"("f": {"type": "EmbeddedModelArrayField", "embedded_model": "Outer"})",
-          R"(, "Outer": {"embedded": true, "fields": {
+  EXPECT_EQ(d.message,
+            "EncryptedEmbeddedModelField cannot contain encrypted fields (found "
+            "EncryptedDateField).");
+  LoadError(Schema1(R"("f": {"type": "EmbeddedModelArrayField", "embedded_model": "Outer"})",
+                    R"(, "Outer": {"embedded": true, "fields": {
                           "inner": {"type": "EmbeddedModelField", "embedded_model": "Inner"}}},
                         "Inner": {"embedded": true, "fields": {
                           "secret": {"type": "EncryptedDateField"}}})"),
-      "schema.contains_encrypted");
+            "schema.contains_encrypted");
 }
 
 TEST(ContainsEncrypted, EndsOnRecursiveEmbeddedModels) {
   // A embeds B embeds A, no encrypted field anywhere: accepted, and the walk
   // terminates.
-  LoadOk(Schema1(
-      R"("f": {"type": "EmbeddedModelArrayField", "embedded_model": "A"})",
-      R"(, "A": {"embedded": true, "fields": {
+  LoadOk(Schema1(R"("f": {"type": "EmbeddedModelArrayField", "embedded_model": "A"})",
+                 R"(, "A": {"embedded": true, "fields": {
                        "b": {"type": "EmbeddedModelField", "embedded_model": "B", "null": true}}},
                      "B": {"embedded": true, "fields": {
                        "a": {"type": "EmbeddedModelField", "embedded_model": "A", "null": true}}})"));
   // The same cycle with an encrypted field in it, under an array: rejected,
   // still terminating.
-  LoadError(
-      Schema1(
-          R"("f": {"type": "EmbeddedModelArrayField", "embedded_model": "A"})",
-          R"(, "A": {"embedded": true, "fields": {
+  LoadError(Schema1(R"("f": {"type": "EmbeddedModelArrayField", "embedded_model": "A"})",
+                    R"(, "A": {"embedded": true, "fields": {
                           "b": {"type": "EmbeddedModelField", "embedded_model": "B"}}},
                         "B": {"embedded": true, "fields": {
                           "a": {"type": "EmbeddedModelField", "embedded_model": "A"},
                           "s": {"type": "EncryptedCharField", "max_length": 5}}})"),
-      "schema.contains_encrypted");
+            "schema.contains_encrypted");
 }
 
 TEST(ContainsEncrypted, RejectsEncryptedFieldsDjangoWouldStoreInPlaintext) {
@@ -168,18 +149,14 @@ TEST(ContainsEncrypted, RejectsEncryptedFieldsDjangoWouldStoreInPlaintext) {
           std::string(kEmbeddedWithEncrypted) +
               R"(, "Plain": {"embedded": true, "fields": {"v": {"type": "IntegerField"}}})"),
       "schema.contains_encrypted");
-  EXPECT_EQ(
-      d.message,
-      "PolymorphicEmbeddedModelField cannot contain encrypted fields (found "
-      "EncryptedIntegerField).");
-  d = LoadError(
-      FieldSchema(
-          R"({"type": "ArrayField", "base_field": {"type": "EncryptedCharField",
+  EXPECT_EQ(d.message,
+            "PolymorphicEmbeddedModelField cannot contain encrypted fields (found "
+            "EncryptedIntegerField).");
+  d = LoadError(FieldSchema(
+                    R"({"type": "ArrayField", "base_field": {"type": "EncryptedCharField",
                                 "max_length": 3}})"),
-      "schema.contains_encrypted");
-  EXPECT_EQ(
-      d.message,
-      "ArrayField cannot contain encrypted fields (found EncryptedCharField).");
+                "schema.contains_encrypted");
+  EXPECT_EQ(d.message, "ArrayField cannot contain encrypted fields (found EncryptedCharField).");
   LoadOk(FieldSchema(
       R"({"type": "ArrayField", "base_field": {"type": "CharField", "max_length": 3},
                          "size": 4})"));
@@ -227,9 +204,8 @@ constexpr NoEncryptedVersion kNoEncryptedVersion[] = {
 TEST(NoEncryptedVersion, GivesTheDocumentedReason) {
   for (const NoEncryptedVersion& c : kNoEncryptedVersion) {
     SCOPED_TRACE(c.type);
-    Diagnostic d =
-        LoadError(FieldSchema(std::format(R"({{"type": "{}"}})", c.type)),
-                  "schema.no_encrypted_version");
+    Diagnostic d = LoadError(FieldSchema(std::format(R"({{"type": "{}"}})", c.type)),
+                             "schema.no_encrypted_version");
     EXPECT_EQ(d.message, c.message);
     EXPECT_EQ(d.location, "models.M.fields.f.type");
   }
@@ -276,8 +252,7 @@ TEST(FieldTypes, EveryEncryptedVariantThatExistsLoadsWithItsBsonType) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.type);
-    auto schema =
-        LoadOk(FieldSchema(std::format(R"({{"type": "{}"}})", c.type)));
+    auto schema = LoadOk(FieldSchema(std::format(R"({{"type": "{}"}})", c.type)));
     ASSERT_NE(schema, nullptr);
     const Field* f = testing::FieldF(*schema);
     EXPECT_TRUE(f->encrypted);
@@ -286,19 +261,16 @@ TEST(FieldTypes, EveryEncryptedVariantThatExistsLoadsWithItsBsonType) {
     EXPECT_EQ(schema->FindModel("M")->encrypted_paths.at(0).bson_type, c.bson);
   }
   // The decimal one needs its digits (fields.E130/E132).
-  auto schema = LoadOk(FieldSchema(
-      R"({"type": "EncryptedDecimalField", "max_digits": 10, "decimal_places": 2})"));
+  auto schema = LoadOk(
+      FieldSchema(R"({"type": "EncryptedDecimalField", "max_digits": 10, "decimal_places": 2})"));
   ASSERT_NE(schema, nullptr);
   EXPECT_EQ(testing::FieldF(*schema)->bson_type, BsonType::kDecimal);
 }
 
 TEST(FieldTypes, UnknownAndUnsupportedTypesAreNamed) {
-  Diagnostic d = LoadError(FieldSchema(R"({"type": "ChrField"})"),
-                           "schema.unknown_field_type");
-  EXPECT_EQ(d.message,
-            "Unknown field type 'ChrField'; did you mean 'CharField'?");
-  d = LoadError(FieldSchema(R"({"type": "EncryptedIntgerField"})"),
-                "schema.unknown_field_type");
+  Diagnostic d = LoadError(FieldSchema(R"({"type": "ChrField"})"), "schema.unknown_field_type");
+  EXPECT_EQ(d.message, "Unknown field type 'ChrField'; did you mean 'CharField'?");
+  d = LoadError(FieldSchema(R"({"type": "EncryptedIntgerField"})"), "schema.unknown_field_type");
   EXPECT_THAT(d.message, HasSubstr("did you mean 'EncryptedIntegerField'?"));
   d = LoadError(FieldSchema(R"({"type": "AutoField", "primary_key": true})"),
                 "schema.unsupported_field");

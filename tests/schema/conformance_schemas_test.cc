@@ -53,15 +53,13 @@ TEST(ConformanceSchemas, MedicalEncryptedFieldsAreSsnAndBilling) {
   EXPECT_EQ(ssn->bson_type, BsonType::kString);
   EXPECT_TRUE(ssn->queryable());
   EXPECT_EQ(ssn->field, schema->FindModel("PatientRecord")->FindField("ssn"));
-  const EncryptedPath* billing =
-      patient->FindEncryptedPath("patient_record.billing");
+  const EncryptedPath* billing = patient->FindEncryptedPath("patient_record.billing");
   ASSERT_NE(billing, nullptr);
   EXPECT_EQ(billing->bson_type, BsonType::kObject);
   EXPECT_FALSE(billing->queryable());
   // Sub-fields of a whole-encrypted subdocument are not encryptedFields entries
   // of their own.
-  EXPECT_EQ(patient->FindEncryptedPath("patient_record.billing.cc_type"),
-            nullptr);
+  EXPECT_EQ(patient->FindEncryptedPath("patient_record.billing.cc_type"), nullptr);
   EXPECT_EQ(patient->FindEncryptedPath("patient_record.bill_amount"), nullptr);
   EXPECT_TRUE(schema->has_encrypted_fields());
 }
@@ -136,22 +134,19 @@ TEST(ConformanceSchemas, QeMatrixEncryptedFieldsMatchDjangoBsonTypes) {
   EXPECT_FALSE(author->encrypted);
 }
 
-TEST(ConformanceSchemas,
-     QeMatrixBoundedScoreQueriesKeepTheirOrderWithServerTypes) {
+TEST(ConformanceSchemas, QeMatrixBoundedScoreQueriesKeepTheirOrderWithServerTypes) {
   auto schema = LoadOk(ReadData("conformance/schemas/qe_matrix.json"));
   ASSERT_NE(schema, nullptr);
-  const QuerySpec& spec =
-      schema->FindModel("BoundedScore")->FindField("score")->queries[0];
+  const QuerySpec& spec = schema->FindModel("BoundedScore")->FindField("score")->queries[0];
   // Written {"queryType", "min": 0, "max": 200, "sparsity": 1, "trimFactor": 1,
   // "contention": 0}: min/max as the field's int, sparsity and contention long,
   // trimFactor int (the types of the spec's fle2v2-Rangev2-Int
   // encryptedFields).
-  EXPECT_EQ(
-      ToCanonicalJson(spec.declared.get()),
-      ToCanonicalJson(Json(R"({"queryType": "range", "min": {"$numberInt": "0"},
+  EXPECT_EQ(ToCanonicalJson(spec.declared.get()),
+            ToCanonicalJson(Json(R"({"queryType": "range", "min": {"$numberInt": "0"},
                 "max": {"$numberInt": "200"}, "sparsity": {"$numberLong": "1"},
                 "trimFactor": {"$numberInt": "1"}, "contention": {"$numberLong": "0"}})")
-                          .get()));
+                                .get()));
 }
 
 TEST(ConformanceSchemas, RiskPathsGoThroughNestedEmbeddedModels) {
@@ -159,13 +154,11 @@ TEST(ConformanceSchemas, RiskPathsGoThroughNestedEmbeddedModels) {
   ASSERT_NE(schema, nullptr);
   const Model* assessment = schema->FindModel("RiskAssessment");
   std::vector<std::string> paths;
-  for (const EncryptedPath& p : assessment->encrypted_paths)
-    paths.push_back(p.path);
+  for (const EncryptedPath& p : assessment->encrypted_paths) paths.push_back(p.path);
   // Declaration order, depth first (_get_encrypted_fields).
-  EXPECT_THAT(paths, ::testing::ElementsAre(
-                         "risk.title", "risk.description", "risk.category.name",
-                         "risk.category.description", "owner.username",
-                         "owner.email", "owner.role"));
+  EXPECT_THAT(paths, ::testing::ElementsAre("risk.title", "risk.description", "risk.category.name",
+                                            "risk.category.description", "owner.username",
+                                            "owner.email", "owner.role"));
   ASSERT_EQ(assessment->ordering.size(), 1u);
   EXPECT_EQ(assessment->ordering[0].field, "assessed_on");
   EXPECT_TRUE(assessment->ordering[0].descending);
@@ -230,8 +223,7 @@ TEST(ConformanceSchemas, SpecEncryptedFieldsRoundTripWithExactTypes) {
     BsonDoc ours = schema->EncryptedFieldsMap();
     bson_iter_t root, ours_fields;
     bson_iter_init(&root, ours.get());
-    ASSERT_TRUE(
-        bson_iter_find_descendant(&root, "default.fields", &ours_fields));
+    ASSERT_TRUE(bson_iter_find_descendant(&root, "default.fields", &ours_fields));
     bson_iter_t spec_fields;
     ASSERT_TRUE(bson_iter_init_find(&spec_fields, efc.get(), "fields"));
     bson_iter_t a, b;
@@ -246,20 +238,17 @@ TEST(ConformanceSchemas, SpecEncryptedFieldsRoundTripWithExactTypes) {
       BsonDoc::FromBytes(data, len, &spec_entry);
       // Same keys, and each value canonically equal: same BSON types, not just
       // equal numbers.
-      EXPECT_EQ(bson_count_keys(ours_entry.get()),
-                bson_count_keys(spec_entry.get()));
+      EXPECT_EQ(bson_count_keys(ours_entry.get()), bson_count_keys(spec_entry.get()));
       bson_iter_t key;
       bson_iter_init(&key, spec_entry.get());
       while (bson_iter_next(&key)) {
         bson_iter_t mine;
-        ASSERT_TRUE(
-            bson_iter_init_find(&mine, ours_entry.get(), bson_iter_key(&key)))
+        ASSERT_TRUE(bson_iter_init_find(&mine, ours_entry.get(), bson_iter_key(&key)))
             << bson_iter_key(&key);
         BsonDoc x, y;
         bson_append_iter(x.get(), "v", 1, &mine);
         bson_append_iter(y.get(), "v", 1, &key);
-        EXPECT_EQ(ToCanonicalJson(x.get()), ToCanonicalJson(y.get()))
-            << bson_iter_key(&key);
+        EXPECT_EQ(ToCanonicalJson(x.get()), ToCanonicalJson(y.get())) << bson_iter_key(&key);
       }
     }
     EXPECT_FALSE(bson_iter_next(&a));

@@ -22,8 +22,7 @@ using testing::FieldF;
 using testing::FieldSchema;
 using testing::LoadOk;
 
-const QuerySpec* LoadSpec(std::string_view field_json,
-                          std::shared_ptr<const Schema>* keep) {
+const QuerySpec* LoadSpec(std::string_view field_json, std::shared_ptr<const Schema>* keep) {
   *keep = LoadOk(FieldSchema(field_json));
   if (*keep == nullptr) return nullptr;
   const Field* f = FieldF(**keep);
@@ -48,9 +47,8 @@ TEST(EffectiveValues, EqualityContentionDefaultsTo8) {
                   &s);
   ASSERT_NE(spec, nullptr);
   EXPECT_EQ(spec->effective_contention, 0);
-  EXPECT_EQ(
-      Canonical(spec->declared),
-      R"({ "queryType" : "equality", "contention" : { "$numberLong" : "0" } })");
+  EXPECT_EQ(Canonical(spec->declared),
+            R"({ "queryType" : "equality", "contention" : { "$numberLong" : "0" } })");
 }
 
 TEST(EffectiveValues, RangeDefaultsForAFullInt) {
@@ -82,9 +80,7 @@ TEST(EffectiveValues, RangeDefaultsForLongAndDate) {
   EXPECT_EQ(spec->min().value_type, BSON_TYPE_INT64);
   EXPECT_EQ(spec->min().value.v_int64, std::numeric_limits<int64_t>::min());
   EXPECT_EQ(spec->max().value.v_int64, std::numeric_limits<int64_t>::max());
-  spec = LoadSpec(
-      R"({"type": "EncryptedDateField", "queries": {"queryType": "range"}})",
-      &s);
+  spec = LoadSpec(R"({"type": "EncryptedDateField", "queries": {"queryType": "range"}})", &s);
   ASSERT_NE(spec, nullptr);
   EXPECT_EQ(spec->min().value_type, BSON_TYPE_DATE_TIME);
   EXPECT_EQ(spec->min().value.v_datetime, std::numeric_limits<int64_t>::min());

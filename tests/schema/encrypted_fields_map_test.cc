@@ -26,14 +26,12 @@ constexpr const char* kBillingKey =
 std::string Medical(std::string_view map) {
   std::string schema = testing::ReadData("conformance/schemas/medical.json");
   size_t brace = schema.find('{');
-  return schema.substr(0, brace + 1) +
-         std::format(R"( "encrypted_fields_map": {}, )", map) +
+  return schema.substr(0, brace + 1) + std::format(R"( "encrypted_fields_map": {}, )", map) +
          schema.substr(brace + 1);
 }
 
-std::string MedicalMap(
-    std::string_view ssn_extra = R"(, "queries": {"queryType": "equality"})",
-    std::string_view billing_type = "object") {
+std::string MedicalMap(std::string_view ssn_extra = R"(, "queries": {"queryType": "equality"})",
+                       std::string_view billing_type = "object") {
   return std::format(R"({{"patients": {{"fields": [
       {{"bsonType": "string", "path": "patient_record.ssn", "keyId": {}{}}},
       {{"bsonType": "{}", "path": "patient_record.billing", "keyId": {}}}]}}}})",
@@ -54,18 +52,15 @@ TEST(EncryptedFieldsMap, BindsKeyIdsWhenTheMapAgrees) {
   // A map read back from text has int32 where querysafe has int64, and one
   // listed by the server has its defaults filled in (contention 8): both agree
   // with the models.
-  LoadOk(Medical(MedicalMap(
-      R"(, "queries": {"queryType": "equality", "contention": 8})")));
-  LoadOk(Medical(MedicalMap(
-      R"(, "queries": {"queryType": "equality", "contention": {"$numberLong": "8"}})")));
-  LoadError(Medical(MedicalMap(
-                R"(, "queries": {"queryType": "equality", "contention": 0})")),
+  LoadOk(Medical(MedicalMap(R"(, "queries": {"queryType": "equality", "contention": 8})")));
+  LoadOk(Medical(
+      MedicalMap(R"(, "queries": {"queryType": "equality", "contention": {"$numberLong": "8"}})")));
+  LoadError(Medical(MedicalMap(R"(, "queries": {"queryType": "equality", "contention": 0})")),
             "schema.encrypted_fields_map");
 }
 
 TEST(EncryptedFieldsMap, PrintsLikeShowEncryptedFieldsMap) {
-  querysafe::SchemaResult r =
-      querysafe::Schema::FromJson(Medical(MedicalMap()));
+  querysafe::SchemaResult r = querysafe::Schema::FromJson(Medical(MedicalMap()));
   ASSERT_TRUE(r.ok()) << testing::Describe(r.diagnostics);
   EXPECT_EQ(r.schema->EncryptedFieldsMapJson(), R"({
     "patients": {
@@ -99,17 +94,12 @@ TEST(EncryptedFieldsMap, PrintsLikeShowEncryptedFieldsMap) {
 }
 
 TEST(EncryptedFieldsMap, DisagreementsNameBothSides) {
-  Diagnostic d =
-      LoadError(Medical(MedicalMap(R"(, "queries": {"queryType": "range"})")),
-                "schema.encrypted_fields_map");
-  EXPECT_THAT(
-      d.message,
-      HasSubstr("encrypted_fields_map['patients'] gives 'patient_record.ssn' "
-                "the queries"));
-  EXPECT_THAT(d.message,
-              HasSubstr("but PatientRecord.ssn (EncryptedCharField) declares"));
-  d = LoadError(Medical(MedicalMap(R"(, "queries": {"queryType": "equality"})",
-                                   "string")),
+  Diagnostic d = LoadError(Medical(MedicalMap(R"(, "queries": {"queryType": "range"})")),
+                           "schema.encrypted_fields_map");
+  EXPECT_THAT(d.message, HasSubstr("encrypted_fields_map['patients'] gives 'patient_record.ssn' "
+                                   "the queries"));
+  EXPECT_THAT(d.message, HasSubstr("but PatientRecord.ssn (EncryptedCharField) declares"));
+  d = LoadError(Medical(MedicalMap(R"(, "queries": {"queryType": "equality"})", "string")),
                 "schema.encrypted_fields_map");
   EXPECT_EQ(d.message,
             "encrypted_fields_map['patients'] gives 'patient_record.billing' "
@@ -142,23 +132,18 @@ TEST(EncryptedFieldsMap, DisagreementsNameBothSides) {
             "'patient_record.billing', which "
             "PatientRecord.billing (EncryptedEmbeddedModelField) encrypts");
   // No entry for the collection at all, and one for a collection no model has.
-  d = LoadError(Medical(R"({"other": {"fields": []}})"),
-                "schema.encrypted_fields_map");
-  EXPECT_THAT(
-      d.message,
-      HasSubstr("has no entry for 'patients', but model Patient has encrypted "
-                "fields ('patient_record.ssn', 'patient_record.billing')"));
+  d = LoadError(Medical(R"({"other": {"fields": []}})"), "schema.encrypted_fields_map");
+  EXPECT_THAT(d.message, HasSubstr("has no entry for 'patients', but model Patient has encrypted "
+                                   "fields ('patient_record.ssn', 'patient_record.billing')"));
 }
 
 TEST(EncryptedFieldsMap, EnforcesTheServersConfigRules) {
   std::string map = MedicalMap();
-  map.replace(map.find(kBillingKey), std::string_view(kBillingKey).size(),
-              kSsnKey);
+  map.replace(map.find(kBillingKey), std::string_view(kBillingKey).size(), kSsnKey);
   Diagnostic d = LoadError(Medical(map), "schema.server.6338401");
   EXPECT_EQ(d.message, "Duplicate key ids are not allowed");
   d = LoadError(
-      Medical(MedicalMap().replace(MedicalMap().find(R"("keyId": {"$binary")"),
-                                   1, R"("x": 1, ")")),
+      Medical(MedicalMap().replace(MedicalMap().find(R"("keyId": {"$binary")"), 1, R"("x": 1, ")")),
       "schema.server.40415");
   LoadError(Medical(R"({"patients": {"fields": [{"bsonType": "object",
                "path": "patient_record.billing", "keyId": "not a uuid"}]}})"),
@@ -196,10 +181,10 @@ TEST(EncryptedFieldsMap, SkipsUnmanagedModels) {
 TEST(EncryptedFieldsMap, QueriesListStaysAList) {
   SchemaLoadOptions v82;
   v82.server_minor = 2;
-  auto schema = LoadOk(
-      testing::FieldSchema(
-          R"({"type": "EncryptedCharField", "queries": [{"queryType": "equality"}]})"),
-      v82);
+  auto schema =
+      LoadOk(testing::FieldSchema(
+                 R"({"type": "EncryptedCharField", "queries": [{"queryType": "equality"}]})"),
+             v82);
   ASSERT_NE(schema, nullptr);
   BsonDoc map = schema->EncryptedFieldsMap();
   EXPECT_EQ(
@@ -210,15 +195,14 @@ TEST(EncryptedFieldsMap, QueriesListStaysAList) {
 TEST(EncryptedFieldsMap, RecursiveModelsWithEncryptedFieldsAreRefused) {
   // _get_encrypted_fields would recurse forever: A -> B -> A through plain
   // EmbeddedModelFields.
-  Diagnostic d = LoadError(
-      testing::Schema1(
-          R"("f": {"type": "EmbeddedModelField", "embedded_model": "A"})",
-          R"(, "A": {"embedded": true, "fields": {
+  Diagnostic d =
+      LoadError(testing::Schema1(R"("f": {"type": "EmbeddedModelField", "embedded_model": "A"})",
+                                 R"(, "A": {"embedded": true, "fields": {
                              "b": {"type": "EmbeddedModelField", "embedded_model": "B"},
                              "s": {"type": "EncryptedCharField"}}},
                            "B": {"embedded": true, "fields": {
                              "a": {"type": "EmbeddedModelField", "embedded_model": "A"}}})"),
-      "schema.recursive_encrypted");
+                "schema.recursive_encrypted");
   EXPECT_THAT(d.message, HasSubstr("'A' -> 'B' -> 'A'"));
 }
 

@@ -78,8 +78,7 @@ TEST(Lookup, RelationsThroughOneToOnePrimaryKeys) {
 }
 
 TEST(Lookup, FieldOptionsAreKept) {
-  auto schema =
-      LoadOk(testing::FieldSchema(R"({"type": "CharField", "max_length": 10,
+  auto schema = LoadOk(testing::FieldSchema(R"({"type": "CharField", "max_length": 10,
       "blank": true, "choices": [["L", "Low"], ["H", "High"]], "default": "L",
       "editable": false, "verbose_name": "level", "help_text": "h"})"));
   ASSERT_NE(schema, nullptr);
@@ -97,8 +96,7 @@ TEST(Lookup, FieldOptionsAreKept) {
 TEST(Lookup, ConcurrentReadersShareOneSchema) {
   auto schema = LoadOk(testing::ReadData("conformance/schemas/qe_matrix.json"));
   ASSERT_NE(schema, nullptr);
-  const std::string expected =
-      ToCanonicalJson(schema->EncryptedFieldsMap().get());
+  const std::string expected = ToCanonicalJson(schema->EncryptedFieldsMap().get());
   std::atomic<int> mismatches{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
@@ -106,13 +104,11 @@ TEST(Lookup, ConcurrentReadersShareOneSchema) {
       for (int i = 0; i < 200; ++i) {
         const Model* m = schema->FindModel(i % 2 ? "IntegerModel" : "Book");
         if (m == nullptr || m->FindField("pk") == nullptr) ++mismatches;
-        const Model* by_table =
-            schema->FindModelByTable(i % 2 ? "integermodel" : "book");
+        const Model* by_table = schema->FindModelByTable(i % 2 ? "integermodel" : "book");
         if (by_table != m) ++mismatches;
         const char* path = i % 2 ? "value" : "title";
         if (m->FindEncryptedPath(path) == nullptr) ++mismatches;
-        if ((i + t) % 50 == 0 &&
-            ToCanonicalJson(schema->EncryptedFieldsMap().get()) != expected) {
+        if ((i + t) % 50 == 0 && ToCanonicalJson(schema->EncryptedFieldsMap().get()) != expected) {
           ++mismatches;
         }
       }

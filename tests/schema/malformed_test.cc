@@ -22,8 +22,7 @@ Diagnostic Syntax(std::string_view text) {
   EXPECT_EQ(r.schema, nullptr);
   EXPECT_FALSE(r.diagnostics.empty());
   if (r.diagnostics.empty()) return {};
-  EXPECT_EQ(r.diagnostics[0].code, "schema.json_syntax")
-      << Describe(r.diagnostics);
+  EXPECT_EQ(r.diagnostics[0].code, "schema.json_syntax") << Describe(r.diagnostics);
   EXPECT_EQ(r.diagnostics[0].category, Category::kImproperlyConfigured);
   return r.diagnostics[0];
 }
@@ -51,10 +50,8 @@ TEST(MalformedJson, RejectsWhatIsNotOneObject) {
   Syntax("\"models\"");
   Syntax("42");
   Syntax("null");
-  EXPECT_THAT(
-      Syntax("{\"database\": \"a\", \"models\": {}} {\"database\": \"b\"}")
-          .message,
-      HasSubstr("more than one value"));
+  EXPECT_THAT(Syntax("{\"database\": \"a\", \"models\": {}} {\"database\": \"b\"}").message,
+              HasSubstr("more than one value"));
 }
 
 TEST(MalformedJson, FindsInvalidUtf8) {
@@ -73,8 +70,7 @@ TEST(MalformedJson, HugeNumbersDoNotWrap) {
   EXPECT_EQ(d.message,
             "Number 99999999999999999999 is out of range (an integer must fit "
             "in 64 bits)");
-  EXPECT_EQ(text.substr(d.span.begin, d.span.end - d.span.begin),
-            "99999999999999999999");
+  EXPECT_EQ(text.substr(d.span.begin, d.span.end - d.span.begin), "99999999999999999999");
   d = Syntax(R"({"database": "db", "models": {}, "x": -1e999})");
   EXPECT_THAT(d.message, HasSubstr("-1e999"));
   // Digits inside strings are not numbers.
@@ -100,31 +96,20 @@ constexpr WrongType kWrongTypes[] = {
     {R"({"database": 5, "models": {}})", "database"},
     {R"({"database": "db", "models": []})", "models"},
     {R"({"database": "db", "app_label": true, "models": {}})", "app_label"},
-    {R"({"database": "db", "key_vault_namespace": {}, "models": {}})",
-     "key_vault_namespace"},
-    {R"({"database": "db", "encrypted_fields_map": [], "models": {}})",
-     "encrypted_fields_map"},
+    {R"({"database": "db", "key_vault_namespace": {}, "models": {}})", "key_vault_namespace"},
+    {R"({"database": "db", "encrypted_fields_map": [], "models": {}})", "encrypted_fields_map"},
     {R"({"database": "db", "models": {"M": "x"}})", "models.M"},
-    {R"({"database": "db", "models": {"M": {"db_table": 1}}})",
-     "models.M.db_table"},
-    {R"({"database": "db", "models": {"M": {"embedded": "yes"}}})",
-     "models.M.embedded"},
-    {R"({"database": "db", "models": {"M": {"managed": 0}}})",
-     "models.M.managed"},
-    {R"({"database": "db", "models": {"M": {"fields": []}}})",
-     "models.M.fields"},
-    {R"({"database": "db", "models": {"M": {"ordering": "name"}}})",
-     "models.M.ordering"},
-    {R"({"database": "db", "models": {"M": {"ordering": [1]}}})",
-     "models.M.ordering.0"},
-    {R"({"database": "db", "models": {"M": {"indexes": {}}}})",
-     "models.M.indexes"},
-    {R"({"database": "db", "models": {"M": {"indexes": [[1]]}}})",
-     "models.M.indexes.0.0"},
+    {R"({"database": "db", "models": {"M": {"db_table": 1}}})", "models.M.db_table"},
+    {R"({"database": "db", "models": {"M": {"embedded": "yes"}}})", "models.M.embedded"},
+    {R"({"database": "db", "models": {"M": {"managed": 0}}})", "models.M.managed"},
+    {R"({"database": "db", "models": {"M": {"fields": []}}})", "models.M.fields"},
+    {R"({"database": "db", "models": {"M": {"ordering": "name"}}})", "models.M.ordering"},
+    {R"({"database": "db", "models": {"M": {"ordering": [1]}}})", "models.M.ordering.0"},
+    {R"({"database": "db", "models": {"M": {"indexes": {}}}})", "models.M.indexes"},
+    {R"({"database": "db", "models": {"M": {"indexes": [[1]]}}})", "models.M.indexes.0.0"},
     {R"({"database": "db", "models": {"M": {"indexes": [{"fields": "a"}]}}})",
      "models.M.indexes.0.fields"},
-    {R"({"database": "db", "models": {"M": {"fields": {"f": "CharField"}}}})",
-     "models.M.fields.f"},
+    {R"({"database": "db", "models": {"M": {"fields": {"f": "CharField"}}}})", "models.M.fields.f"},
     {R"({"database": "db", "models": {"M": {"fields": {"f": {"type": 3}}}}})",
      "models.M.fields.f.type"},
     {R"({"database": "db", "models": {"M": {"fields": {"f": {"type": "CharField",
@@ -178,8 +163,7 @@ TEST(MalformedSchema, WrongTypesAtEveryLevelAreLocated) {
     EXPECT_EQ(r.schema, nullptr);
     bool found = false;
     for (const Diagnostic& d : r.diagnostics) found |= d.location == c.location;
-    EXPECT_TRUE(found) << "no diagnostic at " << c.location
-                       << Describe(r.diagnostics);
+    EXPECT_TRUE(found) << "no diagnostic at " << c.location << Describe(r.diagnostics);
   }
 }
 
@@ -190,26 +174,18 @@ TEST(MalformedSchema, MissingAndUnknownKeys) {
   EXPECT_EQ(d.location, "models");
   d = LoadError(R"({"database": "db", "model": {}})", "schema.unknown_key");
   EXPECT_EQ(d.message, "Unknown top-level key 'model'; did you mean 'models'?");
-  d = LoadError(R"({"database": "db", "models": {"M": {"db_tabel": "m"}}})",
-                "schema.unknown_key");
-  EXPECT_EQ(d.message,
-            "Unknown model key 'db_tabel'; did you mean 'db_table'?");
+  d = LoadError(R"({"database": "db", "models": {"M": {"db_tabel": "m"}}})", "schema.unknown_key");
+  EXPECT_EQ(d.message, "Unknown model key 'db_tabel'; did you mean 'db_table'?");
   EXPECT_EQ(d.location, "models.M.db_tabel");
   // The brief's example: a typo in a field option.
-  d = LoadError(FieldSchema(R"({"type": "CharField", "max_lenght": 11})"),
-                "schema.unknown_option");
-  EXPECT_EQ(d.message,
-            "CharField has no option 'max_lenght'; did you mean 'max_length'?");
+  d = LoadError(FieldSchema(R"({"type": "CharField", "max_lenght": 11})"), "schema.unknown_option");
+  EXPECT_EQ(d.message, "CharField has no option 'max_lenght'; did you mean 'max_length'?");
   EXPECT_EQ(d.location, "models.M.fields.f.max_lenght");
-  d = LoadError(FieldSchema(R"({"type": "CharField", "max_digits": 5})"),
-                "schema.unknown_option");
+  d = LoadError(FieldSchema(R"({"type": "CharField", "max_digits": 5})"), "schema.unknown_option");
   EXPECT_EQ(d.message, "CharField does not take the option 'max_digits'");
-  d = LoadError(
-      FieldSchema(
-          R"({"type": "CharField", "queries": {"queryType": "equality"}})"),
-      "schema.unknown_option");
-  EXPECT_THAT(d.message,
-              HasSubstr("only encrypted fields do, e.g. EncryptedCharField"));
+  d = LoadError(FieldSchema(R"({"type": "CharField", "queries": {"queryType": "equality"}})"),
+                "schema.unknown_option");
+  EXPECT_THAT(d.message, HasSubstr("only encrypted fields do, e.g. EncryptedCharField"));
   d = LoadError(FieldSchema(R"({"max_length": 5})"), "schema.missing_option");
   EXPECT_EQ(d.location, "models.M.fields.f");
   d = LoadError(FieldSchema(R"({"type": "EncryptedCharField",
@@ -217,29 +193,22 @@ TEST(MalformedSchema, MissingAndUnknownKeys) {
                 "schema.unknown_query_key");
   EXPECT_EQ(d.server_code, 40415);
   EXPECT_THAT(d.message, HasSubstr("Did you mean 'contention'?"));
-  d = LoadError(
-      FieldSchema(
-          R"({"type": "EncryptedCharField", "queries": {"contention": 1}})"),
-      "schema.missing_query_type");
+  d = LoadError(FieldSchema(R"({"type": "EncryptedCharField", "queries": {"contention": 1}})"),
+                "schema.missing_query_type");
   EXPECT_EQ(d.server_code, 40414);
-  d = LoadError(
-      FieldSchema(
-          R"({"type": "EncryptedCharField", "queries": {"queryType": "eq"}})"),
-      "schema.unknown_query_type");
+  d = LoadError(FieldSchema(R"({"type": "EncryptedCharField", "queries": {"queryType": "eq"}})"),
+                "schema.unknown_query_type");
   d = LoadError(FieldSchema(R"({"type": "EncryptedIntegerField",
                                "queries": {"queryType": "rangePreview"}})"),
                 "schema.range_preview");
-  EXPECT_THAT(d.message,
-              HasSubstr("'rangePreview' is unsupported. Use 'range' instead."));
+  EXPECT_THAT(d.message, HasSubstr("'rangePreview' is unsupported. Use 'range' instead."));
 }
 
 TEST(MalformedSchema, DuplicateKeysAreNotSilentlyResolved) {
   Diagnostic d =
-      LoadError(R"({"database": "a", "database": "b", "models": {}})",
-                "schema.duplicate_key");
+      LoadError(R"({"database": "a", "database": "b", "models": {}})", "schema.duplicate_key");
   EXPECT_EQ(d.location, "database");
-  LoadError(R"({"database": "db", "models": {"M": {}, "M": {}}})",
-            "schema.duplicate_key");
+  LoadError(R"({"database": "db", "models": {"M": {}, "M": {}}})", "schema.duplicate_key");
   d = LoadError(R"({"database": "db", "models": {"M": {"fields": {
                     "f": {"type": "CharField"}, "f": {"type": "IntegerField"}}}}})",
                 "schema.duplicate_key");
@@ -248,17 +217,14 @@ TEST(MalformedSchema, DuplicateKeysAreNotSilentlyResolved) {
 
 TEST(MalformedSchema, NamesWithNulCharactersAreRefused) {
   LoadError(R"({"database": "d\u0000b", "models": {}})", "schema.wrong_type");
-  LoadError(FieldSchema(R"({"type": "CharField", "db_column": "a\u0000b"})"),
-            "schema.wrong_type");
-  LoadError(R"({"database": "my.db", "models": {}})",
-            "schema.invalid_database");
+  LoadError(FieldSchema(R"({"type": "CharField", "db_column": "a\u0000b"})"), "schema.wrong_type");
+  LoadError(R"({"database": "my.db", "models": {}})", "schema.invalid_database");
 }
 
 TEST(MalformedSchema, RandomMutationsNeverCrash) {
   // Byte flips, truncations and insertions of a valid schema: every result
   // either loads or has diagnostics, none throws, and the cap holds.
-  const std::string base =
-      testing::ReadData("conformance/schemas/qe_matrix.json");
+  const std::string base = testing::ReadData("conformance/schemas/qe_matrix.json");
   std::mt19937 rng(12345);
   const std::string alphabet = "{}[]\",:0123456789.-eE tfnul\\\xff\x80";
   for (int i = 0; i < 3000; ++i) {
@@ -286,9 +252,8 @@ TEST(MalformedSchema, RandomMutationsNeverCrash) {
 TEST(MalformedSchema, DiagnosticsAreCapped) {
   std::string fields;
   for (int i = 0; i < 50; ++i) {
-    fields += std::format(
-        R"({}"f{}": {{"type": "EncryptedIntegerField", "null": true}})",
-        i ? ", " : "", i);
+    fields += std::format(R"({}"f{}": {{"type": "EncryptedIntegerField", "null": true}})",
+                          i ? ", " : "", i);
   }
   SchemaLoadResult r = LoadSchema(testing::Schema1(fields));
   EXPECT_EQ(r.schema, nullptr);

@@ -18,8 +18,7 @@
 namespace querysafe::schema::testing {
 
 inline std::string ReadData(std::string_view relative) {
-  std::ifstream in(std::format("{}/{}", QUERYSAFE_TEST_DATA_DIR, relative),
-                   std::ios::binary);
+  std::ifstream in(std::format("{}/{}", QUERYSAFE_TEST_DATA_DIR, relative), std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -28,9 +27,8 @@ inline std::string ReadData(std::string_view relative) {
 inline std::string Describe(const Diagnostics& diagnostics) {
   std::string out;
   for (const Diagnostic& d : diagnostics) {
-    out += std::format("\n  [{}] {} ({}) server={} at '{}'",
-                       CategoryName(d.category), d.message, d.code,
-                       d.server_code, d.location);
+    out += std::format("\n  [{}] {} ({}) server={} at '{}'", CategoryName(d.category), d.message,
+                       d.code, d.server_code, d.location);
   }
   return out;
 }
@@ -38,11 +36,10 @@ inline std::string Describe(const Diagnostics& diagnostics) {
 // A schema with one collection model "M" (db_table "m") whose fields are
 // `fields` (the inside of the "fields" object), plus `more_models` (inside of
 // "models", with a leading comma).
-inline std::string Schema1(std::string_view fields,
-                           std::string_view more_models = "") {
+inline std::string Schema1(std::string_view fields, std::string_view more_models = "") {
   return std::format(
-      R"({{"database": "db", "models": {{"M": {{"db_table": "m", "fields": {{{}}}}}{}}}}})",
-      fields, more_models);
+      R"({{"database": "db", "models": {{"M": {{"db_table": "m", "fields": {{{}}}}}{}}}}})", fields,
+      more_models);
 }
 
 // One field "f" of the collection model.
@@ -50,8 +47,7 @@ inline std::string FieldSchema(std::string_view field_json) {
   return Schema1(std::format(R"("f": {})", field_json));
 }
 
-inline const Diagnostic* FindCode(const Diagnostics& diagnostics,
-                                  std::string_view code) {
+inline const Diagnostic* FindCode(const Diagnostics& diagnostics, std::string_view code) {
   for (const Diagnostic& d : diagnostics) {
     if (d.code == code) return &d;
   }
@@ -59,11 +55,10 @@ inline const Diagnostic* FindCode(const Diagnostics& diagnostics,
 }
 
 // Loads and expects no diagnostics.
-inline std::shared_ptr<const Schema> LoadOk(
-    std::string_view json, const SchemaLoadOptions& options = {}) {
+inline std::shared_ptr<const Schema> LoadOk(std::string_view json,
+                                            const SchemaLoadOptions& options = {}) {
   SchemaLoadResult r = LoadSchema(json, options);
-  EXPECT_TRUE(r.diagnostics.empty())
-      << Describe(r.diagnostics) << "\nschema: " << json;
+  EXPECT_TRUE(r.diagnostics.empty()) << Describe(r.diagnostics) << "\nschema: " << json;
   EXPECT_NE(r.schema, nullptr);
   return r.schema;
 }
@@ -80,9 +75,7 @@ inline Diagnostic LoadError(std::string_view json, std::string_view code,
   return d ? *d : Diagnostic{};
 }
 
-inline const Field* FieldF(const Schema& schema) {
-  return schema.FindModel("M")->FindField("f");
-}
+inline const Field* FieldF(const Schema& schema) { return schema.FindModel("M")->FindField("f"); }
 
 }  // namespace querysafe::schema::testing
 

@@ -36,8 +36,7 @@ std::string ReadFile(const std::string& path) {
 class BsonPtr {
  public:
   explicit BsonPtr(bson_t* doc = nullptr) : doc_(doc) {}
-  BsonPtr(BsonPtr&& other) noexcept
-      : doc_(std::exchange(other.doc_, nullptr)) {}
+  BsonPtr(BsonPtr&& other) noexcept : doc_(std::exchange(other.doc_, nullptr)) {}
   BsonPtr& operator=(BsonPtr&& other) noexcept {
     std::swap(doc_, other.doc_);
     return *this;
@@ -52,20 +51,17 @@ class BsonPtr {
 };
 
 BsonPtr LoadSpec(const std::string& name) {
-  std::string json =
-      ReadFile(std::string(QUERYSAFE_TEST_DATA_DIR) + "/spec-qe/" + name);
+  std::string json = ReadFile(std::string(QUERYSAFE_TEST_DATA_DIR) + "/spec-qe/" + name);
   bson_error_t error;
-  bson_t* doc =
-      bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
-                         static_cast<ssize_t>(json.size()), &error);
+  bson_t* doc = bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
+                                   static_cast<ssize_t>(json.size()), &error);
   EXPECT_NE(doc, nullptr) << error.message;
   return BsonPtr(doc);
 }
 
 std::vector<uint8_t> BinaryAt(const bson_t* doc, const char* dotted) {
   bson_iter_t iter, target;
-  if (!bson_iter_init(&iter, doc) ||
-      !bson_iter_find_descendant(&iter, dotted, &target) ||
+  if (!bson_iter_init(&iter, doc) || !bson_iter_find_descendant(&iter, dotted, &target) ||
       !BSON_ITER_HOLDS_BINARY(&target)) {
     ADD_FAILURE() << "no binary at " << dotted;
     return {};
@@ -79,8 +75,7 @@ std::vector<uint8_t> BinaryAt(const bson_t* doc, const char* dotted) {
 
 BsonPtr DocumentAt(const bson_t* doc, const char* dotted) {
   bson_iter_t iter, target;
-  if (!bson_iter_init(&iter, doc) ||
-      !bson_iter_find_descendant(&iter, dotted, &target) ||
+  if (!bson_iter_init(&iter, doc) || !bson_iter_find_descendant(&iter, dotted, &target) ||
       !BSON_ITER_HOLDS_DOCUMENT(&target)) {
     ADD_FAILURE() << "no document at " << dotted;
     return BsonPtr(bson_new());
@@ -93,12 +88,10 @@ BsonPtr DocumentAt(const bson_t* doc, const char* dotted) {
 
 struct Binary {
   explicit Binary(const std::vector<uint8_t>& bytes)
-      : ptr(mongocrypt_binary_new_from_data(
-            const_cast<uint8_t*>(bytes.data()),
-            static_cast<uint32_t>(bytes.size()))) {}
+      : ptr(mongocrypt_binary_new_from_data(const_cast<uint8_t*>(bytes.data()),
+                                            static_cast<uint32_t>(bytes.size()))) {}
   explicit Binary(const bson_t* doc)
-      : ptr(mongocrypt_binary_new_from_data(
-            const_cast<uint8_t*>(bson_get_data(doc)), doc->len)) {}
+      : ptr(mongocrypt_binary_new_from_data(const_cast<uint8_t*>(bson_get_data(doc)), doc->len)) {}
   ~Binary() { mongocrypt_binary_destroy(ptr); }
   mongocrypt_binary_t* ptr;
 };
@@ -118,9 +111,8 @@ class StackTest : public ::testing::Test {
     ASSERT_NE(spec_.get(), nullptr);
     key_doc_ = DocumentAt(spec_.get(), "key_vault_data.0");
     key_id_ = BinaryAt(spec_.get(), "key_vault_data.0._id");
-    std::vector<uint8_t> master_key = BinaryAt(
-        spec_.get(),
-        "tests.0.clientOptions.autoEncryptOpts.kmsProviders.local.key");
+    std::vector<uint8_t> master_key =
+        BinaryAt(spec_.get(), "tests.0.clientOptions.autoEncryptOpts.kmsProviders.local.key");
     ASSERT_EQ(master_key.size(), 96u);
     crypt_ = mongocrypt_new();
     Binary kek(master_key);
@@ -131,8 +123,7 @@ class StackTest : public ::testing::Test {
 
   // Runs libmongocrypt's explicit encryption state machine for an equality find
   // payload, feeding the data key from memory: no server, no key vault.
-  std::vector<uint8_t> EncryptEqualityFind(const char* value,
-                                           int64_t contention) {
+  std::vector<uint8_t> EncryptEqualityFind(const char* value, int64_t contention) {
     mongocrypt_ctx_t* ctx = mongocrypt_ctx_new(crypt_);
     Binary key_id(key_id_);
     EXPECT_TRUE(mongocrypt_ctx_setopt_key_id(ctx, key_id.ptr));
@@ -141,8 +132,7 @@ class StackTest : public ::testing::Test {
     EXPECT_TRUE(mongocrypt_ctx_setopt_contention_factor(ctx, contention));
     bson_t* msg = BCON_NEW("v", BCON_UTF8(value));
     Binary msg_bin(msg);
-    EXPECT_TRUE(mongocrypt_ctx_explicit_encrypt_init(ctx, msg_bin.ptr))
-        << CtxError(ctx);
+    EXPECT_TRUE(mongocrypt_ctx_explicit_encrypt_init(ctx, msg_bin.ptr)) << CtxError(ctx);
     std::vector<uint8_t> payload;
     for (bool done = false; !done;) {
       switch (mongocrypt_ctx_state(ctx)) {
@@ -159,16 +149,16 @@ class StackTest : public ::testing::Test {
           mongocrypt_binary_t* out = mongocrypt_binary_new();
           EXPECT_TRUE(mongocrypt_ctx_finalize(ctx, out)) << CtxError(ctx);
           bson_t result;
-          EXPECT_TRUE(bson_init_static(&result, mongocrypt_binary_data(out),
-                                       mongocrypt_binary_len(out)));
+          EXPECT_TRUE(
+              bson_init_static(&result, mongocrypt_binary_data(out), mongocrypt_binary_len(out)));
           payload = BinaryAt(&result, "v");
           mongocrypt_binary_destroy(out);
           done = true;
           break;
         }
         default:
-          ADD_FAILURE() << "unexpected state " << mongocrypt_ctx_state(ctx)
-                        << ": " << CtxError(ctx);
+          ADD_FAILURE() << "unexpected state " << mongocrypt_ctx_state(ctx) << ": "
+                        << CtxError(ctx);
           done = true;
       }
     }
@@ -200,19 +190,16 @@ TEST_F(StackTest, EqualityFindPayloadIsQeV2AndMatchesTheSpecVector) {
   EXPECT_EQ(payload[0], 12) << "FLE2FindEqualityPayloadV2";
   // The spec's expected find command carries the payload for {encryptedIndexed:
   // "123"}.
-  BsonPtr find = DocumentAt(
-      spec_.get(), "tests.0.expectations.3.command_started_event.command");
+  BsonPtr find = DocumentAt(spec_.get(), "tests.0.expectations.3.command_started_event.command");
   EXPECT_EQ(payload, BinaryAt(find.get(), "filter.encryptedIndexed.$eq"));
 }
 
 TEST_F(StackTest, SameValueKeyAndContentionGiveIdenticalBytes) {
-  EXPECT_EQ(EncryptEqualityFind("987-65-4320", 8),
-            EncryptEqualityFind("987-65-4320", 8));
+  EXPECT_EQ(EncryptEqualityFind("987-65-4320", 8), EncryptEqualityFind("987-65-4320", 8));
 }
 
 TEST_F(StackTest, DifferentValueGivesDifferentBytes) {
-  EXPECT_NE(EncryptEqualityFind("987-65-4320", 8),
-            EncryptEqualityFind("987-65-4321", 8));
+  EXPECT_NE(EncryptEqualityFind("987-65-4320", 8), EncryptEqualityFind("987-65-4321", 8));
 }
 
 }  // namespace

@@ -47,7 +47,9 @@ struct Record {
 
 // gtest prints a failing parameter; the whole record (expected output included) would bury the
 // failure, so name where it is and the query.
-void PrintTo(const Record& r, std::ostream* os) { *os << r.file << ":" << r.line << ": " << r.query; }
+void PrintTo(const Record& r, std::ostream* os) {
+  *os << r.file << ":" << r.line << ": " << r.query;
+}
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -78,7 +80,8 @@ std::vector<Record> LoadRecords() {
       } else if (line.rfind("params: ", 0) == 0) {
         params = line.substr(8);
       } else if (line.rfind("query ", 0) == 0) {
-        Record r{file.filename().string(), number, schema, server_version, params, line.substr(6), ""};
+        Record r{file.filename().string(), number, schema, server_version, params,
+                 line.substr(6),           ""};
         params.clear();
         std::getline(in, line);
         ++number;
@@ -175,8 +178,8 @@ TEST_P(TranslateGolden, MatchesExpectation) {
 }
 
 std::string RecordName(const ::testing::TestParamInfo<Record>& info) {
-  std::string name = info.param.file.substr(0, info.param.file.find('.')) + "_" +
-                     std::to_string(info.param.line);
+  std::string name =
+      info.param.file.substr(0, info.param.file.find('.')) + "_" + std::to_string(info.param.line);
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }

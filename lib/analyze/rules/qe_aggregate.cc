@@ -43,10 +43,10 @@ bool CheckAggregateArgument(Context& ctx, bound::AggregateFunc func, bool sample
                span, 6331102);
     return false;
   }
-  ctx.Report(Category::kNotSupportedError, "qe.aggregate_accumulator",
-             std::format("Accumulator '{}' cannot aggregate encrypted fields.",
-                         Accumulator(func, sample)),
-             span, 51221);
+  ctx.Report(
+      Category::kNotSupportedError, "qe.aggregate_accumulator",
+      std::format("Accumulator '{}' cannot aggregate encrypted fields.", Accumulator(func, sample)),
+      span, 51221);
   return false;
 }
 

@@ -12,10 +12,10 @@
 namespace querysafe::analyze::rules {
 
 void ReportEncryptedPrefix(Context& ctx, std::string_view path, Span span) {
-  ctx.Report(Category::kNotSupportedError, "qe.encrypted_path_prefix",
-             std::format("Invalid operation on path '{}' which contains an encrypted path prefix.",
-                         path),
-             span, 51102);
+  ctx.Report(
+      Category::kNotSupportedError, "qe.encrypted_path_prefix",
+      std::format("Invalid operation on path '{}' which contains an encrypted path prefix.", path),
+      span, 51102);
 }
 
 std::string_view ServerPath(const bound::FieldRef& field) {

@@ -27,14 +27,13 @@ bool CheckJoinedEncryptedField(Context& ctx, const bound::FieldRef& field, Span 
   const bool multi_schema = ctx.options().server_version >= ServerVersion{8, 1};
   const std::string_view model =
       field.join->target != nullptr ? std::string_view(field.join->target->name) : "";
-  const std::string why =
-      std::format(" ('{}' is an encrypted field of {}, reached through the join on '{}'; {})",
-                  field.django_path, model, field.join->alias,
-                  multi_schema
-                      ? "Queryable Encryption evaluates a joined collection's encrypted fields "
-                        "only inside the $lookup sub-pipeline"
-                      : "before MongoDB 8.1 Queryable Encryption cannot evaluate another "
-                        "collection's encrypted fields at all");
+  const std::string why = std::format(
+      " ('{}' is an encrypted field of {}, reached through the join on '{}'; {})",
+      field.django_path, model, field.join->alias,
+      multi_schema ? "Queryable Encryption evaluates a joined collection's encrypted fields "
+                     "only inside the $lookup sub-pipeline"
+                   : "before MongoDB 8.1 Queryable Encryption cannot evaluate another "
+                     "collection's encrypted fields at all");
   if (multi_schema) {
     ctx.Report(Category::kNotSupportedError, "qe.join_encrypted_field",
                "Cannot get metadata for path whose encryption properties are not known until "
@@ -42,10 +41,10 @@ bool CheckJoinedEncryptedField(Context& ctx, const bound::FieldRef& field, Span 
                    why,
                span, 31133);
   } else {
-    ctx.Report(Category::kNotSupportedError, "qe.join_encrypted_field",
-               "Pipeline over an encrypted collection cannot reference additional collections." +
-                   why,
-               span, 51204);
+    ctx.Report(
+        Category::kNotSupportedError, "qe.join_encrypted_field",
+        "Pipeline over an encrypted collection cannot reference additional collections." + why,
+        span, 51204);
   }
   return false;
 }

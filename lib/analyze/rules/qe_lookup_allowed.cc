@@ -100,18 +100,17 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
   const std::string_view lookup_name = LookupName(r.lookup);
 
   if (!r.transforms.empty()) {
-    ctx.Report(Category::kNotSupportedError, "qe.transform_on_encrypted",
-               std::format("Encrypted field '{}' is not allowed to be evaluated by {} (the '{}' "
-                           "transform needs the plaintext).",
-                           server_path, TransformOperator(r.transforms.front().kind),
-                           r.ref.django_path),
-               span, 31110);
+    ctx.Report(
+        Category::kNotSupportedError, "qe.transform_on_encrypted",
+        std::format("Encrypted field '{}' is not allowed to be evaluated by {} (the '{}' "
+                    "transform needs the plaintext).",
+                    server_path, TransformOperator(r.transforms.front().kind), r.ref.django_path),
+        span, 31110);
     return nullptr;
   }
   if (r.lookup == LookupKind::kIsNull) return nullptr;  // the null-equality rule reports it
 
-  if (!path.queryable() &&
-      (r.lookup == LookupKind::kExact || r.lookup == LookupKind::kIn)) {
+  if (!path.queryable() && (r.lookup == LookupKind::kExact || r.lookup == LookupKind::kIn)) {
     ctx.Report(Category::kNotSupportedError, "qe.field_not_queryable",
                std::format("Can only execute encrypted equality queries with an encrypted "
                            "equality index ('{}' is encrypted without `queries`; it can be "

@@ -28,8 +28,7 @@ bool CheckOrderBy(Context& ctx, const schema::Model& collection, const bound::Fi
                   Span span) {
   if (!field.is_encrypted() && !TouchesEncrypted(collection, ServerPath(field))) return true;
   ctx.Report(Category::kNotSupportedError, "qe.order_by_encrypted",
-             "Cannot add an encrypted field as a prefix of another encrypted field", span,
-             6316401);
+             "Cannot add an encrypted field as a prefix of another encrypted field", span, 6316401);
   return false;
 }
 

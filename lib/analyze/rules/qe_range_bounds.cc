@@ -46,14 +46,16 @@ bool CheckRangeValue(Context& ctx, const bound::FieldRef& field, const schema::Q
     if (!exclusive || (!at_max && !at_min)) return true;
     // libmongocrypt's message, and where the range ends.
     const std::string message =
-        at_max ? std::format("Lower bound ({0}) must be less than the range maximum ({0}) if lower "
-                             "bound is excluded from range (the range index of '{1}' ends at "
-                             "{0}: nothing is greater.)",
-                             ValueText(max), ServerPath(field))
-               : std::format("Upper bound ({0}) must be greater than the range minimum ({0}) if "
-                             "upper bound is excluded from range (the range index of '{1}' "
-                             "starts at {0}: nothing is less.)",
-                             ValueText(min), ServerPath(field));
+        at_max ? std::format(
+                     "Lower bound ({0}) must be less than the range maximum ({0}) if lower "
+                     "bound is excluded from range (the range index of '{1}' ends at "
+                     "{0}: nothing is greater.)",
+                     ValueText(max), ServerPath(field))
+               : std::format(
+                     "Upper bound ({0}) must be greater than the range minimum ({0}) if "
+                     "upper bound is excluded from range (the range index of '{1}' "
+                     "starts at {0}: nothing is less.)",
+                     ValueText(min), ServerPath(field));
     ctx.Report(Category::kNotSupportedError, "qe.range_out_of_bounds", message, span);
     return false;
   }

@@ -40,8 +40,8 @@ const bound::Filter* FirstCrossCollection(const bound::Filter& f) {
 
 }  // namespace
 
-bool CheckSingleCollectionWrite(Context& ctx, const bound::Filter& filter,
-                                std::string_view method, Span span) {
+bool CheckSingleCollectionWrite(Context& ctx, const bound::Filter& filter, std::string_view method,
+                                Span span) {
   const bound::Filter* cross = FirstCrossCollection(filter);
   if (cross == nullptr) return true;
   ctx.Report(Category::kNotSupportedError, "queryset.write_multiple_collections",

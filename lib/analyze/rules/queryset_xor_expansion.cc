@@ -98,19 +98,18 @@ bool CheckXorExpansion(Context& ctx, const bound::Filter& filter) {
   const Size size = Expanded(filter);
   if (size.clauses <= kMaxClauses && size.encrypted <= kMaxEncryptedPayloads) return true;
   const bool too_many_payloads = size.encrypted > kMaxEncryptedPayloads;
-  ctx.Report(Category::kNotSupportedError, "queryset.xor_too_large",
-             std::format("This XOR of {} operands expands to {}{} {} in MQL, which has no XOR "
-                         "(x ^ y is written (x AND NOT y) OR (NOT x AND y)); querysafe allows "
-                         "at most {} match clauses and {} encrypted payloads per query. Use "
-                         "fewer operands, or split the query.",
-                         Operands(*xor_node),
-                         size.clauses >= kSaturated || size.encrypted >= kSaturated
-                             ? "more than "
-                             : "",
-                         too_many_payloads ? size.encrypted : size.clauses,
-                         too_many_payloads ? "encrypted payloads" : "match clauses", kMaxClauses,
-                         kMaxEncryptedPayloads),
-             xor_node->span);
+  ctx.Report(
+      Category::kNotSupportedError, "queryset.xor_too_large",
+      std::format("This XOR of {} operands expands to {}{} {} in MQL, which has no XOR "
+                  "(x ^ y is written (x AND NOT y) OR (NOT x AND y)); querysafe allows "
+                  "at most {} match clauses and {} encrypted payloads per query. Use "
+                  "fewer operands, or split the query.",
+                  Operands(*xor_node),
+                  size.clauses >= kSaturated || size.encrypted >= kSaturated ? "more than " : "",
+                  too_many_payloads ? size.encrypted : size.clauses,
+                  too_many_payloads ? "encrypted payloads" : "match clauses", kMaxClauses,
+                  kMaxEncryptedPayloads),
+      xor_node->span);
   return false;
 }
 

@@ -92,8 +92,8 @@ void ReportEncryptedAggregateFilter(Context& ctx, const bound::FieldRef& field, 
 
 // queryset_multi_collection_write.cc: update()/delete() whose filter reaches into another
 // collection (django-mongodb-backend's NotSupportedError). `method` is "update" or "delete".
-bool CheckSingleCollectionWrite(Context& ctx, const bound::Filter& filter,
-                                std::string_view method, Span span);
+bool CheckSingleCollectionWrite(Context& ctx, const bound::Filter& filter, std::string_view method,
+                                Span span);
 
 // queryset_xor_expansion.cc: the size of the match clauses an XOR expands to (MQL has no XOR).
 bool CheckXorExpansion(Context& ctx, const bound::Filter& filter);

@@ -27,24 +27,22 @@ struct CheckContext {
   // A rule of the MongoDB server: code "schema.server.<code>" and the server's
   // code.
   void Server(int32_t code, std::string message, std::string location) {
-    sink.Error(std::format("schema.server.{}", code), std::move(message),
-               std::move(location), code);
+    sink.Error(std::format("schema.server.{}", code), std::move(message), std::move(location),
+               code);
   }
-  std::string ServerPathOf(const Field& field) const {
-    return ServerPath(load, field);
-  }
+  std::string ServerPathOf(const Field& field) const { return ServerPath(load, field); }
 };
 
 // Field checks (every field of every model, and ArrayField base fields).
-void CheckEncryptedFieldOptions(
-    const Field& field, CheckContext& ctx);  // encrypted_field_options.cc
+void CheckEncryptedFieldOptions(const Field& field,
+                                CheckContext& ctx);  // encrypted_field_options.cc
 void CheckNoQueriesArgument(const Field& field,
                             CheckContext& ctx);  // no_queries_argument.cc
 void CheckContainsEncrypted(const Field& field,
-                            CheckContext& ctx);  // contains_encrypted.cc
+                            CheckContext& ctx);              // contains_encrypted.cc
 void CheckQueryList(const Field& field, CheckContext& ctx);  // query_list.cc
 void CheckEqualityIndex(const Field& field,
-                        CheckContext& ctx);  // equality_index.cc
+                        CheckContext& ctx);                   // equality_index.cc
 void CheckRangeIndex(const Field& field, CheckContext& ctx);  // range_index.cc
 void CheckTextIndex(const Field& field, CheckContext& ctx);   // text_index.cc
 void CheckFieldName(const Field& field, CheckContext& ctx);   // field_names.cc

@@ -26,18 +26,15 @@ const Field* FirstEncryptedInModel(const Model& model, Visited& visited);
 const Field* FirstEncryptedIn(const Field& container, Visited& visited) {
   if (container.base_field) {
     if (container.base_field->encrypted) return container.base_field.get();
-    if (const Field* found = FirstEncryptedIn(*container.base_field, visited))
-      return found;
+    if (const Field* found = FirstEncryptedIn(*container.base_field, visited)) return found;
   }
   if (container.embedded_model != nullptr) {
-    if (const Field* found =
-            FirstEncryptedInModel(*container.embedded_model, visited)) {
+    if (const Field* found = FirstEncryptedInModel(*container.embedded_model, visited)) {
       return found;
     }
   }
   for (const Model* model : container.embedded_models) {
-    if (const Field* found = FirstEncryptedInModel(*model, visited))
-      return found;
+    if (const Field* found = FirstEncryptedInModel(*model, visited)) return found;
   }
   return nullptr;
 }
@@ -75,8 +72,8 @@ void CheckContainsEncrypted(const Field& field, CheckContext& ctx) {
   const Field* found = FirstEncryptedIn(field, visited);
   if (found == nullptr) return;
   ctx.sink.Error("schema.contains_encrypted",
-                 std::format("{} cannot contain encrypted fields (found {}).",
-                             field.class_name, found->class_name),
+                 std::format("{} cannot contain encrypted fields (found {}).", field.class_name,
+                             found->class_name),
                  field.location);
 }
 

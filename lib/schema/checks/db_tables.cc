@@ -23,11 +23,9 @@ void CheckDbTables(CheckContext& ctx) {
     const std::vector<const Model*>& models = by_table[table];
     if (models.size() < 2) continue;
     std::string names;
-    for (const Model* m : models)
-      names += std::format("{}{}", names.empty() ? "" : ", ", m->name);
+    for (const Model* m : models) names += std::format("{}{}", names.empty() ? "" : ", ", m->name);
     ctx.sink.Error("schema.db_table_clash",
-                   std::format("db_table '{}' is used by multiple models: {}.",
-                               table, names),
+                   std::format("db_table '{}' is used by multiple models: {}.", table, names),
                    models[1]->location);
   }
 }

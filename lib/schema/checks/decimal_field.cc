@@ -9,16 +9,13 @@ void CheckDecimalField(const Field& field, CheckContext& ctx) {
   if (field.cls != FieldClass::kDecimal) return;
   if (!field.decimal_places) {
     ctx.sink.Error("schema.decimal_field",
-                   "DecimalFields must define a 'decimal_places' attribute.",
-                   field.location);
+                   "DecimalFields must define a 'decimal_places' attribute.", field.location);
   }
   if (!field.max_digits) {
-    ctx.sink.Error("schema.decimal_field",
-                   "DecimalFields must define a 'max_digits' attribute.",
+    ctx.sink.Error("schema.decimal_field", "DecimalFields must define a 'max_digits' attribute.",
                    field.location);
   }
-  if (field.decimal_places && field.max_digits &&
-      *field.decimal_places > *field.max_digits) {
+  if (field.decimal_places && field.max_digits && *field.decimal_places > *field.max_digits) {
     ctx.sink.Error("schema.decimal_field",
                    "'max_digits' must be greater or equal to "
                    "'decimal_places'.",

@@ -11,9 +11,7 @@
 namespace querysafe::schema {
 namespace {
 
-std::string_view FirstPart(std::string_view path) {
-  return path.substr(0, path.find('.'));
-}
+std::string_view FirstPart(std::string_view path) { return path.substr(0, path.find('.')); }
 
 // FieldRef::fullyOverlapsWith: one path equals the other or is a prefix of it
 // by components.

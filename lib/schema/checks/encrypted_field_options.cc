@@ -10,18 +10,15 @@ namespace querysafe::schema {
 void CheckEncryptedFieldOptions(const Field& field, CheckContext& ctx) {
   if (!field.encrypted) return;
   if (field.db_index) {
-    ctx.sink.Error("schema.encrypted_db_index",
-                   "Encrypted fields do not support db_index=True.",
+    ctx.sink.Error("schema.encrypted_db_index", "Encrypted fields do not support db_index=True.",
                    Loc(field.location, "db_index"));
   }
   if (field.null) {
-    ctx.sink.Error("schema.encrypted_null",
-                   "Encrypted fields do not support null=True.",
+    ctx.sink.Error("schema.encrypted_null", "Encrypted fields do not support null=True.",
                    Loc(field.location, "null"));
   }
   if (field.unique) {
-    ctx.sink.Error("schema.encrypted_unique",
-                   "Encrypted fields do not support unique=True.",
+    ctx.sink.Error("schema.encrypted_unique", "Encrypted fields do not support unique=True.",
                    Loc(field.location, "unique"));
   }
 }

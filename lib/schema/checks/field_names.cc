@@ -14,28 +14,23 @@ void CheckFieldName(const Field& field, CheckContext& ctx) {
   const std::string& name = field.name;
   if (name.ends_with('_')) {
     ctx.sink.Add(Category::kFieldError, "schema.field_name",
-                 "Field names must not end with an underscore.",
-                 field.location);
+                 "Field names must not end with an underscore.", field.location);
   }
   if (name.find("__") != std::string::npos) {
-    ctx.sink.Add(Category::kFieldError, "schema.field_name",
-                 "Field names must not contain \"__\".", field.location);
+    ctx.sink.Add(Category::kFieldError, "schema.field_name", "Field names must not contain \"__\".",
+                 field.location);
   }
   if (name == "pk") {
     ctx.sink.Add(Category::kFieldError, "schema.field_name",
-                 "'pk' is a reserved word that cannot be used as a field name.",
-                 field.location);
+                 "'pk' is a reserved word that cannot be used as a field name.", field.location);
   }
   const std::string& column = field.column;
-  if (column.empty() || column[0] == '$' ||
-      column.find('.') != std::string::npos) {
-    ctx.sink.Error(
-        "schema.invalid_column",
-        std::format(
-            "Column '{}' cannot be addressed in a MongoDB path: a column must "
-            "be non-empty, without '.', and not start with '$'",
-            column),
-        Loc(field.location, "db_column"));
+  if (column.empty() || column[0] == '$' || column.find('.') != std::string::npos) {
+    ctx.sink.Error("schema.invalid_column",
+                   std::format("Column '{}' cannot be addressed in a MongoDB path: a column must "
+                               "be non-empty, without '.', and not start with '$'",
+                               column),
+                   Loc(field.location, "db_column"));
   }
 }
 

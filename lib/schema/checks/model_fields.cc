@@ -19,44 +19,37 @@ void CheckModelFields(const Model& model, CheckContext& ctx) {
   for (const auto& field : model.fields) {
     if (field->primary_key) ++primary_keys;
     if (field->cls == FieldClass::kObjectIdAuto && !field->primary_key) {
-      ctx.sink.Error("schema.auto_field",
-                     "AutoFields must set primary_key=True.", field->location);
+      ctx.sink.Error("schema.auto_field", "AutoFields must set primary_key=True.", field->location);
     }
     if (field->name == "id" && !field->primary_key && model.pk == nullptr) {
-      ctx.sink.Error(
-          "schema.id_field",
-          "'id' can only be used as a field name if the field also sets "
-          "'primary_key=True'.",
-          field->location);
+      ctx.sink.Error("schema.id_field",
+                     "'id' can only be used as a field name if the field also sets "
+                     "'primary_key=True'.",
+                     field->location);
     }
     for (std::string_view name :
          {std::string_view(field->name), std::string_view(field->attname)}) {
       auto [it, inserted] = names.try_emplace(name, field.get());
       if (!inserted && it->second != field.get()) {
-        ctx.sink.Error(
-            "schema.field_clash",
-            std::format(
-                "The field '{}' clashes with the field '{}' from model '{}'.",
-                field->name, it->second->name, model.name),
-            field->location);
+        ctx.sink.Error("schema.field_clash",
+                       std::format("The field '{}' clashes with the field '{}' from model '{}'.",
+                                   field->name, it->second->name, model.name),
+                       field->location);
       }
     }
     auto [it, inserted] = columns.try_emplace(field->column, field.get());
     if (!inserted) {
-      ctx.sink.Error(
-          "schema.column_clash",
-          std::format(
-              "Field '{}' has column name '{}' that is used by another field. "
-              "Specify a 'db_column' for the field.",
-              field->name, field->column),
-          field->location);
+      ctx.sink.Error("schema.column_clash",
+                     std::format("Field '{}' has column name '{}' that is used by another field. "
+                                 "Specify a 'db_column' for the field.",
+                                 field->name, field->column),
+                     field->location);
     }
   }
   if (primary_keys > 1) {
-    ctx.sink.Error(
-        "schema.primary_keys",
-        "The model cannot have more than one field with 'primary_key=True'.",
-        model.location);
+    ctx.sink.Error("schema.primary_keys",
+                   "The model cannot have more than one field with 'primary_key=True'.",
+                   model.location);
   }
 }
 

@@ -19,35 +19,28 @@ void CheckModelMeta(const Model& model, CheckContext& ctx) {
     // step must exist.
     std::string_view first = std::string_view(name).substr(0, name.find("__"));
     if (model.FindField(first) != nullptr) continue;
-    ctx.sink.Error(
-        "schema.ordering",
-        std::format(
-            "'ordering' refers to the nonexistent field, related field, or "
-            "lookup '{}'.",
-            name),
-        Loc(Loc(model.location, "ordering"), std::to_string(i)));
+    ctx.sink.Error("schema.ordering",
+                   std::format("'ordering' refers to the nonexistent field, related field, or "
+                               "lookup '{}'.",
+                               name),
+                   Loc(Loc(model.location, "ordering"), std::to_string(i)));
   }
   for (size_t i = 0; i < model.indexes.size(); ++i) {
     for (const std::string& entry : model.indexes[i]) {
       std::string_view name = entry;
       if (name.starts_with('-')) name.remove_prefix(1);  // descending
       const Field* field = model.FindField(name);
-      std::string location =
-          Loc(Loc(model.location, "indexes"), std::to_string(i));
+      std::string location = Loc(Loc(model.location, "indexes"), std::to_string(i));
       if (field == nullptr) {
-        ctx.sink.Error(
-            "schema.indexes",
-            std::format("'indexes' refers to the nonexistent field '{}'.",
-                        name),
-            location);
+        ctx.sink.Error("schema.indexes",
+                       std::format("'indexes' refers to the nonexistent field '{}'.", name),
+                       location);
       } else if (field->encrypted) {
-        ctx.sink.Error(
-            "schema.index_on_encrypted",
-            std::format(
-                "'indexes' refers to the encrypted field '{}': encrypted "
-                "fields cannot be indexed.",
-                name),
-            location);
+        ctx.sink.Error("schema.index_on_encrypted",
+                       std::format("'indexes' refers to the encrypted field '{}': encrypted "
+                                   "fields cannot be indexed.",
+                                   name),
+                       location);
       }
     }
   }

@@ -16,8 +16,7 @@ void CheckNoQueriesArgument(const Field& field, CheckContext& ctx) {
                                 field.cls == FieldClass::kEmbeddedModelArray;
   if (!field.encrypted || !no_queries_class || !field.queries_declared) return;
   ctx.sink.Error("schema.queries_not_supported",
-                 std::format("{} does not support the queries argument.",
-                             field.class_name),
+                 std::format("{} does not support the queries argument.", field.class_name),
                  Loc(field.location, "queries"));
 }
 

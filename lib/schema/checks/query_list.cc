@@ -19,21 +19,17 @@ bool IsText(QueryType t) {
 void CheckVersion(const QuerySpec& spec, CheckContext& ctx) {
   const SchemaLoadOptions& o = ctx.options;
   if (spec.type == QueryType::kRange && !o.AtLeast(8, 0)) {
-    ctx.sink.Error(
-        "schema.server_version",
-        std::format(
-            "queryType 'range' needs MongoDB 8.0 or later (server version "
-            "{}.{}; earlier versions only had 'rangePreview')",
-            o.server_major, o.server_minor),
-        Loc(spec.location, "queryType"));
+    ctx.sink.Error("schema.server_version",
+                   std::format("queryType 'range' needs MongoDB 8.0 or later (server version "
+                               "{}.{}; earlier versions only had 'rangePreview')",
+                               o.server_major, o.server_minor),
+                   Loc(spec.location, "queryType"));
   }
   if (IsText(spec.type) && !o.AtLeast(8, 2)) {
-    ctx.sink.Error(
-        "schema.server_version",
-        std::format(
-            "queryType '{}' needs MongoDB 8.2 or later (server version {}.{})",
-            QueryTypeName(spec.type), o.server_major, o.server_minor),
-        Loc(spec.location, "queryType"));
+    ctx.sink.Error("schema.server_version",
+                   std::format("queryType '{}' needs MongoDB 8.2 or later (server version {}.{})",
+                               QueryTypeName(spec.type), o.server_major, o.server_minor),
+                   Loc(spec.location, "queryType"));
   }
 }
 
@@ -44,34 +40,28 @@ void CheckQueryList(const Field& field, CheckContext& ctx) {
   for (const QuerySpec& spec : field.queries) {
     CheckVersion(spec, ctx);
     if (spec.contention && *spec.contention < 0) {
-      ctx.Server(
-          51024,
-          std::format(
-              "BSON field 'contention' value must be >= 0, actual value '{}'",
-              *spec.contention),
-          Loc(spec.location, "contention"));
+      ctx.Server(51024,
+                 std::format("BSON field 'contention' value must be >= 0, actual value '{}'",
+                             *spec.contention),
+                 Loc(spec.location, "contention"));
     }
   }
   if (field.queries.size() <= 1) return;
   const std::string location = Loc(field.location, "queries");
   if (!ctx.options.AtLeast(8, 2)) {
-    ctx.Server(6338404, "Exactly one query type should be specified per field",
-               location);
+    ctx.Server(6338404, "Exactly one query type should be specified per field", location);
     return;
   }
   if (field.queries.size() > 2) {
-    ctx.Server(
-        9783413,
-        "The number of query types for an encrypted field cannot exceed two",
-        location);
+    ctx.Server(9783413, "The number of query types for an encrypted field cannot exceed two",
+               location);
     return;
   }
   const QuerySpec& first = field.queries[0];
   const QuerySpec& second = field.queries[1];
-  const bool pair = (first.type == QueryType::kPrefixPreview &&
-                     second.type == QueryType::kSuffixPreview) ||
-                    (first.type == QueryType::kSuffixPreview &&
-                     second.type == QueryType::kPrefixPreview);
+  const bool pair =
+      (first.type == QueryType::kPrefixPreview && second.type == QueryType::kSuffixPreview) ||
+      (first.type == QueryType::kSuffixPreview && second.type == QueryType::kPrefixPreview);
   if (!pair) {
     ctx.Server(9783414,
                "Multiple query types may only include the suffixPreview and "
@@ -83,23 +73,19 @@ void CheckQueryList(const Field& field, CheckContext& ctx) {
   const std::string path = ctx.ServerPathOf(field);
   if (first.case_sensitive && second.case_sensitive &&
       *first.case_sensitive != *second.case_sensitive) {
-    ctx.Server(
-        9783409,
-        std::format(
-            "caseSensitive parameter must be the same for all query types of "
-            "field {}",
-            path),
-        Loc(second.location, "caseSensitive"));
+    ctx.Server(9783409,
+               std::format("caseSensitive parameter must be the same for all query types of "
+                           "field {}",
+                           path),
+               Loc(second.location, "caseSensitive"));
   }
   if (first.diacritic_sensitive && second.diacritic_sensitive &&
       *first.diacritic_sensitive != *second.diacritic_sensitive) {
-    ctx.Server(
-        9783410,
-        std::format(
-            "diacriticSensitive parameter must be the same for all query types "
-            "of field {}",
-            path),
-        Loc(second.location, "diacriticSensitive"));
+    ctx.Server(9783410,
+               std::format("diacriticSensitive parameter must be the same for all query types "
+                           "of field {}",
+                           path),
+               Loc(second.location, "diacriticSensitive"));
   }
   if (first.effective_contention != second.effective_contention) {
     ctx.Server(9783411,

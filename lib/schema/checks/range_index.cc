@@ -30,17 +30,11 @@ bool RangeIndexable(BsonType t) {
 int CompareBounds(const bson_value_t& a, const bson_value_t& b) {
   switch (a.value_type) {
     case BSON_TYPE_INT32:
-      return a.value.v_int32 < b.value.v_int32
-                 ? -1
-                 : a.value.v_int32 > b.value.v_int32;
+      return a.value.v_int32 < b.value.v_int32 ? -1 : a.value.v_int32 > b.value.v_int32;
     case BSON_TYPE_INT64:
-      return a.value.v_int64 < b.value.v_int64
-                 ? -1
-                 : a.value.v_int64 > b.value.v_int64;
+      return a.value.v_int64 < b.value.v_int64 ? -1 : a.value.v_int64 > b.value.v_int64;
     case BSON_TYPE_DATE_TIME:
-      return a.value.v_datetime < b.value.v_datetime
-                 ? -1
-                 : a.value.v_datetime > b.value.v_datetime;
+      return a.value.v_datetime < b.value.v_datetime ? -1 : a.value.v_datetime > b.value.v_datetime;
     case BSON_TYPE_DOUBLE:
       // NaN compares as neither: not less than max, so "Min must be less than
       // max."
@@ -63,14 +57,12 @@ struct NotAllowed {
 };
 
 constexpr std::array<NotAllowed, 5> kTextKeys = {{
-    {10774906, "strMaxLength",
-     [](const QuerySpec& s) { return s.str_max_length.has_value(); }},
+    {10774906, "strMaxLength", [](const QuerySpec& s) { return s.str_max_length.has_value(); }},
     {10774907, "strMinQueryLength",
      [](const QuerySpec& s) { return s.str_min_query_length.has_value(); }},
     {10774908, "strMaxQueryLength",
      [](const QuerySpec& s) { return s.str_max_query_length.has_value(); }},
-    {10774909, "caseSensitive",
-     [](const QuerySpec& s) { return s.case_sensitive.has_value(); }},
+    {10774909, "caseSensitive", [](const QuerySpec& s) { return s.case_sensitive.has_value(); }},
     {10774910, "diacriticSensitive",
      [](const QuerySpec& s) { return s.diacritic_sensitive.has_value(); }},
 }};
@@ -81,27 +73,22 @@ bool CheckSparsity(const QuerySpec& spec, CheckContext& ctx) {
   const bool v8 = ctx.options.AtLeast(8, 0);
   if (!spec.sparsity) {
     if (v8) return true;
-    ctx.Server(6775202,
-               "The field 'sparsity' is missing but required for range index",
+    ctx.Server(6775202, "The field 'sparsity' is missing but required for range index",
                spec.location);
     return false;
   }
   const int64_t limit = v8 ? 8 : 4;
   if (*spec.sparsity >= 1 && *spec.sparsity <= limit) return true;
-  ctx.Server(
-      6775214,
-      std::format("The field 'sparsity' must be between 1 and {}", limit),
-      Loc(spec.location, "sparsity"));
+  ctx.Server(6775214, std::format("The field 'sparsity' must be between 1 and {}", limit),
+             Loc(spec.location, "sparsity"));
   return false;
 }
 
 // 6967100 and the precision digit and domain rules. Returns false if the domain
 // is unusable.
-bool CheckFloating(const Field& field, const QuerySpec& spec, bool bounds_ok,
-                   CheckContext& ctx) {
+bool CheckFloating(const Field& field, const QuerySpec& spec, bool bounds_ok, CheckContext& ctx) {
   const bool is_double = field.bson_type == BsonType::kDouble;
-  if (!(spec.has_min == spec.has_max &&
-        spec.has_min == spec.precision.has_value())) {
+  if (!(spec.has_min == spec.has_max && spec.has_min == spec.precision.has_value())) {
     ctx.Server(6967100,
                "Precision, min, and max must all be specified together for "
                "floating point "
@@ -113,8 +100,7 @@ bool CheckFloating(const Field& field, const QuerySpec& spec, bool bounds_ok,
   if (*spec.precision < 0) {
     // libmongocrypt mc_getTypeInfoDouble / mc_getTypeInfoDecimal128.
     ctx.sink.Error("schema.precision_negative",
-                   std::format("Precision must be non-negative, but got {}",
-                               *spec.precision),
+                   std::format("Precision must be non-negative, but got {}", *spec.precision),
                    Loc(spec.location, "precision"));
     return false;
   }
@@ -126,8 +112,7 @@ bool CheckFloating(const Field& field, const QuerySpec& spec, bool bounds_ok,
         std::tuple{spec.max(), "maximum", is_double ? 6966806 : 6966808}}) {
     const bool fits =
         is_double ? DoubleFitsPrecision(value.value.v_double, *spec.precision)
-                  : ScaledIsIntegral(DecodeDecimal(value.value.v_decimal128),
-                                     *spec.precision);
+                  : ScaledIsIntegral(DecodeDecimal(value.value.v_decimal128), *spec.precision);
     if (fits) continue;
     digits_ok = false;
     ctx.Server(code,
@@ -135,40 +120,36 @@ bool CheckFloating(const Field& field, const QuerySpec& spec, bool bounds_ok,
                            "'{}' must be less "
                            "than or equal to precision",
                            which, path),
-               Loc(spec.location,
-                   which == std::string_view("minimum") ? "min" : "max"));
+               Loc(spec.location, which == std::string_view("minimum") ? "min" : "max"));
   }
   if (!digits_ok) return false;
-  RangeDomain domain = ComputeRangeDomain(field.bson_type, spec.min(),
-                                          spec.max(), spec.precision, path);
+  RangeDomain domain =
+      ComputeRangeDomain(field.bson_type, spec.min(), spec.max(), spec.precision, path);
   if (domain.server_code == 0) return true;
   ctx.Server(domain.server_code, domain.error, Loc(spec.location, "precision"));
   return false;
 }
 
-void CheckTrimFactor(const Field& field, const QuerySpec& spec,
-                     bool sparsity_ok, CheckContext& ctx) {
+void CheckTrimFactor(const Field& field, const QuerySpec& spec, bool sparsity_ok,
+                     CheckContext& ctx) {
   if (!spec.trim_factor || spec.domain_bits == 0) return;
   const int32_t tf = *spec.trim_factor;
   // "We allow the case where #bits = TF = 0."
   if (tf < 0 || (tf != 0 && static_cast<uint32_t>(tf) >= spec.domain_bits)) {
-    ctx.Server(
-        8574000,
-        std::format("The field 'trimFactor' must be >= 0 and less than the "
-                    "total number of "
-                    "bits needed to represent elements in the domain ({})",
-                    spec.domain_bits),
-        Loc(spec.location, "trimFactor"));
+    ctx.Server(8574000,
+               std::format("The field 'trimFactor' must be >= 0 and less than the "
+                           "total number of "
+                           "bits needed to represent elements in the domain ({})",
+                           spec.domain_bits),
+               Loc(spec.location, "trimFactor"));
     return;
   }
   if (!sparsity_ok) return;
-  RangeDomain domain =
-      ComputeRangeDomain(field.bson_type, spec.min(), spec.max(),
-                         spec.precision, ctx.ServerPathOf(field));
+  RangeDomain domain = ComputeRangeDomain(field.bson_type, spec.min(), spec.max(), spec.precision,
+                                          ctx.ServerPathOf(field));
   if (std::optional<RuleFailure> failure =
           CheckTagLimit(field.bson_type, domain, spec.effective_sparsity, tf)) {
-    ctx.Server(failure->server_code, failure->message,
-               Loc(spec.location, "trimFactor"));
+    ctx.Server(failure->server_code, failure->message, Loc(spec.location, "trimFactor"));
   }
 }
 
@@ -189,40 +170,33 @@ void CheckRangeIndex(const Field& field, CheckContext& ctx) {
       if (!rule.present(spec)) continue;
       ctx.Server(
           rule.code,
-          std::format(
-              "The field '{}' is not allowed for range index but is present",
-              rule.key),
+          std::format("The field '{}' is not allowed for range index but is present", rule.key),
           Loc(spec.location, rule.key));
     }
     const bool sparsity_ok = CheckSparsity(spec, ctx);
-    const bool floating = field.bson_type == BsonType::kDouble ||
-                          field.bson_type == BsonType::kDecimal;
+    const bool floating =
+        field.bson_type == BsonType::kDouble || field.bson_type == BsonType::kDecimal;
     if (!ctx.options.AtLeast(8, 0) && !floating) {
       if (!spec.has_min) {
-        ctx.Server(6775203,
-                   "The field 'min' is missing but required for range index",
+        ctx.Server(6775203, "The field 'min' is missing but required for range index",
                    spec.location);
       }
       if (!spec.has_max) {
-        ctx.Server(6775204,
-                   "The field 'max' is missing but required for range index",
+        ctx.Server(6775204, "The field 'max' is missing but required for range index",
                    spec.location);
       }
     }
     // bounds.cc leaves `bounds` empty when a declared bound did not coerce
     // (already reported).
     bool bounds_ok = spec.has_bounds();
-    if (bounds_ok && spec.has_min && spec.has_max &&
-        CompareBounds(spec.min(), spec.max()) >= 0) {
-      ctx.Server(6720005, "Min must be less than max.",
-                 Loc(spec.location, "min"));
+    if (bounds_ok && spec.has_min && spec.has_max && CompareBounds(spec.min(), spec.max()) >= 0) {
+      ctx.Server(6720005, "Min must be less than max.", Loc(spec.location, "min"));
       bounds_ok = false;
     }
     if (floating) {
       if (!CheckFloating(field, spec, bounds_ok, ctx)) continue;
     } else if (spec.precision) {
-      ctx.Server(8574112,
-                 "Precision may only be set when type is double or decimal",
+      ctx.Server(8574112, "Precision may only be set when type is double or decimal",
                  Loc(spec.location, "precision"));
       continue;
     }

@@ -19,14 +19,13 @@ int main(int argc, char **argv) {
   querysafe_translation *rejected = NULL;
   int status = 1;
   if (querysafe_schema_from_json(&schema, json, (ptrdiff_t)n, NULL, &error) != QUERYSAFE_OK ||
-      querysafe_translate(&t, schema,
-                          "Patient.objects.get(patient_record__ssn=\"987-65-4320\")", -1, NULL,
-                          NULL, &error) != QUERYSAFE_OK) {
+      querysafe_translate(&t, schema, "Patient.objects.get(patient_record__ssn=\"987-65-4320\")",
+                          -1, NULL, NULL, &error) != QUERYSAFE_OK) {
     fprintf(stderr, "%s\n", error.formatted);
-  } else if (querysafe_translate(&rejected, schema, "Patient.objects.order_by(\"patient_record__ssn\")",
-                                 -1, NULL, NULL, &error) == QUERYSAFE_EREJECTED &&
-             rejected == NULL && error.count == 1 &&
-             error.diagnostics[0].server_code == 6316401 &&
+  } else if (querysafe_translate(&rejected, schema,
+                                 "Patient.objects.order_by(\"patient_record__ssn\")", -1, NULL,
+                                 NULL, &error) == QUERYSAFE_EREJECTED &&
+             rejected == NULL && error.count == 1 && error.diagnostics[0].server_code == 6316401 &&
              querysafe_translation_encryption_count(t) == 1 &&
              strcmp(querysafe_version(), QUERYSAFE_VERSION_STRING) == 0) {
     status = 0;
