@@ -63,7 +63,8 @@ std::optional<Diagnostic> CheckLimits(const Command& command, Span span) {
                           CommandKindName(command.kind), body->len),
         10334, span);
   }
-  if (Depth(body, kMaxCommandDepth) > kMaxCommandDepth) {
+  const int depth = command.depth != 0 ? command.depth : Depth(body, kMaxCommandDepth);
+  if (depth > kMaxCommandDepth) {
     return LimitDiagnostic(
         "query.command_too_deep",
         std::format("the {} command nests documents more than {} levels deep, the most MongoDB "

@@ -381,6 +381,7 @@ void Lower(const bound::Query& query, const Bindings& bindings, Command* out) {
   out->shape = query.shape;
   out->encryptions.clear();
   out->too_large = false;
+  out->depth = 0;
   out->field_names.clear();
   for (const bound::FieldRef& f : query.fields) out->field_names.emplace_back(f.django_path);
   if (query.operation == Operation::kInBulk) out->key_path.assign(query.in_bulk_field.db_path);
@@ -409,6 +410,7 @@ void Lower(const bound::Query& query, const Bindings& bindings, Command* out) {
         WriteFind(lowering, w, out, query);
       }
   }
+  out->depth = w.max_depth();
   w.Finish(&out->body);
 }
 

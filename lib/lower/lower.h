@@ -49,6 +49,10 @@ struct Command {
   // Lowering stopped writing because the command was past kMaxCommandBytes already (an XOR
   // writes its operands twice, so nested ones grow exponentially); `body` is incomplete.
   bool too_large = false;
+  // The nesting of `body` as Lower() wrote it (1: a document without subdocuments), so that
+  // CheckLimits need not walk it; 0 when unknown (a command rebuilt elsewhere, as explain's
+  // encrypted one), and CheckLimits measures it.
+  int depth = 0;
 };
 
 // MongoDB's documented limits on a document, which a command is: the server refuses a larger
