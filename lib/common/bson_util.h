@@ -69,6 +69,11 @@ std::string IndentJson(std::string_view json);
 // when `allow_nul` is set.
 bool IsValidUtf8(std::string_view text, bool allow_nul);
 
+// The nesting of `doc`, as MongoDB counts it against its depth limit: 1 for a document without
+// subdocuments, one more per level of embedded documents and arrays. Counted up to `limit` + 1:
+// a deeper document is not walked further, so the recursion stays bounded.
+int BsonDepth(const bson_t* doc, int limit);
+
 }  // namespace querysafe
 
 #endif  // QUERYSAFE_LIB_COMMON_BSON_UTIL_H_

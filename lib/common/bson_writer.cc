@@ -110,12 +110,25 @@ bool BsonWriter::AppendValue(BsonKey key, const bson_value_t& value) {
     size_ += static_cast<uint32_t>(n);
   }
   bson_destroy(&scratch);
+  if (ok && (value.value_type == BSON_TYPE_DOCUMENT || value.value_type == BSON_TYPE_ARRAY)) {
+    bson_t nested;
+    if (bson_init_static(&nested, v.v_doc.data, v.v_doc.data_len)) NoteNested(&nested);
+  }
   return ok;
+}
+
+void BsonWriter::NoteNested(const bson_t* doc) {
+  // Below the innermost open document, `doc` adds its own levels; counted up to a bound far
+  // past any depth MongoDB takes, so that a pathological value cannot recurse without end.
+  constexpr int kWalkLimit = 1000;
+  const int depth = depth_ + BsonDepth(doc, kWalkLimit);
+  if (depth > max_depth_ && dropped_at_ == 0) max_depth_ = depth;
 }
 
 bool BsonWriter::AppendDocument(BsonKey key, const bson_t* doc) {
   if (!key.ok()) return false;
   std::memcpy(Element(BSON_TYPE_DOCUMENT, key, doc->len), bson_get_data(doc), doc->len);
+  NoteNested(doc);
   return true;
 }
 

@@ -155,7 +155,8 @@ class BsonWriter {
   // The bytes written so far (what the document would be if closed now, less its closing bytes).
   size_t size() const { return size_; }
   // The deepest nesting written so far: 1 for the root alone, 2 once a document or array is
-  // opened in it... Dropped elements (refused keys) do not count. Kept as the writer goes, so that
+  // opened or appended in it... (BsonDepth's count). Dropped elements (refused keys) do not
+  // count. Kept as the writer goes, so that
   // checking a command's depth against MongoDB's limit costs nothing (a walk over the finished
   // document was a sixth of a whole translation).
   int max_depth() const { return max_depth_; }
@@ -245,6 +246,8 @@ class BsonWriter {
     data_[size_++] = 0;
     Put32(data_ + open, size_ - open);
   }
+  // Counts the levels of `doc`, appended as a value in the innermost open document.
+  void NoteNested(const bson_t* doc);
   // Makes room for `more` bytes besides the closing bytes already reserved; throws
   // std::length_error past BSON's maximum document size.
   void Grow(size_t more);

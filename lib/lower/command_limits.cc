@@ -6,35 +6,11 @@
 
 #include <format>
 
+#include "lib/common/bson_util.h"
 #include "lib/lower/lower.h"
 
 namespace querysafe::lower {
 namespace {
-
-// The nesting of `doc` (1 for a document without subdocuments), counted up to `limit` + 1: a
-// deeper document is not walked further, so the recursion stays bounded.
-int Depth(const bson_t* doc, int limit) {
-  bson_iter_t iter;
-  if (!bson_iter_init(&iter, doc)) return 1;
-  int deepest = 1;
-  while (bson_iter_next(&iter)) {
-    if (!BSON_ITER_HOLDS_DOCUMENT(&iter) && !BSON_ITER_HOLDS_ARRAY(&iter)) continue;
-    if (limit <= 1) return 2;
-    uint32_t length;
-    const uint8_t* data;
-    if (BSON_ITER_HOLDS_DOCUMENT(&iter)) {
-      bson_iter_document(&iter, &length, &data);
-    } else {
-      bson_iter_array(&iter, &length, &data);
-    }
-    bson_t child;
-    if (!bson_init_static(&child, data, length)) continue;
-    const int depth = 1 + Depth(&child, limit - 1);
-    if (depth > deepest) deepest = depth;
-    if (deepest > limit) break;
-  }
-  return deepest;
-}
 
 Diagnostic LimitDiagnostic(std::string code, std::string message, int32_t server_code, Span span) {
   Diagnostic d;
@@ -63,7 +39,7 @@ std::optional<Diagnostic> CheckLimits(const Command& command, Span span) {
                           CommandKindName(command.kind), body->len),
         10334, span);
   }
-  const int depth = command.depth != 0 ? command.depth : Depth(body, kMaxCommandDepth);
+  const int depth = command.depth != 0 ? command.depth : BsonDepth(body, kMaxCommandDepth);
   if (depth > kMaxCommandDepth) {
     return LimitDiagnostic(
         "query.command_too_deep",
