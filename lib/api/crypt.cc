@@ -101,6 +101,9 @@ TranslateResult Encryptor::Explain(const Translation& translation) const {
     data->command.field_names = command.field_names;
     data->command.key_path = command.key_path;
     data->command.body = *std::move(finished);
+    // Each placeholder document became a BinData payload: the command is no deeper than the
+    // translation's, which passed CheckLimits, so only its size needs checking again.
+    data->command.depth = command.depth;
     data->query_span = translation.impl().query_span;
     // The payloads are larger than the placeholders they replace.
     if (std::optional<Diagnostic> d = lower::CheckLimits(data->command, data->query_span)) {

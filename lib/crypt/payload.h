@@ -27,11 +27,6 @@ struct Payload {
 
   // The first byte; 0 for an empty payload.
   uint8_t type() const { return bytes.empty() ? 0 : bytes.front(); }
-  // Appends the payload as BinData(6, bytes) under `key`.
-  bool AppendTo(bson_t* doc, std::string_view key) const {
-    return bson_append_binary(doc, key.data(), static_cast<int>(key.size()), BSON_SUBTYPE_ENCRYPTED,
-                              bytes.data(), static_cast<uint32_t>(bytes.size()));
-  }
   friend bool operator==(const Payload&, const Payload&) = default;
 };
 

@@ -7,6 +7,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
+#include "lib/common/bson_writer.h"
 
 namespace querysafe::crypt {
 namespace {
@@ -47,9 +48,11 @@ class Substituter {
     return absl::OkStatus();
   }
 
-  // Copies the elements under `iter` into `out`. `op` is the comparison
-  // operator the elements sit under, if any.
-  absl::Status Copy(bson_iter_t* iter, bson_t* out, bool in_array, std::string_view op) {
+  // Copies the elements under `iter` into the innermost open document of `out`. `op` is the
+  // comparison operator the elements sit under, if any. Written with BsonWriter, as lowering
+  // writes the command (lib/lower/README.md says why): with libbson's appends this copy was most
+  // of explain's cost over raw libmongocrypt.
+  absl::Status Copy(bson_iter_t* iter, BsonWriter& out, bool in_array, std::string_view op) {
     while (bson_iter_next(iter)) {
       std::string_view key(bson_iter_key(iter), bson_iter_key_len(iter));
       std::string_view here = in_array ? op : key;
@@ -59,20 +62,18 @@ class Substituter {
         absl::StatusOr<bool> replaced = MaybeReplace(&child, key, here, out);
         if (!replaced.ok()) return replaced.status();
         if (*replaced) continue;
-        bson_t sub;
-        bson_append_document_begin(out, key.data(), static_cast<int>(key.size()), &sub);
+        out.BeginDocument(key);
         bson_iter_recurse(iter, &child);
-        if (absl::Status s = Copy(&child, &sub, false, here); !s.ok()) return s;
-        bson_append_document_end(out, &sub);
+        if (absl::Status s = Copy(&child, out, false, here); !s.ok()) return s;
+        out.EndDocument();
       } else if (BSON_ITER_HOLDS_ARRAY(iter)) {
         bson_iter_t child;
-        bson_t sub;
-        bson_append_array_begin(out, key.data(), static_cast<int>(key.size()), &sub);
+        out.BeginArray(key);
         bson_iter_recurse(iter, &child);
-        if (absl::Status s = Copy(&child, &sub, true, here); !s.ok()) return s;
-        bson_append_array_end(out, &sub);
+        if (absl::Status s = Copy(&child, out, true, here); !s.ok()) return s;
+        out.EndArray();
       } else {
-        bson_append_iter(out, key.data(), static_cast<int>(key.size()), iter);
+        out.AppendValue(key, *bson_iter_value(iter));
       }
     }
     return absl::OkStatus();
@@ -95,7 +96,7 @@ class Substituter {
   // If the document under `doc` is a placeholder, appends its payload as `key`
   // and returns true.
   absl::StatusOr<bool> MaybeReplace(bson_iter_t* doc, std::string_view key, std::string_view op,
-                                    bson_t* out) {
+                                    BsonWriter& out) {
     bson_iter_t scan = *doc;
     bool has_placeholder_key = false;
     int count = 0;
@@ -164,7 +165,8 @@ class Substituter {
                       "$gte, an upper bound under $lt or $lte",
                       id, role, op));
     }
-    payload->AppendTo(out, key);
+    out.AppendBinary(key, BSON_SUBTYPE_ENCRYPTED, payload->bytes.data(),
+                     static_cast<uint32_t>(payload->bytes.size()));
     return true;
   }
 
@@ -184,13 +186,15 @@ absl::StatusOr<BsonDoc> SubstitutePlaceholders(const bson_t* command,
                                                std::span<const EncryptedRequest> payloads) {
   Substituter substituter;
   if (absl::Status s = substituter.Index(payloads); !s.ok()) return s;
-  BsonDoc out;
   bson_iter_t iter;
   if (!bson_iter_init(&iter, command)) {
     return absl::InvalidArgumentError("the command is not valid BSON");
   }
-  if (absl::Status s = substituter.Copy(&iter, out.get(), false, ""); !s.ok()) return s;
+  BsonWriter writer;
+  if (absl::Status s = substituter.Copy(&iter, writer, false, ""); !s.ok()) return s;
   if (absl::Status s = substituter.CheckAllUsed(); !s.ok()) return s;
+  BsonDoc out;
+  writer.Finish(&out);
   return out;
 }
 
