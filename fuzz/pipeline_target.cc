@@ -70,16 +70,8 @@ void CollectKeys(const bson_t* map, std::vector<crypt::KeyId>* ids,
       if (std::find(alt_names->begin(), alt_names->end(), name) == alt_names->end()) {
         alt_names->push_back(name);
       }
-    } else if (BSON_ITER_HOLDS_DOCUMENT(&iter) || BSON_ITER_HOLDS_ARRAY(&iter)) {
-      uint32_t length;
-      const uint8_t* data;
-      if (BSON_ITER_HOLDS_DOCUMENT(&iter)) {
-        bson_iter_document(&iter, &length, &data);
-      } else {
-        bson_iter_array(&iter, &length, &data);
-      }
-      bson_t child;
-      if (bson_init_static(&child, data, length)) CollectKeys(&child, ids, alt_names);
+    } else if (bson_t child; IterChild(&iter, &child)) {
+      CollectKeys(&child, ids, alt_names);
     }
   }
 }

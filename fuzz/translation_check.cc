@@ -76,11 +76,8 @@ void CheckRendering(const Translation& t, std::string_view what) {
   bson_iter_t iter;
   bool same = false;
   if (bson_iter_init_find(&iter, &parsed, "command") && BSON_ITER_HOLDS_DOCUMENT(&iter)) {
-    uint32_t length;
-    const uint8_t* data;
-    bson_iter_document(&iter, &length, &data);
     bson_t command;
-    same = bson_init_static(&command, data, length) && bson_equal(&command, t.command());
+    same = IterChild(&iter, &command) && bson_equal(&command, t.command());
   }
   bool names = bson_iter_init_find(&iter, &parsed, "database") && BSON_ITER_HOLDS_UTF8(&iter) &&
                t.database() == bson_iter_utf8(&iter, nullptr) &&

@@ -37,6 +37,19 @@ bool BsonDoc::FromBytes(const uint8_t* data, size_t len, BsonDoc* out) {
   return true;
 }
 
+bool IterChild(const bson_iter_t* iter, bson_t* child) {
+  uint32_t length;
+  const uint8_t* data;
+  if (BSON_ITER_HOLDS_DOCUMENT(iter)) {
+    bson_iter_document(iter, &length, &data);
+  } else if (BSON_ITER_HOLDS_ARRAY(iter)) {
+    bson_iter_array(iter, &length, &data);
+  } else {
+    return false;
+  }
+  return bson_init_static(child, data, length);
+}
+
 int BsonDepth(const bson_t* doc, int limit) {
   bson_iter_t iter;
   if (!bson_iter_init(&iter, doc)) return 1;
@@ -44,15 +57,8 @@ int BsonDepth(const bson_t* doc, int limit) {
   while (bson_iter_next(&iter)) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&iter) && !BSON_ITER_HOLDS_ARRAY(&iter)) continue;
     if (limit <= 1) return 2;
-    uint32_t length;
-    const uint8_t* data;
-    if (BSON_ITER_HOLDS_DOCUMENT(&iter)) {
-      bson_iter_document(&iter, &length, &data);
-    } else {
-      bson_iter_array(&iter, &length, &data);
-    }
     bson_t child;
-    if (!bson_init_static(&child, data, length)) continue;
+    if (!IterChild(&iter, &child)) continue;
     const int depth = 1 + BsonDepth(&child, limit - 1);
     if (depth > deepest) deepest = depth;
     if (deepest > limit) break;

@@ -69,6 +69,10 @@ std::string IndentJson(std::string_view json);
 // when `allow_nul` is set.
 bool IsValidUtf8(std::string_view text, bool allow_nul);
 
+// The document or array `iter` is on, as a static bson_t over its bytes (nothing is copied);
+// false when it is on neither.
+bool IterChild(const bson_iter_t* iter, bson_t* child);
+
 // The nesting of `doc`, as MongoDB counts it against its depth limit: 1 for a document without
 // subdocuments, one more per level of embedded documents and arrays. Counted up to `limit` + 1:
 // a deeper document is not walked further, so the recursion stays bounded.
