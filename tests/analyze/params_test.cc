@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lib/common/bson_util.h"
+#include "lib/common/bson_writer.h"
 #include "querysafe/query.h"
 #include "querysafe/schema.h"
 
@@ -68,15 +69,16 @@ TEST(BindParams, RefusesStringsThatAreNotUtf8) {
 
 TEST(BindParams, RefusesListsNestedPastMongoDbsLimit) {
   // {"v": [[[...[1]...]]]}, 150 lists deep (deeper than libbson's JSON reader goes).
+  // Written with BsonWriter: a std::vector<bson_t> of open children loses bson_t's alignment
+  // (clang's -Walign-mismatch), and the writer nests to any depth without one.
+  constexpr int kDepth = 150;
+  BsonWriter w;
+  w.BeginArray("v");
+  for (int i = 1; i < kDepth; ++i) w.BeginArray("0");
+  w.AppendInt32("0", 1);
+  for (int i = 0; i < kDepth; ++i) w.EndArray();
   BsonDoc params;
-  std::vector<bson_t> lists(150);
-  bson_append_array_begin(params.get(), "v", -1, &lists[0]);
-  for (size_t i = 1; i < lists.size(); ++i) {
-    bson_append_array_begin(&lists[i - 1], "0", -1, &lists[i]);
-  }
-  bson_append_int32(&lists.back(), "0", -1, 1);
-  for (size_t i = lists.size() - 1; i > 0; --i) bson_append_array_end(&lists[i - 1], &lists[i]);
-  bson_append_array_end(params.get(), &lists[0]);
+  w.Finish(&params);
   TranslateResult t = Bind("Patient.objects.filter(patient_id__in=$v)", params);
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.diagnostics[0].code, "param.unsupported_type");

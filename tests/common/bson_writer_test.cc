@@ -14,17 +14,24 @@
 namespace querysafe {
 namespace {
 
+// A heap bson_t. Held in a struct because a template argument drops the alignment that
+// libbson declares on the bson_t typedef, and clang then warns on every call that passes
+// unique_ptr<bson_t>::get() to libbson (-Walign-mismatch); a member keeps it.
+struct Doc {
+  bson_t b;
+};
+
 // The same appends through libbson (a stack of open child bson_t) and a BsonWriter.
 class Both {
  public:
   Both() {
-    docs_.push_back(std::make_unique<bson_t>());
-    bson_init(docs_.back().get());
+    docs_.push_back(std::make_unique<Doc>());
+    bson_init(&docs_.back()->b);
     live_.push_back(true);
   }
   ~Both() {
     // Only the root owns memory: children were ended (or never began).
-    bson_destroy(docs_.front().get());
+    bson_destroy(&docs_.front()->b);
   }
 
   void Utf8(std::string_view key, std::string_view value) {
@@ -68,10 +75,10 @@ class Both {
     ASSERT_EQ(docs_.size(), 1u) << "unbalanced Begin/End in the test";
     // The depth the writer kept (lowering's depth check uses it) is the document's, dropped
     // scopes excluded.
-    EXPECT_EQ(writer_.max_depth(), BsonDepth(docs_.front().get(), 10000));
+    EXPECT_EQ(writer_.max_depth(), BsonDepth(&docs_.front()->b, 10000));
     BsonDoc out;
     writer_.Finish(&out);
-    const bson_t* expected = docs_.front().get();
+    const bson_t* expected = &docs_.front()->b;
     ASSERT_EQ(out.size(), expected->len);
     EXPECT_EQ(std::memcmp(out.data(), bson_get_data(expected), expected->len), 0)
         << "writer: " << ToCanonicalJson(out.get()) << "\nlibbson: " << ToCanonicalJson(expected);
@@ -84,7 +91,7 @@ class Both {
 
   // Inside a scope libbson refused, libbson has no document to append to: only the writer
   // appends (and must drop it all at the scope's end).
-  bson_t* top() { return live_.back() ? docs_.back().get() : &sink_; }
+  bson_t* top() { return live_.back() ? &docs_.back()->b : &sink_; }
   void Check(bool libbson_ok, bool writer_ok) {
     if (live_.back()) {
       EXPECT_EQ(libbson_ok, writer_ok);
@@ -94,11 +101,11 @@ class Both {
     }
   }
   void Begin(std::string_view key, bool array) {
-    auto child = std::make_unique<bson_t>();
+    auto child = std::make_unique<Doc>();
     bool libbson_ok = false;
     if (live_.back()) {
-      libbson_ok = array ? bson_append_array_begin(top(), key.data(), Len(key), child.get())
-                         : bson_append_document_begin(top(), key.data(), Len(key), child.get());
+      libbson_ok = array ? bson_append_array_begin(top(), key.data(), Len(key), &child->b)
+                         : bson_append_document_begin(top(), key.data(), Len(key), &child->b);
     }
     const bool writer_ok = array ? writer_.BeginArray(key) : writer_.BeginDocument(key);
     if (live_.back()) {
@@ -109,12 +116,12 @@ class Both {
   }
   void End(bool array) {
     const bool live = live_.back();
-    std::unique_ptr<bson_t> child = std::move(docs_.back());
+    std::unique_ptr<Doc> child = std::move(docs_.back());
     docs_.pop_back();
     live_.pop_back();
     if (live) {
-      EXPECT_TRUE(array ? bson_append_array_end(top(), child.get())
-                        : bson_append_document_end(top(), child.get()));
+      EXPECT_TRUE(array ? bson_append_array_end(top(), &child->b)
+                        : bson_append_document_end(top(), &child->b));
     }
     if (array) {
       writer_.EndArray();
@@ -123,7 +130,7 @@ class Both {
     }
   }
 
-  std::vector<std::unique_ptr<bson_t>> docs_;
+  std::vector<std::unique_ptr<Doc>> docs_;
   std::vector<bool> live_;
   bson_t sink_ = BSON_INITIALIZER;
   BsonWriter writer_;
