@@ -156,9 +156,8 @@ class BsonWriter {
   size_t size() const { return size_; }
   // The deepest nesting written so far: 1 for the root alone, 2 once a document or array is
   // opened or appended in it... (BsonDepth's count). Dropped elements (refused keys) do not
-  // count. Kept as the writer goes, so that
-  // checking a command's depth against MongoDB's limit costs nothing (a walk over the finished
-  // document was a sixth of a whole translation).
+  // count. Kept as the writer goes, so that checking a command's depth against MongoDB's limit
+  // costs nothing (a walk over the finished document was a sixth of a whole translation).
   int max_depth() const { return max_depth_; }
 
   // Closes the root document and copies it into `out` (replacing what it held). Every Begin*
