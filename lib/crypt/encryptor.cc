@@ -152,6 +152,12 @@ absl::Status ExtractRangePayloads(const bson_t* result, EncryptedRequest* out) {
   return absl::OkStatus();
 }
 
+// Decrypt's answer for a payload that holds no encrypted value.
+absl::Status CannotDecrypt(uint8_t type) {
+  return absl::FailedPreconditionError(std::format(
+      "a payload of type {} cannot be decrypted: it carries no encrypted value", type));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Encryptor>> Encryptor::Create(EncryptorOptions options) {
@@ -359,6 +365,12 @@ absl::StatusOr<BsonDoc> Encryptor::FinishCommand(
 }
 
 absl::StatusOr<BsonDoc> Encryptor::Decrypt(std::span<const uint8_t> payload) const {
+  // A find payload carries tokens, no value. libmongocrypt up to 1.13.2-1+deb13u1
+  // hands one back unchanged; Debian's security update 1.13.2-1+deb13u2 (and
+  // upstream since) refuses it at mongocrypt_ctx_explicit_decrypt_init. The
+  // answer is ours to give, the same with either: decided here, before asking.
+  const uint8_t type = payload.empty() ? 0 : payload.front();
+  if (IsFindPayloadType(type)) return CannotDecrypt(type);
   BsonDoc message;
   bson_append_binary(message.get(), "v", 1, BSON_SUBTYPE_ENCRYPTED, payload.data(),
                      static_cast<uint32_t>(payload.size()));
@@ -366,11 +378,13 @@ absl::StatusOr<BsonDoc> Encryptor::Decrypt(std::span<const uint8_t> payload) con
   if (ctx == nullptr) return absl::InternalError("cannot create a libmongocrypt context");
   BinaryPtr view = ViewBson(message.get());
   if (!mongocrypt_ctx_explicit_decrypt_init(ctx.get(), view.get())) {
-    return absl::InvalidArgumentError(ContextError(ctx.get()));
+    return absl::InvalidArgumentError(
+        std::format("a payload of type {} cannot be decrypted: {}", type, ContextError(ctx.get())));
   }
   BinaryPtr finalized = NewOutputBinary();
   if (absl::Status status = Run(ctx.get(), finalized.get()); !status.ok()) {
-    return status;
+    return absl::Status(status.code(), std::format("a payload of type {} cannot be decrypted: {}",
+                                                   type, status.message()));
   }
   absl::StatusOr<BsonDoc> result = internal::CopyBson(finalized.get());
   if (!result.ok()) return result;
@@ -382,12 +396,7 @@ absl::StatusOr<BsonDoc> Encryptor::Decrypt(std::span<const uint8_t> payload) con
     uint32_t len = 0;
     const uint8_t* data = nullptr;
     bson_iter_binary(&iter, &subtype, &len, &data);
-    if (subtype == BSON_SUBTYPE_ENCRYPTED) {
-      return absl::FailedPreconditionError(
-          std::format("a payload of type {} cannot be decrypted: it carries no "
-                      "encrypted value",
-                      len == 0 ? 0 : static_cast<int>(data[0])));
-    }
+    if (subtype == BSON_SUBTYPE_ENCRYPTED) return CannotDecrypt(len == 0 ? 0 : data[0]);
   }
   return result;
 }

@@ -22,6 +22,15 @@ enum class PayloadType : uint8_t {
   kUnindexed = 16,     // FLE2UnindexedEncryptedValueV2 (random)
 };
 
+// Whether a payload's first byte names a find payload: tokens for the server to
+// match on, with no encrypted value in it. 5 and 10 are the v1 equality and range
+// find payloads, 12 and 13 their v2 forms, 18 the text find payload
+// (libmongocrypt's mc-fle-blob-subtype-private.h).
+constexpr bool IsFindPayloadType(uint8_t type) {
+  return type == 5 || type == 10 || type == static_cast<uint8_t>(PayloadType::kFindEquality) ||
+         type == static_cast<uint8_t>(PayloadType::kFindRange) || type == 18;
+}
+
 struct Payload {
   std::vector<uint8_t> bytes;
 

@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <format>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "lib/crypt/encryptor.h"
 #include "lib/crypt/failure.h"
@@ -243,8 +245,9 @@ TEST_F(InsertTest, IndexedAndRangeInsertsRoundTripThroughExplicitDecryption) {
 }
 
 TEST_F(InsertTest, FindPayloadsCannotBeDecrypted) {
-  // Find payloads carry tokens, not the value; libmongocrypt hands them back
-  // unchanged, which Decrypt reports as a failure rather than a result.
+  // Find payloads carry tokens, not the value. libmongocrypt 1.13.2-1+deb13u1
+  // hands them back unchanged, 1.13.2-1+deb13u2 refuses them at init: Decrypt
+  // gives the same answer with either.
   lower::EncryptionRequest find = testing::SpecRequest(spec_.get(), 0, true);
   find.operands = ValueOperand(testing::Utf8("987-65-4320"));
   auto found = encryptor_->Encrypt(find);
@@ -253,6 +256,29 @@ TEST_F(InsertTest, FindPayloadsCannotBeDecrypted) {
   ASSERT_FALSE(decrypted.ok());
   EXPECT_EQ(decrypted.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(decrypted.status().message().find("type 12"), absl::string_view::npos);
+}
+
+TEST_F(InsertTest, EveryFindPayloadTypeIsRefusedBeforeLibmongocrypt) {
+  // v1 equality and range, v2 equality and range, text: the bytes after the
+  // type do not matter, libmongocrypt is never asked.
+  for (uint8_t type : {5, 10, 12, 13, 18}) {
+    const std::vector<uint8_t> payload = {type, 1, 2, 3};
+    absl::StatusOr<BsonDoc> decrypted = encryptor_->Decrypt(payload);
+    ASSERT_FALSE(decrypted.ok()) << int{type};
+    EXPECT_EQ(decrypted.status().code(), absl::StatusCode::kFailedPrecondition) << int{type};
+    EXPECT_NE(decrypted.status().message().find(std::format("type {}", type)),
+              absl::string_view::npos)
+        << decrypted.status();
+  }
+}
+
+TEST_F(InsertTest, GarbagePayloadIsAnErrorNamingItsType) {
+  const std::vector<uint8_t> garbage = {200, 0, 0};
+  absl::StatusOr<BsonDoc> decrypted = encryptor_->Decrypt(garbage);
+  ASSERT_FALSE(decrypted.ok());
+  EXPECT_NE(decrypted.status().message().find("type 200"), absl::string_view::npos)
+      << decrypted.status();
+  EXPECT_FALSE(encryptor_->Decrypt(std::vector<uint8_t>{}).ok());
 }
 
 TEST_F(InsertTest, ValueOfAnotherTypeThanTheFieldIsRefused) {
