@@ -3,7 +3,8 @@
 // makes tokens that silently match nothing, and some range options the server
 // refuses (sparsity 9, a NaN bound) pass through it. Query analysis would have
 // refused them; querysafe is the query analysis, so it refuses them here with
-// the server's codes (reference: qe-wire-and-rules.md, sections 6 and 7).
+// the server's codes (src/mongo/crypto/encryption_fields_validation.cpp and
+// src/mongo/db/query/fle/ in the server's source).
 // Everything libmongocrypt does check itself (bounds, trim factor against the
 // domain, precision domains) is left to it.
 #ifndef QUERYSAFE_LIB_CRYPT_REQUEST_CHECK_H_

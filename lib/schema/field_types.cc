@@ -2,8 +2,8 @@
 // `data_types` (base.py) and `adapt_integerfield_value` (operations.py): every
 // non-"Small" integer is stored as Int64, Duration as Int64 milliseconds,
 // Date/DateTime/Time as BSON dates, UUID as a 32-char hex string. The "no
-// encrypted version" reasons are the ones in docs/ref/models/encrypted-fields
-// .rst (seed 004), word for word.
+// encrypted version" reasons are the ones in django-mongodb-backend's
+// docs/ref/models/encrypted-fields.rst, word for word.
 #include "lib/schema/field_types.h"
 
 #include <algorithm>

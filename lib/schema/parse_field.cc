@@ -44,7 +44,7 @@ const FieldTypeInfo* ResolveType(std::string_view type, bool* encrypted,
     info = FindFieldType(base);
     if (info != nullptr) {
       if (!info->no_encrypted_reason.empty()) {
-        // The documented "Encrypted version available? No" rows (seed 004): the
+        // The documented "Encrypted version available? No" rows (encrypted-fields.rst): the
         // class does not exist in django_mongodb_backend.fields.
         ctx.sink.Error("schema.no_encrypted_version",
                        std::format("{} does not exist: {} has no encrypted version ({}).", type,

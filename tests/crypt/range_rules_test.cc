@@ -312,7 +312,7 @@ struct OptionsCase {
   const char* name;
   BsonType type;
   const char* options;
-  bool accepted;        // what the server's rules say (qe-wire-and-rules.md 6.5)
+  bool accepted;        // what the server's rules say (encryption_fields_validation.cpp)
   int32_t server_code;  // the rule's code where querysafe reports it, else 0
 };
 

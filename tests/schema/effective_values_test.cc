@@ -2,9 +2,10 @@
 // the coercion of declared values to the types the server expects. Expected
 // values: the server's defaults (contention 8, sparsity 2, trimFactor 6 capped
 // by libmongocrypt's trimFactorDefault to bits - 1, and 8.0's full-type-range
-// bounds), as qe-wire-and-rules.md sections 1.2 and 7 and the spec test
-// fle2v2-Rangev2-Defaults (min 0, max 200, no sparsity or trimFactor: sp 2, tf
-// 6).
+// bounds), as the server's kFLERangeSparsityDefault/kFLERangeTrimFactorDefault
+// (src/mongo/crypto/fle_field_schema.idl), libmongocrypt's mc-range-encoding.c
+// and the spec test fle2v2-Rangev2-Defaults (min 0, max 200, no sparsity or
+// trimFactor: sp 2, tf 6) give them.
 #include <bson/bson.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
