@@ -27,6 +27,26 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return data;
 }
 
+absl::StatusOr<QueryText> ReadQueryArgument(const std::string& argument) {
+  QueryText query;
+  if (argument == "-" || (!argument.empty() && argument.front() == '@')) {
+    const bool is_stdin = argument == "-";
+    const std::string path = is_stdin ? "-" : argument.substr(1);
+    if (path.empty()) return absl::InvalidArgumentError("'@' must be followed by a file name");
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) return text.status();
+    query.text = *std::move(text);
+    while (!query.text.empty() && (query.text.back() == '\n' || query.text.back() == '\r')) {
+      query.text.pop_back();
+    }
+    query.source = is_stdin ? "<stdin>" : path;
+    return query;
+  }
+  query.text = argument;
+  query.source = "query";
+  return query;
+}
+
 int UsageError(std::string_view command, std::string_view message) {
   std::fprintf(stderr, "querysafe %.*s: %.*s\n", static_cast<int>(command.size()), command.data(),
                static_cast<int>(message.size()), message.data());
@@ -68,9 +88,9 @@ int LoadCommandContext(std::string_view command, const std::string& schema_path,
 
 namespace {
 
-int PrintRejection(std::string_view text, const Diagnostics& diagnostics) {
-  std::printf("%s\n", DiagnosticsToJson(diagnostics, text).c_str());
-  std::fprintf(stderr, "%s\n", FormatDiagnostics(diagnostics, text, "query").c_str());
+int PrintRejection(const QueryText& query, const Diagnostics& diagnostics) {
+  std::printf("%s\n", DiagnosticsToJson(diagnostics, query.text).c_str());
+  std::fprintf(stderr, "%s\n", FormatDiagnostics(diagnostics, query.text, query.source).c_str());
   for (const Diagnostic& d : diagnostics) {
     if (d.category == Category::kImproperlyConfigured) return kExitUsage;
   }
@@ -80,10 +100,10 @@ int PrintRejection(std::string_view text, const Diagnostics& diagnostics) {
 }  // namespace
 
 int TranslateAndPrint(std::string_view command, const CommandContext& context,
-                      const std::string& query, const CompileOptions& options,
+                      const QueryText& query, const CompileOptions& options,
                       const std::string& format, const Finisher* finish) {
   (void)command;
-  CompileResult compiled = Query::Compile(*context.schema, query, options);
+  CompileResult compiled = Query::Compile(*context.schema, query.text, options);
   if (!compiled.ok()) return PrintRejection(query, compiled.diagnostics);
   TranslateResult translated = compiled.query->Translate(*context.params.get());
   if (!translated.ok()) return PrintRejection(query, translated.diagnostics);

@@ -36,6 +36,17 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 // Prints "querysafe <command>: <message>" to stderr and returns kExitUsage.
 int UsageError(std::string_view command, std::string_view message);
 
+// The QUERY argument of translate, explain, run and parse: "-" reads standard input, "@FILE" a
+// file, anything else is the query text itself (a Django query starts with a model name, never
+// with '-' or '@'). A query too long for the command line (a 10,000-value `__in` list is ~170 KB;
+// Linux caps one argument at 128 KiB) goes through a file or a pipe. Trailing line breaks of a
+// file are dropped, so that a caret lands on the query's own last line.
+struct QueryText {
+  std::string text;
+  std::string source;  // the name diagnostics give it: "query", "<stdin>" or the file's path
+};
+absl::StatusOr<QueryText> ReadQueryArgument(const std::string& argument);
+
 // What translate, explain and run share: the schema, the server version and bound parameters.
 struct CommandContext {
   std::optional<Schema> schema;
@@ -57,8 +68,9 @@ using Finisher = std::function<bool(const Translation&, BsonDoc* command, Diagno
 // canonical Extended JSON on one line; text: indented relaxed Extended JSON). Rejections print
 // {"errors": [...]} on stdout and the diagnostics with a caret on stderr, and return
 // kExitRejected (kExitUsage for configuration problems such as an unknown model).
+// `query.source` names the query in the diagnostics on stderr.
 int TranslateAndPrint(std::string_view command, const CommandContext& context,
-                      const std::string& query, const CompileOptions& options,
+                      const QueryText& query, const CompileOptions& options,
                       const std::string& format, const Finisher* finish);
 
 }  // namespace querysafe::cli

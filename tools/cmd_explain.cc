@@ -17,7 +17,8 @@ int RunExplain(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options(
       "querysafe explain --schema FILE --key-vault KEYS.json --kms-local-key BASE64_OR_@FILE "
-      "[options] QUERY");
+      "[options] QUERY\n\nQUERY is the query text, - to read it from standard input, or "
+      "@FILE.\n\nOptions");
   std::string schema_path, key_vault, local_key, server_version = "8.0", format = "json",
                                                  params_json;
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
@@ -45,6 +46,11 @@ int RunExplain(const std::vector<std::string>& args) {
   po::notify(vm);
   if (format != "json" && format != "text")
     return UsageError("explain", "--format is json or text");
+  if (schema_path == "-" && query == "-") {
+    return UsageError("explain", "the schema and the query cannot both come from stdin");
+  }
+  absl::StatusOr<QueryText> text = ReadQueryArgument(query);
+  if (!text.ok()) return UsageError("explain", std::string(text.status().message()));
   CommandContext context;
   int status = LoadCommandContext("explain", schema_path, server_version, params_json, &context);
   if (status != kExitAccepted) return status;
@@ -65,7 +71,7 @@ int RunExplain(const std::vector<std::string>& args) {
     *command = BsonDoc(sent.translation->command());
     return true;
   };
-  return TranslateAndPrint("explain", context, query, compile_options, format, &finish);
+  return TranslateAndPrint("explain", context, *text, compile_options, format, &finish);
 }
 
 }  // namespace querysafe::cli
