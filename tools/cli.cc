@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -47,9 +48,37 @@ absl::StatusOr<QueryText> ReadQueryArgument(const std::string& argument) {
   return query;
 }
 
+std::string LocalKeyArgument(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(kLocalKeyEnvironment);
+  return value != nullptr ? std::string(value) : std::string();
+}
+
+std::string RedactOptionValues(std::string_view message) {
+  std::string out;
+  out.reserve(message.size());
+  size_t at = 0;
+  for (size_t quote; (quote = message.find("'--", at)) != std::string_view::npos;) {
+    const size_t end = message.find('\'', quote + 3);
+    if (end == std::string_view::npos) break;
+    const size_t equals = message.find('=', quote + 3);
+    out.append(message.substr(at, quote - at));
+    if (equals < end) {
+      out.append(message.substr(quote, equals + 1 - quote));
+      out.append("...'");
+    } else {
+      out.append(message.substr(quote, end + 1 - quote));
+    }
+    at = end + 1;
+  }
+  out.append(message.substr(at));
+  return out;
+}
+
 int UsageError(std::string_view command, std::string_view message) {
-  std::fprintf(stderr, "querysafe %.*s: %.*s\n", static_cast<int>(command.size()), command.data(),
-               static_cast<int>(message.size()), message.data());
+  const std::string safe = RedactOptionValues(message);
+  std::fprintf(stderr, "querysafe %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               safe.c_str());
   return kExitUsage;
 }
 

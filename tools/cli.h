@@ -33,8 +33,13 @@ const std::vector<Command>& Commands();
 // Reads a whole file; "-" reads standard input.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
-// Prints "querysafe <command>: <message>" to stderr and returns kExitUsage.
+// Prints "querysafe <command>: <message>" to stderr and returns kExitUsage. Option values quoted
+// in the message are redacted (RedactOptionValues).
 int UsageError(std::string_view command, std::string_view message);
+
+// Boost.Program_options quotes a whole `--name=VALUE` word in its errors ("unrecognised option
+// '--kms-local-key=<the key>'"): this keeps '--name=...' and drops VALUE, which may be a secret.
+std::string RedactOptionValues(std::string_view message);
 
 // The QUERY argument of translate, explain, run and parse: "-" reads standard input, "@FILE" a
 // file, anything else is the query text itself (a Django query starts with a model name, never
@@ -46,6 +51,15 @@ struct QueryText {
   std::string source;  // the name diagnostics give it: "query", "<stdin>" or the file's path
 };
 absl::StatusOr<QueryText> ReadQueryArgument(const std::string& argument);
+
+// The environment variable that gives the local master key (base64, or @FILE) when no
+// --kms-local-key flag does. A key on the command line is readable by every local user in
+// /proc/PID/cmdline and stays in shell history; /proc/PID/environ is readable by its owner only.
+inline constexpr char kLocalKeyEnvironment[] = "QUERYSAFE_KMS_LOCAL_KEY";
+
+// The local master key argument to use: `flag` when given, else QUERYSAFE_KMS_LOCAL_KEY when set
+// and not empty, else "". The value is passed on unparsed (base64 or @FILE, as the flag).
+std::string LocalKeyArgument(const std::string& flag);
 
 // What translate, explain and run share: the schema, the server version and bound parameters.
 struct CommandContext {

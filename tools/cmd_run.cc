@@ -4,7 +4,8 @@
 //   querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]
 //                 [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY
 //
-// QUERY is the text, - (standard input) or @FILE.
+// QUERY is the text, - (standard input) or @FILE. The local master key comes from --kms-local-key
+// or, when neither it nor --kms-providers is given, QUERYSAFE_KMS_LOCAL_KEY (tools/cli.h).
 //
 // stdout: rows one per line as Extended JSON (relaxed; --canonical keeps every BSON type), the
 // one document of get()/first()/last()/aggregate() (null for no row), the number of count(),
@@ -31,9 +32,11 @@ namespace {
 namespace po = boost::program_options;
 
 constexpr char kUsage[] =
-    "usage: querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]\n"
+    "usage: querysafe run --schema FILE --uri URI [--kms-local-key @FILE | --kms-providers JSON]\n"
     "                     [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY\n"
-    "QUERY is the query text, - (standard input) or @FILE.\n";
+    "QUERY is the query text, - (standard input) or @FILE. Without --kms-local-key and\n"
+    "--kms-providers, the local master key comes from $QUERYSAFE_KMS_LOCAL_KEY (base64 or "
+    "@FILE).\n";
 
 }  // namespace
 
