@@ -113,9 +113,12 @@ note "patient_record.billing: EncryptedEmbeddedModelField: the whole subdocument
 note "patient_name, patient_id and patient_record.bill_amount are plaintext."
 
 heading "A throwaway local master key and one data key per encrypted field"
-show keys new-master-key
-quiet keys new-master-key >"$WORK/master.key"
-note "(the key went to \$TMP/master.key, not to the screen)"
+show keys new-master-key --out "$WORK/master.key"
+quiet keys new-master-key --out "$WORK/master.key"
+note "(the key went to \$TMP/master.key, created with mode 0600, not to the screen.) Commands take it"
+note "as --kms-local-key @FILE or from the environment (QUERYSAFE_KMS_LOCAL_KEY=@FILE), never as"
+note "text on the command line: every local user can read that in /proc/PID/cmdline, and it stays"
+note "in shell history."
 show keys create --kms-local-key "@$WORK/master.key" --key-vault "$WORK/vault.json" --key-alt-name \
   patients.patient_record.ssn patients.patient_record.billing risk_assessments.score
 quiet keys create --kms-local-key "@$WORK/master.key" --key-vault "$WORK/vault.json" \
@@ -165,17 +168,18 @@ note "examples/ has both apps with many more queries, and what querysafe prints 
 
 heading "The same against a real MongoDB server"
 note "On a replica set or Atlas cluster (MongoDB 7.0+, 8.0+ for range indexes), with URI its"
-note "connection string and KEY=@my-master.key a master key you keep (querysafe keys new-master-key):"
+note "connection string and my-master.key a master key you keep (querysafe keys new-master-key --out):"
 cat <<EOF
-  querysafe migrate --schema $MEDICAL --uri "\$URI" --kms-local-key "\$KEY"
+  export QUERYSAFE_KMS_LOCAL_KEY=@my-master.key
+  querysafe migrate --schema $MEDICAL --uri "\$URI"
       creates the key vault index, a data key per encrypted field and the encrypted collection
-  querysafe insert --schema $MEDICAL --uri "\$URI" --kms-local-key "\$KEY" \\
+  querysafe insert --schema $MEDICAL --uri "\$URI" \\
       Patient '{"patient_name": "John Doe", "patient_id": 12345678, "patient_record": {"ssn":
       "987-65-4320", "billing": {"cc_type": "Visa", "cc_number": "4111111111111111"}, "bill_amount": 1500}}'
       encrypts the patient's encrypted fields and inserts it
-  querysafe run --schema $MEDICAL --uri "\$URI" --kms-local-key "\$KEY" \\
+  querysafe run --schema $MEDICAL --uri "\$URI" \\
       '$SSN_QUERY'
       checks and encrypts the query as above, runs it, and prints the decrypted documents
 EOF
-note "--kms-providers takes a KMS's credentials instead of --kms-local-key. README.md, \"Against a"
+note "--kms-providers takes a KMS's credentials instead of the local key. README.md, \"Against a"
 note "real server\", has the details."

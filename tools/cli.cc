@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -27,9 +28,57 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return data;
 }
 
+absl::StatusOr<QueryText> ReadQueryArgument(const std::string& argument) {
+  QueryText query;
+  if (argument == "-" || (!argument.empty() && argument.front() == '@')) {
+    const bool is_stdin = argument == "-";
+    const std::string path = is_stdin ? "-" : argument.substr(1);
+    if (path.empty()) return absl::InvalidArgumentError("'@' must be followed by a file name");
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) return text.status();
+    query.text = *std::move(text);
+    while (!query.text.empty() && (query.text.back() == '\n' || query.text.back() == '\r')) {
+      query.text.pop_back();
+    }
+    query.source = is_stdin ? "<stdin>" : path;
+    return query;
+  }
+  query.text = argument;
+  query.source = "query";
+  return query;
+}
+
+std::string LocalKeyArgument(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(kLocalKeyEnvironment);
+  return value != nullptr ? std::string(value) : std::string();
+}
+
+std::string RedactOptionValues(std::string_view message) {
+  std::string out;
+  out.reserve(message.size());
+  size_t at = 0;
+  for (size_t quote; (quote = message.find("'--", at)) != std::string_view::npos;) {
+    const size_t end = message.find('\'', quote + 3);
+    if (end == std::string_view::npos) break;
+    const size_t equals = message.find('=', quote + 3);
+    out.append(message.substr(at, quote - at));
+    if (equals < end) {
+      out.append(message.substr(quote, equals + 1 - quote));
+      out.append("...'");
+    } else {
+      out.append(message.substr(quote, end + 1 - quote));
+    }
+    at = end + 1;
+  }
+  out.append(message.substr(at));
+  return out;
+}
+
 int UsageError(std::string_view command, std::string_view message) {
-  std::fprintf(stderr, "querysafe %.*s: %.*s\n", static_cast<int>(command.size()), command.data(),
-               static_cast<int>(message.size()), message.data());
+  const std::string safe = RedactOptionValues(message);
+  std::fprintf(stderr, "querysafe %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               safe.c_str());
   return kExitUsage;
 }
 
@@ -68,9 +117,9 @@ int LoadCommandContext(std::string_view command, const std::string& schema_path,
 
 namespace {
 
-int PrintRejection(std::string_view text, const Diagnostics& diagnostics) {
-  std::printf("%s\n", DiagnosticsToJson(diagnostics, text).c_str());
-  std::fprintf(stderr, "%s\n", FormatDiagnostics(diagnostics, text, "query").c_str());
+int PrintRejection(const QueryText& query, const Diagnostics& diagnostics) {
+  std::printf("%s\n", DiagnosticsToJson(diagnostics, query.text).c_str());
+  std::fprintf(stderr, "%s\n", FormatDiagnostics(diagnostics, query.text, query.source).c_str());
   for (const Diagnostic& d : diagnostics) {
     if (d.category == Category::kImproperlyConfigured) return kExitUsage;
   }
@@ -80,10 +129,10 @@ int PrintRejection(std::string_view text, const Diagnostics& diagnostics) {
 }  // namespace
 
 int TranslateAndPrint(std::string_view command, const CommandContext& context,
-                      const std::string& query, const CompileOptions& options,
+                      const QueryText& query, const CompileOptions& options,
                       const std::string& format, const Finisher* finish) {
   (void)command;
-  CompileResult compiled = Query::Compile(*context.schema, query, options);
+  CompileResult compiled = Query::Compile(*context.schema, query.text, options);
   if (!compiled.ok()) return PrintRejection(query, compiled.diagnostics);
   TranslateResult translated = compiled.query->Translate(*context.params.get());
   if (!translated.ok()) return PrintRejection(query, translated.diagnostics);

@@ -33,8 +33,33 @@ const std::vector<Command>& Commands();
 // Reads a whole file; "-" reads standard input.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
-// Prints "querysafe <command>: <message>" to stderr and returns kExitUsage.
+// Prints "querysafe <command>: <message>" to stderr and returns kExitUsage. Option values quoted
+// in the message are redacted (RedactOptionValues).
 int UsageError(std::string_view command, std::string_view message);
+
+// Boost.Program_options quotes a whole `--name=VALUE` word in its errors ("unrecognised option
+// '--kms-local-key=<the key>'"): this keeps '--name=...' and drops VALUE, which may be a secret.
+std::string RedactOptionValues(std::string_view message);
+
+// The QUERY argument of translate, explain, run and parse: "-" reads standard input, "@FILE" a
+// file, anything else is the query text itself (a Django query starts with a model name, never
+// with '-' or '@'). A query too long for the command line (a 10,000-value `__in` list is ~170 KB;
+// Linux caps one argument at 128 KiB) goes through a file or a pipe. Trailing line breaks of a
+// file are dropped, so that a caret lands on the query's own last line.
+struct QueryText {
+  std::string text;
+  std::string source;  // the name diagnostics give it: "query", "<stdin>" or the file's path
+};
+absl::StatusOr<QueryText> ReadQueryArgument(const std::string& argument);
+
+// The environment variable that gives the local master key (base64, or @FILE) when no
+// --kms-local-key flag does. A key on the command line is readable by every local user in
+// /proc/PID/cmdline and stays in shell history; /proc/PID/environ is readable by its owner only.
+inline constexpr char kLocalKeyEnvironment[] = "QUERYSAFE_KMS_LOCAL_KEY";
+
+// The local master key argument to use: `flag` when given, else QUERYSAFE_KMS_LOCAL_KEY when set
+// and not empty, else "". The value is passed on unparsed (base64 or @FILE, as the flag).
+std::string LocalKeyArgument(const std::string& flag);
 
 // What translate, explain and run share: the schema, the server version and bound parameters.
 struct CommandContext {
@@ -57,8 +82,9 @@ using Finisher = std::function<bool(const Translation&, BsonDoc* command, Diagno
 // canonical Extended JSON on one line; text: indented relaxed Extended JSON). Rejections print
 // {"errors": [...]} on stdout and the diagnostics with a caret on stderr, and return
 // kExitRejected (kExitUsage for configuration problems such as an unknown model).
+// `query.source` names the query in the diagnostics on stderr.
 int TranslateAndPrint(std::string_view command, const CommandContext& context,
-                      const std::string& query, const CompileOptions& options,
+                      const QueryText& query, const CompileOptions& options,
                       const std::string& format, const Finisher* finish);
 
 }  // namespace querysafe::cli

@@ -1,5 +1,6 @@
 // querysafe explain: translate, then encrypt every placeholder offline (key vault file + local
-// master key): the command exactly as it would be sent, real payloads included.
+// master key): the command exactly as it would be sent, real payloads included. The key comes
+// from --kms-local-key or QUERYSAFE_KMS_LOCAL_KEY; QUERY is the text, - or @FILE.
 
 #include <boost/program_options.hpp>
 #include <iostream>
@@ -16,16 +17,19 @@ namespace querysafe::cli {
 int RunExplain(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options(
-      "querysafe explain --schema FILE --key-vault KEYS.json --kms-local-key BASE64_OR_@FILE "
-      "[options] QUERY");
+      "querysafe explain --schema FILE --key-vault KEYS.json [--kms-local-key @FILE] [options] "
+      "QUERY\n\nQUERY is the query text, - to read it from standard input, or @FILE. The local "
+      "master key\ncomes from --kms-local-key or the environment variable QUERYSAFE_KMS_LOCAL_KEY "
+      "(base64\nor @FILE): a key given as an argument is readable by every local user in\n"
+      "/proc/PID/cmdline and stays in shell history.\n\nOptions");
   std::string schema_path, key_vault, local_key, server_version = "8.0", format = "json",
                                                  params_json;
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
                                                "the schema JSON file")(
       "key-vault", po::value(&key_vault)->required(),
       "key documents (Extended JSON: an array, one per line, or one document)")(
-      "kms-local-key", po::value(&local_key)->required(),
-      "the 96-byte local master key: base64, or @FILE")(
+      "kms-local-key", po::value(&local_key),
+      "the 96-byte local master key: @FILE (or base64); default: $QUERYSAFE_KMS_LOCAL_KEY")(
       "server-version", po::value(&server_version), "MongoDB version (default 8.0)")(
       "format", po::value(&format), "json (default) or text")(
       "params", po::value(&params_json), "parameter values as an Extended JSON document");
@@ -45,10 +49,22 @@ int RunExplain(const std::vector<std::string>& args) {
   po::notify(vm);
   if (format != "json" && format != "text")
     return UsageError("explain", "--format is json or text");
+  if (schema_path == "-" && query == "-") {
+    return UsageError("explain", "the schema and the query cannot both come from stdin");
+  }
+  const std::string key = LocalKeyArgument(local_key);
+  if (key.empty()) {
+    return UsageError("explain",
+                      std::string("the local master key is required: --kms-local-key @FILE, or "
+                                  "the environment variable ") +
+                          kLocalKeyEnvironment);
+  }
+  absl::StatusOr<QueryText> text = ReadQueryArgument(query);
+  if (!text.ok()) return UsageError("explain", std::string(text.status().message()));
   CommandContext context;
   int status = LoadCommandContext("explain", schema_path, server_version, params_json, &context);
   if (status != kExitAccepted) return status;
-  EncryptorResult encryptor = Encryptor::OpenOffline(key_vault, local_key);
+  EncryptorResult encryptor = Encryptor::OpenOffline(key_vault, key);
   if (!encryptor.ok()) {
     for (const Diagnostic& d : encryptor.diagnostics) UsageError("explain", d.message);
     return kExitUsage;
@@ -65,7 +81,7 @@ int RunExplain(const std::vector<std::string>& args) {
     *command = BsonDoc(sent.translation->command());
     return true;
   };
-  return TranslateAndPrint("explain", context, query, compile_options, format, &finish);
+  return TranslateAndPrint("explain", context, *text, compile_options, format, &finish);
 }
 
 }  // namespace querysafe::cli

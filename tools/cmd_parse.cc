@@ -21,7 +21,7 @@ int RunParse(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options(
       "querysafe parse QUERY [options]\n\nQUERY is the query text, "
-      "or - to read it from standard input.\n\nOptions");
+      "- to read it from standard input, or @FILE.\n\nOptions");
   std::string format = "text";
   options.add_options()("help,h", "show this help")(
       "format", po::value<std::string>(&format)->default_value("text"), "text or json");
@@ -47,17 +47,14 @@ int RunParse(const std::vector<std::string>& args) {
   if (format != "text" && format != "json") {
     return UsageError("parse", "--format must be text or json");
   }
-  std::string text = vm["query"].as<std::string>();
-  if (text == "-") {
-    absl::StatusOr<std::string> input = ReadFile("-");
-    if (!input.ok()) return UsageError("parse", std::string(input.status().message()));
-    text = *std::move(input);
-  }
+  absl::StatusOr<QueryText> query = ReadQueryArgument(vm["query"].as<std::string>());
+  if (!query.ok()) return UsageError("parse", std::string(query.status().message()));
+  const std::string& text = query->text;
 
   Arena arena;
   const ParseResult result = ParseQuery(text, ParseOptions{}, &arena);
   if (result.query == nullptr) {
-    std::cerr << FormatDiagnostics(result.diagnostics, text, "query") << "\n";
+    std::cerr << FormatDiagnostics(result.diagnostics, text, query->source) << "\n";
     if (format == "json") std::cout << DiagnosticsToJson(result.diagnostics, text) << "\n";
     return kExitRejected;
   }

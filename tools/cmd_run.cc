@@ -4,6 +4,9 @@
 //   querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]
 //                 [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY
 //
+// QUERY is the text, - (standard input) or @FILE. The local master key comes from --kms-local-key
+// or, when neither it nor --kms-providers is given, QUERYSAFE_KMS_LOCAL_KEY (tools/cli.h).
+//
 // stdout: rows one per line as Extended JSON (relaxed; --canonical keeps every BSON type), the
 // one document of get()/first()/last()/aggregate() (null for no row), the number of count(),
 // update() and delete(), or true/false for exists(). Diagnostics on stderr, with a caret into
@@ -29,8 +32,11 @@ namespace {
 namespace po = boost::program_options;
 
 constexpr char kUsage[] =
-    "usage: querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]\n"
-    "                     [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY\n";
+    "usage: querysafe run --schema FILE --uri URI [--kms-local-key @FILE | --kms-providers JSON]\n"
+    "                     [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY\n"
+    "QUERY is the query text, - (standard input) or @FILE. Without --kms-local-key and\n"
+    "--kms-providers, the local master key comes from $QUERYSAFE_KMS_LOCAL_KEY (base64 or "
+    "@FILE).\n";
 
 }  // namespace
 
@@ -65,6 +71,11 @@ int RunRun(const std::vector<std::string>& args) {
     std::fputs(kUsage, stderr);
     return UsageError("run", "expected QUERY");
   }
+  if (flags.schema == "-" && query == "-") {
+    return UsageError("run", "the schema and the query cannot both come from stdin");
+  }
+  absl::StatusOr<QueryText> text = ReadQueryArgument(query);
+  if (!text.ok()) return UsageError("run", std::string(text.status().message()));
   BsonDoc params;
   if (!params_json.empty()) {
     bson_error_t error;
@@ -88,9 +99,9 @@ int RunRun(const std::vector<std::string>& args) {
   compile.server_version = {connected.client->server_version().major,
                             connected.client->server_version().minor};
   compile.require_encryptable = true;
-  TranslateResult t = Translate(*schema, query, *params.get(), compile);
-  if (!t.ok()) return ReportDiagnostics("run", t.diagnostics, query, "query", stderr);
-  return RunAndPrint(*connected.client, t.translation->impl().command, query, stdout, stderr,
+  TranslateResult t = Translate(*schema, text->text, *params.get(), compile);
+  if (!t.ok()) return ReportDiagnostics("run", t.diagnostics, text->text, text->source, stderr);
+  return RunAndPrint(*connected.client, t.translation->impl().command, text->text, stdout, stderr,
                      vm.count("canonical") != 0 ? JsonMode::kCanonical : JsonMode::kRelaxed);
 }
 

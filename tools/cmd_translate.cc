@@ -1,5 +1,6 @@
 // querysafe translate: query text -> the MongoDB command, with a {"$encrypt": {...}} placeholder
-// wherever an encrypted value goes. Nothing is encrypted and nothing leaves the process.
+// wherever an encrypted value goes. Nothing is encrypted and nothing leaves the process. QUERY is
+// the text, - (standard input) or @FILE.
 
 #include <boost/program_options.hpp>
 #include <cstdio>
@@ -14,7 +15,9 @@ namespace querysafe::cli {
 
 int RunTranslate(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
-  po::options_description options("querysafe translate --schema FILE [options] QUERY");
+  po::options_description options(
+      "querysafe translate --schema FILE [options] QUERY\n\nQUERY is the query text, - to read it "
+      "from standard input, or @FILE.\n\nOptions");
   std::string schema_path, server_version = "8.0", format = "json", params_json;
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
                                                "the schema JSON file")(
@@ -39,12 +42,17 @@ int RunTranslate(const std::vector<std::string>& args) {
   po::notify(vm);
   if (format != "json" && format != "text")
     return UsageError("translate", "--format is json or text");
+  if (schema_path == "-" && query == "-") {
+    return UsageError("translate", "the schema and the query cannot both come from stdin");
+  }
+  absl::StatusOr<QueryText> text = ReadQueryArgument(query);
+  if (!text.ok()) return UsageError("translate", std::string(text.status().message()));
   CommandContext context;
   int status = LoadCommandContext("translate", schema_path, server_version, params_json, &context);
   if (status != kExitAccepted) return status;
   CompileOptions compile_options;
   compile_options.server_version = context.server_version;
-  return TranslateAndPrint("translate", context, query, compile_options, format,
+  return TranslateAndPrint("translate", context, *text, compile_options, format,
                            /*encrypt=*/nullptr);
 }
 

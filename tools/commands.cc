@@ -3,6 +3,7 @@
 
 namespace querysafe::cli {
 
+int RunCheck(const std::vector<std::string>& args);      // cmd_check.cc
 int RunExplain(const std::vector<std::string>& args);    // cmd_explain.cc
 int RunKeys(const std::vector<std::string>& args);       // cmd_keys.cc
 int RunParse(const std::vector<std::string>& args);      // cmd_parse.cc
@@ -16,6 +17,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command>* const kCommands = new std::vector<Command>{
       {"translate", "check a query and print the MongoDB command it becomes", RunTranslate},
       {"explain", "translate, then encrypt offline: the command as it would be sent", RunExplain},
+      {"check", "check and translate many queries, one a line: one JSON line each", RunCheck},
       {"parse", "print the AST of a query", RunParse},
       {"schema", "check a schema file; print its encryptedFields map", RunSchema},
       {"keys", "make local master keys and data keys; list a key vault file", RunKeys},

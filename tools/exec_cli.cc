@@ -44,9 +44,11 @@ void AddConnectionFlags(po::options_description* options, ConnectionFlags* flags
       "MongoDB connection string (TLS options go here: "
       "tls=true&tlsCAFile=...)")(
       "kms-local-key", po::value<std::string>(&flags->kms_local_key),
-      "the local master key: base64 text, or @FILE holding the 96 bytes or "
-      "their base64")("kms-providers", po::value<std::string>(&flags->kms_providers),
-                      "a kms_providers document (JSON or @FILE), as the drivers take it")(
+      "the local master key: @FILE holding the 96 bytes or their base64 (or the base64 text "
+      "itself, readable by other users in /proc/PID/cmdline); default: "
+      "$QUERYSAFE_KMS_LOCAL_KEY")(
+      "kms-providers", po::value<std::string>(&flags->kms_providers),
+      "a kms_providers document (JSON or @FILE), as the drivers take it")(
       "key-vault-namespace", po::value<std::string>(&flags->key_vault_namespace),
       "DB.COLLECTION of the key vault (default: the schema's, "
       "<database>.__keyVault)")("kms-tls-options", po::value<std::string>(&flags->kms_tls_options),
@@ -73,6 +75,9 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
   if (!flags.kms_local_key.empty() && !flags.kms_providers.empty()) {
     return UsageError(command, "give either --kms-local-key or --kms-providers, not both");
   }
+  // The environment's key stands in for a missing --kms-local-key, not for --kms-providers.
+  const std::string local_key =
+      flags.kms_providers.empty() ? LocalKeyArgument(flags.kms_local_key) : std::string();
   SchemaOptions schema_options;
   ConnectOptions options;
   if (!flags.server_version.empty()) {
@@ -91,14 +96,13 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
     ReportDiagnostics(command, loaded.diagnostics, *text, flags.schema, stderr);
     return kExitUsage;
   }
-  if (loaded.schema->has_encrypted_fields() && flags.kms_local_key.empty() &&
-      flags.kms_providers.empty()) {
+  if (loaded.schema->has_encrypted_fields() && local_key.empty() && flags.kms_providers.empty()) {
     return UsageError(command,
-                      "the schema has encrypted fields: --kms-local-key or "
-                      "--kms-providers is required");
+                      "the schema has encrypted fields: --kms-local-key @FILE, --kms-providers or "
+                      "the environment variable QUERYSAFE_KMS_LOCAL_KEY is required");
   }
   options.uri = flags.uri;
-  options.local_master_key = flags.kms_local_key;  // "@FILE" is read there
+  options.local_master_key = local_key;  // "@FILE" is read there
   options.key_vault_namespace = flags.key_vault_namespace;
   options.kms_provider = flags.kms_provider;
   // The API takes these settings as JSON text; the flags also take @FILE.

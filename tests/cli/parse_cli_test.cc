@@ -2,68 +2,23 @@
 // tools/cli.h (0 accepted, 1 rejected, 2 usage) and what goes to which stream.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/cli/cli_runner.h"
+
+namespace querysafe::testing {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Single-quotes `s` for sh.
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
-}
-
 // Runs `querysafe parse ARGS...`, with `input` on standard input.
-Outcome Parse(const std::vector<std::string>& args, const std::string& input = "") {
-  char dir_template[] = "/tmp/querysafe_cli_test.XXXXXX";
-  const char* dir = mkdtemp(dir_template);
-  if (dir == nullptr) std::abort();
-  const std::string in = std::string(dir) + "/in";
-  const std::string out = std::string(dir) + "/out";
-  const std::string err = std::string(dir) + "/err";
-  std::ofstream(in, std::ios::binary) << input;
-  std::string command = ShellQuote(QUERYSAFE_CLI) + " parse";
-  for (const std::string& arg : args) command += " " + ShellQuote(arg);
-  command += " <" + in + " >" + out + " 2>" + err;
-  const int status = std::system(command.c_str());
-  Outcome run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = Slurp(out);
-  run.err = Slurp(err);
-  for (const std::string& path : {in, out, err}) std::remove(path.c_str());
-  rmdir(dir);
-  return run;
+Outcome Parse(std::vector<std::string> args, const std::string& input = "") {
+  args.insert(args.begin(), "parse");
+  return RunCli(args, input);
 }
 
 constexpr char kSimple[] = "Patient.objects.filter(ssn=\"987-65-4320\")";
@@ -135,3 +90,4 @@ TEST(CliParse, HelpExitsZero) {
 }
 
 }  // namespace
+}  // namespace querysafe::testing
