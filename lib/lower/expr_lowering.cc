@@ -267,7 +267,18 @@ void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key, const bound::Predi
         AppendEmptyArray(alt);
       }
       args.EndDocument();
-      write_rhs(args.NextKey(), 0);
+      if (p.expr != nullptr) {
+        WriteExpr(w, args.NextKey(), *p.expr);
+        break;
+      }
+      // Every given element (a bound list may be empty): reading only the first wrote a scalar,
+      // and crashed on an empty list (found by the lookup matrix).
+      args.BeginDocument();
+      {
+        ArrayWriter values(w, "$literal");
+        ForEachValue(p, [&](const bson_value_t& v) { values.Value(v); });
+      }
+      args.EndDocument();
       break;
     }
     default:
