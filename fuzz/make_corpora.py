@@ -205,6 +205,36 @@ def make_pipeline(corpus):
             corpus.add(f"spec-{schema}-{index:02d}", directive(schema, "") + query)
     for stem, name, text in parse_goldens():
         corpus.add(f"golden-{stem}-{name}", text)
+    for name, query in matrix_queries():
+        corpus.add(f"matrix-{name}", directive("every", "8.2") + query)
+
+
+# Seeds of lookup x right-hand side x field class on the `every` schema (every field class, plain
+# and encrypted; fuzz/lookup_matrix.h enumerates the whole product in a test). Fuzzing missed
+# `name__startswith=F("nickname")` because no seed had a pattern lookup against F() and coverage
+# gave mutations no path to one, so each lookup meets each kind of right-hand side here, on
+# fields taken in turn so that every field class appears too.
+MATRIX_LOOKUPS = ["exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte",
+                  "startswith", "istartswith", "endswith", "iendswith", "range", "isnull", "regex",
+                  "iregex", "overlap", "contained_by", "len", "year", "date", "0"]
+MATRIX_RHS = ['"a.*%_\\\\"', "7", "None", "[1, 2]", "(1, 5)", "$v", 'F("p_text")',
+              'F("p_integer")', 'F("e_char")', 'F("p_integer") + 1']
+
+
+def matrix_queries():
+    with open(os.path.join(DATA, "matrix", "schemas", "every.json"), encoding="utf-8") as f:
+        fields = list(json.load(f)["models"]["Every"]["fields"])
+    out, i = [], 0
+    for lookup in MATRIX_LOOKUPS:
+        for j, rhs in enumerate(MATRIX_RHS):
+            field = fields[i % len(fields)]
+            i += 1
+            out.append((f"{lookup}-{j}-{field}", f"Every.objects.filter({field}__{lookup}={rhs})"))
+    # Transforms before a pattern lookup against F().
+    for key in ("p_date__year", "p_date_time__date", "p_time__hour", "p_array__len",
+                "p_array__0", "p_json__k"):
+        out.append((f"transform-{key}", f'Every.objects.filter({key}__startswith=F("p_char"))'))
+    return out
 
 
 # One field per class, as the schema README's option table allows it.
@@ -371,7 +401,7 @@ PIPELINE_SCHEMAS = [("medical", "conformance"), ("qe_matrix", "conformance"),
                     ("indexed", "spec-qe"), ("range_int", "spec-qe"), ("range_long", "spec-qe"),
                     ("range_date", "spec-qe"), ("range_double", "spec-qe"),
                     ("range_double_precision", "spec-qe"), ("range_decimal", "spec-qe"),
-                    ("range_decimal_precision", "spec-qe")]
+                    ("range_decimal_precision", "spec-qe"), ("every", "matrix")]
 
 
 def pipeline_dictionary():

@@ -127,7 +127,9 @@ struct Predicate {
   List<Transform> transforms;
   LookupKind lookup = LookupKind::kExact;
   // The right-hand side: one value (exact, gt, contains, isnull...), several (in, range: 2;
-  // the array lookups), or an expression.
+  // the array lookups), or an expression. With an expression there are no values, and the
+  // lookup is one that takes one (filter_binder.cc, CheckExpressionLookup): exact, gt, gte, lt,
+  // lte, contained_by, or a pattern lookup against F() of a text field.
   List<Value> values;
   const Expr* expr = nullptr;
   // A range predicate on an encrypted field may pair with another on the same field (gte + lt)

@@ -126,6 +126,70 @@ bool IsExpression(ast::ExprKind k) {
          k == ast::ExprKind::kAggregate;
 }
 
+bool IsPatternLookup(LookupKind k) {
+  switch (k) {
+    case LookupKind::kIExact:
+    case LookupKind::kContains:
+    case LookupKind::kIContains:
+    case LookupKind::kStartsWith:
+    case LookupKind::kIStartsWith:
+    case LookupKind::kEndsWith:
+    case LookupKind::kIEndsWith:
+    case LookupKind::kRegex:
+    case LookupKind::kIRegex:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The lookups that take an expression (F(), arithmetic) as their right-hand side, and what
+// that expression may be. Lowering writes an expression right-hand side only for these; the
+// others need a constant (or a parameter) and are refused here, never lowered without one.
+bool CheckExpressionLookup(Context& ctx, const bound::Predicate& p, const bound::Expr& expr,
+                           Span rhs_span) {
+  const std::string_view name = bound::LookupName(p.lookup);
+  switch (p.lookup) {
+    case LookupKind::kExact:
+    case LookupKind::kGt:
+    case LookupKind::kGte:
+    case LookupKind::kLt:
+    case LookupKind::kLte:
+    case LookupKind::kContainedBy:
+      return true;
+    case LookupKind::kIsNull:
+      // Django's IsNull.as_sql raises ValueError for anything but a bool.
+      ctx.Report(Category::kValidationError, "value.isnull_not_bool",
+                 "The QuerySet value for an isnull lookup must be True or False.", rhs_span);
+      return false;
+    default:
+      break;
+  }
+  if (IsPatternLookup(p.lookup)) {
+    // Django builds the pattern from the other column's text (PatternLookup.get_rhs_op with
+    // the backend's pattern_esc: REPLACE() of the escape characters, then UPPER() for the
+    // i-variants), so the right-hand side is a text column: on PostgreSQL REPLACE() of an
+    // integer column, or of arithmetic, fails in the database.
+    if (expr.kind == bound::Expr::Kind::kField && expr.field.field != nullptr &&
+        schema::IsStringClass(expr.field.field->cls)) {
+      return true;
+    }
+    ctx.Report(Category::kNotSupportedError, "expr.pattern_rhs",
+               std::format("The right-hand side of '{}' must be F() of a text field "
+                           "(CharField, TextField, EmailField...), whose value is the pattern.",
+                           name),
+               rhs_span);
+    return false;
+  }
+  // in, range and the array lookups contains/overlap take a list of constants here.
+  ctx.Report(Category::kNotSupportedError, "expr.lookup_needs_value",
+             std::format("querysafe supports F() and expressions with exact, gt, gte, lt, lte, the "
+                         "pattern lookups and contained_by; '{}' takes a value or a parameter.",
+                         name),
+             rhs_span);
+  return false;
+}
+
 const Filter* Leaf(Context& ctx, const bound::Predicate* p) {
   auto* f = ctx.arena()->New<Filter>();
   f->kind = Filter::Kind::kPredicate;
@@ -168,6 +232,13 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
 
   // A right-hand side that is not a constant: F() and expressions.
   if (IsExpression(value.kind)) {
+    // A pattern lookup on an encrypted field is refused for its operator ($regex), whatever
+    // its right-hand side, as it is with a constant; one its text-preview index serves is
+    // refused below for comparing with a non-constant.
+    if (encrypted && IsPatternLookup(p->lookup) &&
+        rules::CheckEncryptedLookup(ctx, *r, p->span) == nullptr) {
+      return nullptr;
+    }
     std::vector<bound::FieldRef> referenced;
     const bound::Expr* expr = BindExpression(ctx, model, value, &referenced);
     if (expr == nullptr) return nullptr;
@@ -189,6 +260,7 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
                                          p->span);
       return nullptr;
     }
+    if (!CheckExpressionLookup(ctx, *p, *expr, value.span)) return nullptr;
     p->expr = expr;
     return Leaf(ctx, p);
   }

@@ -184,7 +184,16 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
       IsPattern(lookup) && !p.lhs.is_encrypted() &&
       (p.json_key || (!schema::IsStringClass(p.value_class) && p.value_class != FieldClass::kUUID));
   if (regex || text_pattern) {
-    coerce_internal::SetUtf8(Str(value), ctx.arena(), out);
+    const std::string text = Str(value);
+    // A regex lookup's value is the pattern itself (a pattern lookup's is escaped, NUL as
+    // \x00), and the server refuses a pattern with a NUL in it (51091); PostgreSQL refuses
+    // NUL in any text. Found by the lookup matrix (fuzz/lookup_matrix.h), with a parameter.
+    if (regex && text.find('\0') != std::string::npos) {
+      ctx.Report(Category::kDatabaseError, "value.regex_nul",
+                 "Regular expression cannot contain an embedded null byte", value.span, 51091);
+      return false;
+    }
+    coerce_internal::SetUtf8(text, ctx.arena(), out);
     return true;
   }
   if (p.json_key) {

@@ -3,11 +3,9 @@
 // comparisons, and aggregates. Constants are always wrapped in $literal, so that a user's string
 // such as "$password" can never be read as a field path.
 
-#include <format>
 #include <string>
 
 #include "lib/lower/lowering.h"
-#include "lib/lower/regex_escape.h"
 
 namespace querysafe::lower {
 
@@ -28,7 +26,8 @@ void AppendEmptyArray(ArrayWriter& array) {
   array.writer().EndArray();
 }
 
-// The left-hand side of a predicate with its first `count` transforms applied.
+}  // namespace
+
 void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t count) {
   if (count == 0) {
     AppendFieldRef(w, key, p.lhs.db_path);
@@ -121,25 +120,7 @@ void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t coun
   w.EndDocument();
 }
 
-// {$eq: [{$ifNull: [operand, null]}, null]}: Django's IS NULL in expression form. $ifNull takes
-// a missing field and null alike (a comparison with null alone would miss the missing field), and
-// the operand, which may be a transform, is written and evaluated once.
-template <typename WriteOperand>
-void WriteIsNullOf(BsonWriter& w, BsonKey key, WriteOperand&& write_operand) {
-  w.BeginDocument(key);
-  {
-    ArrayWriter args(w, "$eq");
-    args.BeginDocument();
-    {
-      ArrayWriter alt(w, "$ifNull");
-      write_operand(alt.NextKey());
-      w.AppendNull(alt.NextKey());
-    }
-    args.EndDocument();
-    w.AppendNull(args.NextKey());
-  }
-  w.EndDocument();
-}
+namespace {
 
 void WriteIsNull(BsonWriter& w, BsonKey key, const bound::Predicate& p) {
   WriteIsNullOf(w, key, [&](BsonKey k) { WriteLhs(w, k, p, p.transforms.size()); });
@@ -286,55 +267,24 @@ void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key, const bound::Predi
         AppendEmptyArray(alt);
       }
       args.EndDocument();
-      write_rhs(args.NextKey(), 0);
+      if (p.expr != nullptr) {
+        WriteExpr(w, args.NextKey(), *p.expr);
+        break;
+      }
+      // Every given element (a bound list may be empty): reading only the first wrote a scalar,
+      // and crashed on an empty list (found by the lookup matrix).
+      args.BeginDocument();
+      {
+        ArrayWriter values(w, "$literal");
+        ForEachValue(p, [&](const bson_value_t& v) { values.Value(v); });
+      }
+      args.EndDocument();
       break;
     }
-    default: {
-      // Patterns over the text of a non-string value (or of a transform's result).
-      const bson_value_t& v = ValuesOf(p.values[0])[0];
-      std::string_view text(v.value.v_utf8.str, v.value.v_utf8.len);
-      std::string pattern;
-      switch (p.lookup) {
-        case LookupKind::kIExact:
-          pattern = ExactPattern(text);
-          break;
-        case LookupKind::kStartsWith:
-        case LookupKind::kIStartsWith:
-          pattern = PrefixPattern(text);
-          break;
-        case LookupKind::kEndsWith:
-        case LookupKind::kIEndsWith:
-          pattern = SuffixPattern(text);
-          break;
-        case LookupKind::kRegex:
-        case LookupKind::kIRegex:
-          pattern = std::string(text);
-          break;
-        default:
-          pattern = ContainsPattern(text);
-      }
-      const bool insensitive =
-          p.lookup == LookupKind::kIExact || p.lookup == LookupKind::kIContains ||
-          p.lookup == LookupKind::kIStartsWith || p.lookup == LookupKind::kIEndsWith ||
-          p.lookup == LookupKind::kIRegex;
-      w.BeginDocument("$regexMatch");
-      w.BeginDocument("input");
-      if (p.value_class == schema::FieldClass::kDate) {
-        // Django matches the text of the column, and a date's text is YYYY-MM-DD on every SQL
-        // backend; $toString of the stored midnight would be 2024-01-31T00:00:00.000Z.
-        w.BeginDocument("$dateToString");
-        w.AppendUtf8("format", "%Y-%m-%d");
-        WriteLhs(w, "date", p, n);
-        w.EndDocument();
-      } else {
-        WriteLhs(w, "$toString", p, n);
-      }
-      w.EndDocument();
-      w.AppendUtf8("regex", pattern);
-      if (insensitive) w.AppendUtf8("options", "i");
-      w.EndDocument();
+    default:
+      // The pattern lookups (pattern_lowering.cc).
+      WritePatternExpr(w, p);
       break;
-    }
   }
   w.EndDocument();
 }

@@ -55,6 +55,29 @@ class ArrayWriter {
 // "$" + path, the aggregation-expression reference to a field.
 void AppendFieldRef(BsonWriter& w, BsonKey key, std::string_view path);
 
+// "$" + path, with the predicate's first `count` transforms applied (expr_lowering.cc).
+void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t count);
+
+// {$eq: [{$ifNull: [operand, null]}, null]}: Django's IS NULL in expression form. $ifNull takes
+// a missing field and null alike (a comparison with null alone would miss the missing field), and
+// the operand, which may be a transform, is written and evaluated once.
+template <typename WriteOperand>
+void WriteIsNullOf(BsonWriter& w, BsonKey key, WriteOperand&& write_operand) {
+  w.BeginDocument(key);
+  {
+    ArrayWriter args(w, "$eq");
+    args.BeginDocument();
+    {
+      ArrayWriter alt(w, "$ifNull");
+      write_operand(alt.NextKey());
+      w.AppendNull(alt.NextKey());
+    }
+    args.EndDocument();
+    w.AppendNull(args.NextKey());
+  }
+  w.EndDocument();
+}
+
 class Lowering {
  public:
   Lowering(const bound::Query& query, const Bindings& bindings, Command* out)
@@ -89,6 +112,10 @@ class Lowering {
   void WriteFilterExpr(BsonWriter& w, BsonKey key, const bound::Filter& f);
   void WriteExpr(BsonWriter& w, BsonKey key, const bound::Expr& e);
   void WriteAggregate(BsonWriter& w, const bound::Aggregate& a);
+  // pattern_lowering.cc: a pattern lookup (contains, startswith, iexact, regex...) as the
+  // elements of the open expression document: over the text of a non-string value or of a
+  // transform, or against F() of another field.
+  void WritePatternExpr(BsonWriter& w, const bound::Predicate& p);
 
   // encrypted_lowering.cc: an encrypted predicate's clause; `lower`/`upper` pair two one-sided
   // range predicates on one field into a single two-sided request.
