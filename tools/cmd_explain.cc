@@ -19,7 +19,7 @@ int RunExplain(const std::vector<std::string>& args) {
       "querysafe explain --schema FILE --key-vault KEYS.json --kms-local-key BASE64_OR_@FILE "
       "[options] QUERY");
   std::string schema_path, key_vault, local_key, server_version = "8.0", format = "json",
-                                                 params_json;
+                                                 params_json, time_zone = "UTC";
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
                                                "the schema JSON file")(
       "key-vault", po::value(&key_vault)->required(),
@@ -28,7 +28,8 @@ int RunExplain(const std::vector<std::string>& args) {
       "the 96-byte local master key: base64, or @FILE")(
       "server-version", po::value(&server_version), "MongoDB version (default 8.0)")(
       "format", po::value(&format), "json (default) or text")(
-      "params", po::value(&params_json), "parameter values as an Extended JSON document");
+      "params", po::value(&params_json), "parameter values as an Extended JSON document")(
+      "time-zone", po::value(&time_zone), kTimeZoneHelp);
   po::options_description hidden;
   std::string query;
   hidden.add_options()("query", po::value(&query)->required());
@@ -45,6 +46,7 @@ int RunExplain(const std::vector<std::string>& args) {
   po::notify(vm);
   if (format != "json" && format != "text")
     return UsageError("explain", "--format is json or text");
+  if (std::optional<int> exit = CheckTimeZoneFlag("explain", time_zone)) return *exit;
   CommandContext context;
   int status = LoadCommandContext("explain", schema_path, server_version, params_json, &context);
   if (status != kExitAccepted) return status;
@@ -56,6 +58,7 @@ int RunExplain(const std::vector<std::string>& args) {
   CompileOptions compile_options;
   compile_options.server_version = context.server_version;
   compile_options.require_encryptable = true;
+  compile_options.time_zone = time_zone;
   Finisher finish = [&](const Translation& t, BsonDoc* command, Diagnostics* errors) {
     TranslateResult sent = encryptor.encryptor->Explain(t);
     if (!sent.ok()) {

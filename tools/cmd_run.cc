@@ -2,7 +2,8 @@
 // on an encrypted connection; the decrypted result on stdout (lib/exec/client.h).
 //
 //   querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]
-//                 [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY
+//                 [--key-vault-namespace DB.COLL] [--params JSON] [--time-zone ZONE]
+//                 [--canonical] QUERY
 //
 // stdout: rows one per line as Extended JSON (relaxed; --canonical keeps every BSON type), the
 // one document of get()/first()/last()/aggregate() (null for no row), the number of count(),
@@ -30,18 +31,20 @@ namespace po = boost::program_options;
 
 constexpr char kUsage[] =
     "usage: querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]\n"
-    "                     [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY\n";
+    "                     [--key-vault-namespace DB.COLL] [--params JSON] [--time-zone ZONE]\n"
+    "                     [--canonical] QUERY\n";
 
 }  // namespace
 
 int RunRun(const std::vector<std::string>& args) {
   po::options_description options("run");
   ConnectionFlags flags;
-  std::string params_json, query;
+  std::string params_json, query, time_zone = "UTC";
   options.add_options()("help,h", "this help")(
       "params", po::value(&params_json),
       "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'")(
-      "canonical", "print canonical Extended JSON (every BSON type kept)");
+      "canonical", "print canonical Extended JSON (every BSON type kept)")(
+      "time-zone", po::value(&time_zone), kTimeZoneHelp);
   AddConnectionFlags(&options, &flags, /*migrate=*/false);
   po::options_description hidden;
   hidden.add_options()("query", po::value(&query));
@@ -65,6 +68,7 @@ int RunRun(const std::vector<std::string>& args) {
     std::fputs(kUsage, stderr);
     return UsageError("run", "expected QUERY");
   }
+  if (std::optional<int> exit = CheckTimeZoneFlag("run", time_zone)) return *exit;
   BsonDoc params;
   if (!params_json.empty()) {
     bson_error_t error;
@@ -88,6 +92,7 @@ int RunRun(const std::vector<std::string>& args) {
   compile.server_version = {connected.client->server_version().major,
                             connected.client->server_version().minor};
   compile.require_encryptable = true;
+  compile.time_zone = time_zone;
   TranslateResult t = Translate(*schema, query, *params.get(), compile);
   if (!t.ok()) return ReportDiagnostics("run", t.diagnostics, query, "query", stderr);
   return RunAndPrint(*connected.client, t.translation->impl().command, query, stdout, stderr,

@@ -15,14 +15,16 @@ namespace querysafe::cli {
 int RunTranslate(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options("querysafe translate --schema FILE [options] QUERY");
-  std::string schema_path, server_version = "8.0", format = "json", params_json;
+  std::string schema_path, server_version = "8.0", format = "json", params_json,
+      time_zone = "UTC";
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
                                                "the schema JSON file")(
       "server-version", po::value(&server_version),
       "MongoDB version the query will run on (default 8.0)")("format", po::value(&format),
                                                              "json (default) or text")(
       "params", po::value(&params_json),
-      "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'");
+      "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'")(
+      "time-zone", po::value(&time_zone), kTimeZoneHelp);
   po::options_description hidden;
   std::string query;
   hidden.add_options()("query", po::value(&query)->required());
@@ -39,11 +41,13 @@ int RunTranslate(const std::vector<std::string>& args) {
   po::notify(vm);
   if (format != "json" && format != "text")
     return UsageError("translate", "--format is json or text");
+  if (std::optional<int> exit = CheckTimeZoneFlag("translate", time_zone)) return *exit;
   CommandContext context;
   int status = LoadCommandContext("translate", schema_path, server_version, params_json, &context);
   if (status != kExitAccepted) return status;
   CompileOptions compile_options;
   compile_options.server_version = context.server_version;
+  compile_options.time_zone = time_zone;
   return TranslateAndPrint("translate", context, query, compile_options, format,
                            /*encrypt=*/nullptr);
 }
