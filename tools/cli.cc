@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "lib/api/compiled_query.h"
 
 namespace querysafe::cli {
 
@@ -80,6 +81,13 @@ int UsageError(std::string_view command, std::string_view message) {
   std::fprintf(stderr, "querysafe %.*s: %s\n", static_cast<int>(command.size()), command.data(),
                safe.c_str());
   return kExitUsage;
+}
+
+std::optional<int> CheckTimeZoneFlag(std::string_view command, std::string_view time_zone) {
+  if (std::optional<Diagnostic> d = internal::CheckTimeZone(time_zone)) {
+    return UsageError(command, "--time-zone: " + d->message);
+  }
+  return std::nullopt;
 }
 
 }  // namespace querysafe::cli

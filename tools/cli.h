@@ -61,6 +61,15 @@ inline constexpr char kLocalKeyEnvironment[] = "QUERYSAFE_KMS_LOCAL_KEY";
 // and not empty, else "". The value is passed on unparsed (base64 or @FILE, as the flag).
 std::string LocalKeyArgument(const std::string& flag);
 
+// --time-zone (Django's TIME_ZONE): nullopt when it names an IANA zone, else the usage error's
+// exit code, after saying why.
+std::optional<int> CheckTimeZoneFlag(std::string_view command, std::string_view time_zone);
+
+// The flag's help text, shared by the commands that compile queries.
+inline constexpr char kTimeZoneHelp[] =
+    "Django's TIME_ZONE (USE_TZ=True): the IANA zone that DateTimeField transforms and "
+    "dates()/datetimes() convert to, and naive datetimes are read in (default UTC)";
+
 // What translate, explain and run share: the schema, the server version and bound parameters.
 struct CommandContext {
   std::optional<Schema> schema;

@@ -23,7 +23,7 @@ int RunExplain(const std::vector<std::string>& args) {
       "(base64\nor @FILE): a key given as an argument is readable by every local user in\n"
       "/proc/PID/cmdline and stays in shell history.\n\nOptions");
   std::string schema_path, key_vault, local_key, server_version = "8.0", format = "json",
-                                                 params_json;
+                                                 params_json, time_zone = "UTC";
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
                                                "the schema JSON file")(
       "key-vault", po::value(&key_vault)->required(),
@@ -32,7 +32,8 @@ int RunExplain(const std::vector<std::string>& args) {
       "the 96-byte local master key: @FILE (or base64); default: $QUERYSAFE_KMS_LOCAL_KEY")(
       "server-version", po::value(&server_version), "MongoDB version (default 8.0)")(
       "format", po::value(&format), "json (default) or text")(
-      "params", po::value(&params_json), "parameter values as an Extended JSON document");
+      "params", po::value(&params_json), "parameter values as an Extended JSON document")(
+      "time-zone", po::value(&time_zone), kTimeZoneHelp);
   po::options_description hidden;
   std::string query;
   hidden.add_options()("query", po::value(&query)->required());
@@ -49,6 +50,7 @@ int RunExplain(const std::vector<std::string>& args) {
   po::notify(vm);
   if (format != "json" && format != "text")
     return UsageError("explain", "--format is json or text");
+  if (std::optional<int> exit = CheckTimeZoneFlag("explain", time_zone)) return *exit;
   if (schema_path == "-" && query == "-") {
     return UsageError("explain", "the schema and the query cannot both come from stdin");
   }
@@ -72,6 +74,7 @@ int RunExplain(const std::vector<std::string>& args) {
   CompileOptions compile_options;
   compile_options.server_version = context.server_version;
   compile_options.require_encryptable = true;
+  compile_options.time_zone = time_zone;
   Finisher finish = [&](const Translation& t, BsonDoc* command, Diagnostics* errors) {
     TranslateResult sent = encryptor.encryptor->Explain(t);
     if (!sent.ok()) {

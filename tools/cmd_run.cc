@@ -2,7 +2,8 @@
 // on an encrypted connection; the decrypted result on stdout (lib/exec/client.h).
 //
 //   querysafe run --schema FILE --uri URI [--kms-local-key KEY | --kms-providers JSON]
-//                 [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY
+//                 [--key-vault-namespace DB.COLL] [--params JSON] [--time-zone ZONE]
+//                 [--canonical] QUERY
 //
 // QUERY is the text, - (standard input) or @FILE. The local master key comes from --kms-local-key
 // or, when neither it nor --kms-providers is given, QUERYSAFE_KMS_LOCAL_KEY (tools/cli.h).
@@ -33,7 +34,8 @@ namespace po = boost::program_options;
 
 constexpr char kUsage[] =
     "usage: querysafe run --schema FILE --uri URI [--kms-local-key @FILE | --kms-providers JSON]\n"
-    "                     [--key-vault-namespace DB.COLL] [--params JSON] [--canonical] QUERY\n"
+    "                     [--key-vault-namespace DB.COLL] [--params JSON] [--time-zone ZONE]\n"
+    "                     [--canonical] QUERY\n"
     "QUERY is the query text, - (standard input) or @FILE. Without --kms-local-key and\n"
     "--kms-providers, the local master key comes from $QUERYSAFE_KMS_LOCAL_KEY (base64 or "
     "@FILE).\n";
@@ -43,11 +45,12 @@ constexpr char kUsage[] =
 int RunRun(const std::vector<std::string>& args) {
   po::options_description options("run");
   ConnectionFlags flags;
-  std::string params_json, query;
+  std::string params_json, query, time_zone = "UTC";
   options.add_options()("help,h", "this help")(
       "params", po::value(&params_json),
       "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'")(
-      "canonical", "print canonical Extended JSON (every BSON type kept)");
+      "canonical", "print canonical Extended JSON (every BSON type kept)")(
+      "time-zone", po::value(&time_zone), kTimeZoneHelp);
   AddConnectionFlags(&options, &flags, /*migrate=*/false);
   po::options_description hidden;
   hidden.add_options()("query", po::value(&query));
@@ -71,6 +74,7 @@ int RunRun(const std::vector<std::string>& args) {
     std::fputs(kUsage, stderr);
     return UsageError("run", "expected QUERY");
   }
+  if (std::optional<int> exit = CheckTimeZoneFlag("run", time_zone)) return *exit;
   if (flags.schema == "-" && query == "-") {
     return UsageError("run", "the schema and the query cannot both come from stdin");
   }
@@ -99,6 +103,7 @@ int RunRun(const std::vector<std::string>& args) {
   compile.server_version = {connected.client->server_version().major,
                             connected.client->server_version().minor};
   compile.require_encryptable = true;
+  compile.time_zone = time_zone;
   TranslateResult t = Translate(*schema, text->text, *params.get(), compile);
   if (!t.ok()) return ReportDiagnostics("run", t.diagnostics, text->text, text->source, stderr);
   return RunAndPrint(*connected.client, t.translation->impl().command, text->text, stdout, stderr,

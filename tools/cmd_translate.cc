@@ -18,14 +18,16 @@ int RunTranslate(const std::vector<std::string>& args) {
   po::options_description options(
       "querysafe translate --schema FILE [options] QUERY\n\nQUERY is the query text, - to read it "
       "from standard input, or @FILE.\n\nOptions");
-  std::string schema_path, server_version = "8.0", format = "json", params_json;
+  std::string schema_path, server_version = "8.0", format = "json", params_json,
+      time_zone = "UTC";
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
                                                "the schema JSON file")(
       "server-version", po::value(&server_version),
       "MongoDB version the query will run on (default 8.0)")("format", po::value(&format),
                                                              "json (default) or text")(
       "params", po::value(&params_json),
-      "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'");
+      "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'")(
+      "time-zone", po::value(&time_zone), kTimeZoneHelp);
   po::options_description hidden;
   std::string query;
   hidden.add_options()("query", po::value(&query)->required());
@@ -42,6 +44,7 @@ int RunTranslate(const std::vector<std::string>& args) {
   po::notify(vm);
   if (format != "json" && format != "text")
     return UsageError("translate", "--format is json or text");
+  if (std::optional<int> exit = CheckTimeZoneFlag("translate", time_zone)) return *exit;
   if (schema_path == "-" && query == "-") {
     return UsageError("translate", "the schema and the query cannot both come from stdin");
   }
@@ -52,6 +55,7 @@ int RunTranslate(const std::vector<std::string>& args) {
   if (status != kExitAccepted) return status;
   CompileOptions compile_options;
   compile_options.server_version = context.server_version;
+  compile_options.time_zone = time_zone;
   return TranslateAndPrint("translate", context, *text, compile_options, format,
                            /*encrypt=*/nullptr);
 }

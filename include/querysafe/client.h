@@ -70,6 +70,8 @@ struct ConnectOptions {
   // its master key document for a provider other than local ({"region": ..., "key": ...} for aws).
   std::string kms_provider;
   std::string master_key;
+  // Django's TIME_ZONE for the queries Run(text) compiles (CompileOptions::time_zone).
+  std::string time_zone = "UTC";
 };
 
 // An owned BSON document, freed with the last copy of it. (A class rather than
@@ -194,8 +196,9 @@ class Client {
   const exec::Client& impl() const { return *impl_; }
 
  private:
-  Client(Schema schema, std::unique_ptr<exec::Client> impl);
+  Client(Schema schema, std::unique_ptr<exec::Client> impl, std::string time_zone);
   Schema schema_;
+  std::string time_zone_;
   std::unique_ptr<exec::Client> impl_;
 };
 

@@ -54,6 +54,14 @@ struct CompileOptions {
   // Limits on the query text (defaults are safe for untrusted input).
   uint32_t max_depth = 200;
   uint32_t max_input_bytes = 1u << 20;
+  // Django's TIME_ZONE, with USE_TZ=True: an IANA name ("America/Chicago"), checked against the
+  // system's tz database; an unknown name is an ImproperlyConfigured diagnostic. Transforms on a
+  // DateTimeField (`__hour`, `__date`, `__year`...) and dates()/datetimes() on one extract or
+  // truncate in this zone, and a naive datetime compared with a DateTimeField is local time in
+  // it, as in Django. DateField and TimeField values have no zone. A compile option, not part of
+  // the schema: the same models run under any TIME_ZONE, and Django can switch the current zone
+  // per request (timezone.activate()): compile once per zone.
+  std::string time_zone = "UTC";
 };
 
 class Translation;

@@ -189,7 +189,8 @@ QUERYSAFE_EXPORT void querysafe_schema_free(querysafe_schema *schema);
 
 typedef struct querysafe_query querysafe_query;
 
-#define QUERYSAFE_COMPILE_OPTIONS_VERSION 1
+/* 2 added time_zone; a version-1 struct (without it) is still accepted. */
+#define QUERYSAFE_COMPILE_OPTIONS_VERSION 2
 
 typedef struct querysafe_compile_options {
   unsigned int version; /* QUERYSAFE_COMPILE_OPTIONS_VERSION */
@@ -203,9 +204,16 @@ typedef struct querysafe_compile_options {
   /* Limits on the query text (the defaults are safe for untrusted input). */
   uint32_t max_depth;
   uint32_t max_input_bytes;
+  /* Django's TIME_ZONE (USE_TZ=True), an IANA name such as "America/Chicago";
+   * NULL: "UTC". Transforms on a DateTimeField (__hour, __date, __year...)
+   * and dates()/datetimes() on one convert to it first, and naive datetimes
+   * compared with a DateTimeField are local time in it. An unknown name is an
+   * ImproperlyConfigured diagnostic (QUERYSAFE_EREJECTED). Version 2. */
+  const char *time_zone;
 } querysafe_compile_options;
 
-#define QUERYSAFE_COMPILE_OPTIONS_INIT {QUERYSAFE_COMPILE_OPTIONS_VERSION, 8, 0, 0, 200, 1u << 20}
+#define QUERYSAFE_COMPILE_OPTIONS_INIT \
+  {QUERYSAFE_COMPILE_OPTIONS_VERSION, 8, 0, 0, 200, 1u << 20, NULL}
 
 /* Compiles query text (the QuerySet language of README.md) against `schema`:
  * parsed, every field resolved, every value coerced and every lookup checked
@@ -368,7 +376,8 @@ typedef struct querysafe_client querysafe_client;
 /* What a query returned: rows (a cursor), one document, a count or a bool. */
 typedef struct querysafe_result querysafe_result;
 
-#define QUERYSAFE_CONNECT_OPTIONS_VERSION 1
+/* 2 added time_zone; a version-1 struct (without it) is still accepted. */
+#define QUERYSAFE_CONNECT_OPTIONS_VERSION 2
 
 /* Every string may be NULL (not set); strings are copied by the call. */
 typedef struct querysafe_connect_options {
@@ -390,10 +399,13 @@ typedef struct querysafe_connect_options {
    * master key document (Extended JSON) for a provider other than local. */
   const char *kms_provider;
   const char *master_key;
+  /* Django's TIME_ZONE for the queries querysafe_client_run_text compiles
+   * (see querysafe_compile_options); NULL: "UTC". Version 2. */
+  const char *time_zone;
 } querysafe_connect_options;
 
 #define QUERYSAFE_CONNECT_OPTIONS_INIT \
-  {QUERYSAFE_CONNECT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL}
+  {QUERYSAFE_CONNECT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL}
 
 /* Reads the key vault (every data key the schema names must exist: run
  * querysafe_migrate first), connects and reads the server's version. A server
@@ -405,8 +417,9 @@ QUERYSAFE_EXPORT int querysafe_client_connect(querysafe_client **out,
                                               const querysafe_connect_options *options,
                                               querysafe_error *error);
 
-/* Compile options for queries run on this client: the server's version, and
- * require_encryptable set. */
+/* Compile options for queries run on this client: the server's version,
+ * require_encryptable set, and the client's time zone (a string owned by the
+ * client). `out` is written whole, at QUERYSAFE_COMPILE_OPTIONS_VERSION. */
 QUERYSAFE_EXPORT int querysafe_client_compile_options(querysafe_compile_options *out,
                                                       const querysafe_client *client);
 

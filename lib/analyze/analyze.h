@@ -13,6 +13,7 @@
 
 #include "lib/analyze/bound.h"
 #include "lib/common/arena.h"
+#include "lib/common/time_zone.h"
 #include "lib/parse/ast.h"
 #include "lib/schema/model.h"
 #include "querysafe/diagnostic.h"
@@ -36,6 +37,10 @@ struct AnalyzeOptions {
   // instead of failing inside libmongocrypt. `crypt_version` names the linked library.
   bool require_encryptable = false;
   std::string_view crypt_version;
+  // Django's TIME_ZONE (USE_TZ=True), loaded and checked by the caller: DateTimeField transforms
+  // and dates()/datetimes() on a DateTimeField convert to it, and naive datetime values are
+  // local time in it (lib/common/time_zone.h).
+  TimeZone time_zone;
 };
 
 struct AnalyzeResult {

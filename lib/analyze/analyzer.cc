@@ -511,6 +511,7 @@ const bound::Query* Assemble(Context& ctx, ChainState& state, const ast::Query& 
   out->dates_field = state.dates_field;
   out->dates_kind = state.dates_kind;
   out->dates_descending = state.dates_descending;
+  out->dates_time_zone = state.dates_time_zone;
   out->params = ctx.params().span();
   return out;
 }

@@ -78,6 +78,7 @@ struct ChainState {
   bound::FieldRef dates_field;
   std::string_view dates_kind;
   bool dates_descending = false;
+  std::string_view dates_time_zone;
   std::string_view combinator;  // "union", ... (only on databases without encryption)
 };
 

@@ -96,6 +96,9 @@ struct Transform {
   TransformKind kind;
   int64_t index = 0;  // kIndex
   Span span;
+  // The time zone the transform converts to first (an IANA name), or empty: set only on a
+  // DateTimeField's transforms, under a TIME_ZONE other than UTC.
+  std::string_view time_zone;
 };
 
 // A right-hand side that is not a constant: F() and arithmetic over F() and constants. Only
@@ -241,6 +244,7 @@ struct Query {
   FieldRef dates_field;         // dates()/datetimes()
   std::string_view dates_kind;  // "year", "month", "week", "day" (+ "hour", "minute", "second")
   bool dates_descending = false;
+  std::string_view dates_time_zone;  // as Transform::time_zone, for dates()/datetimes()
   bool empty = false;  // none(), or a filter that can match nothing
   List<Param> params;
   Span span;

@@ -206,9 +206,9 @@ bool CoerceToField(const PyValue& value, const schema::Field& field, const Coerc
     case FieldClass::kBoolean:
       return CoerceBoolean(value, field, out, error);
     case FieldClass::kDate:
-      return CoerceDate(value, field, out, error);
+      return CoerceDate(value, field, options.time_zone, out, error);
     case FieldClass::kDateTime:
-      return CoerceDateTime(value, field, out, error);
+      return CoerceDateTime(value, field, options.time_zone, out, error);
     case FieldClass::kTime:
       return CoerceTime(value, field, out, error);
     case FieldClass::kDuration:

@@ -16,6 +16,7 @@
 #include "lib/analyze/bound.h"
 #include "lib/analyze/py_value.h"
 #include "lib/common/arena.h"
+#include "lib/common/time_zone.h"
 #include "lib/schema/model.h"
 #include "querysafe/diagnostic.h"
 
@@ -33,6 +34,10 @@ struct CoerceOptions {
   // The lookup the value is for: IntegerField rounds floats up for gte and lt (Django's
   // IntegerFieldFloatRounding); pattern lookups take str() of the prepared value.
   bound::LookupKind lookup = bound::LookupKind::kExact;
+  // Django's TIME_ZONE (null: UTC): naive datetimes for a DateTimeField are made aware in it, and
+  // aware ones for a DateField are converted to it before taking their date, as Django's
+  // DateTimeField.get_prep_value() and DateField.to_python() do with the default time zone.
+  const TimeZone* time_zone = nullptr;
 };
 
 // Coerces one (non-None) value for `field`. On success `out` holds the BSON value, its payload

@@ -30,9 +30,11 @@ bool CoerceObjectId(const PyValue& value, const schema::Field& field, bson_value
 bool CoerceBinary(const PyValue& value, const schema::Field& field, Arena* arena, bson_value_t* out,
                   CoerceError* error);
 
-bool CoerceDate(const PyValue& value, const schema::Field& field, bson_value_t* out,
+bool CoerceDate(const PyValue& value, const schema::Field& field, const TimeZone* zone,
+                bson_value_t* out,
                 CoerceError* error);
-bool CoerceDateTime(const PyValue& value, const schema::Field& field, bson_value_t* out,
+bool CoerceDateTime(const PyValue& value, const schema::Field& field, const TimeZone* zone,
+                    bson_value_t* out,
                     CoerceError* error);
 bool CoerceTime(const PyValue& value, const schema::Field& field, bson_value_t* out,
                 CoerceError* error);

@@ -3,8 +3,9 @@
 // django-mongodb-backend stores them (BSON dates: a date at midnight UTC, a time on 0001-01-01,
 // aware datetimes converted to UTC with millisecond precision; durations as Int64 milliseconds).
 //
-// Naive datetimes are taken as UTC: Django with USE_TZ=True and TIME_ZONE="UTC", the settings
-// startproject writes.
+// Time zones are Django's with USE_TZ=True (the startproject default): a naive datetime for a
+// DateTimeField is local time in TIME_ZONE (make_aware), and an aware datetime for a DateField
+// gives its date in TIME_ZONE (make_naive). TIME_ZONE defaults to UTC, as startproject writes it.
 
 #include <charconv>
 #include <format>
@@ -150,10 +151,19 @@ std::optional<int64_t> ParseDuration(const std::string& s) {
   return std::nullopt;
 }
 
-int64_t EpochMillis(const Parts& p) {
-  int64_t days = civil::DaysFromCivil(p.year, static_cast<int>(p.month), static_cast<int>(p.day));
-  int64_t seconds = days * 86400 + p.hour * 3600 + p.minute * 60 + p.second;
-  if (p.aware) seconds -= p.offset_minutes * 60;
+// `zone`: where a naive value is local time (null: UTC).
+int64_t EpochMillis(const Parts& p, const TimeZone* zone = nullptr) {
+  int64_t seconds;
+  if (!p.aware && zone != nullptr && !zone->is_default()) {
+    seconds = LocalToUtcSeconds(*zone, p.year, static_cast<int>(p.month), static_cast<int>(p.day),
+                                static_cast<int>(p.hour), static_cast<int>(p.minute),
+                                static_cast<int>(p.second));
+  } else {
+    int64_t days =
+        civil::DaysFromCivil(p.year, static_cast<int>(p.month), static_cast<int>(p.day));
+    seconds = days * 86400 + p.hour * 3600 + p.minute * 60 + p.second;
+    if (p.aware) seconds -= p.offset_minutes * 60;
+  }
   // PyMongo: timegm(...) * 1000 + microsecond // 1000 (microseconds are never negative).
   return seconds * 1000 + p.microsecond / 1000;
 }
@@ -172,16 +182,20 @@ Parts FromPy(const PyValue& v) {
   return p;
 }
 
-// An aware datetime at the same instant in UTC (Django's make_naive with UTC).
-Parts ToUtc(Parts p) {
+// An aware datetime as the naive local time at the same instant in `zone` (null: UTC): Django's
+// make_naive() with the default time zone.
+Parts ToLocal(Parts p, const TimeZone* zone) {
   if (!p.aware) return p;
   int64_t ms = EpochMillis(p);
   int64_t days = ms / civil::kMillisPerDay, rem = ms % civil::kMillisPerDay;
   if (rem < 0) rem += civil::kMillisPerDay, --days;
+  const int64_t us = p.microsecond;
+  if (zone != nullptr && !zone->is_default()) {
+    const LocalTime t = UtcToLocal(*zone, days * 86400 + rem / 1000);
+    return Parts{t.year, t.month, t.day, t.hour, t.minute, t.second, us};
+  }
   civil::Date d = civil::CivilFromDays(days);
-  int64_t us = p.microsecond;
-  p = Parts{d.year, d.month, d.day, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60, us};
-  return p;
+  return Parts{d.year, d.month, d.day, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60, us};
 }
 
 CoerceError Invalid(std::string code, std::string message) {
@@ -190,15 +204,18 @@ CoerceError Invalid(std::string code, std::string message) {
 
 }  // namespace
 
-bool CoerceDate(const PyValue& value, const schema::Field& field, bson_value_t* out,
-                CoerceError* error) {
+bool CoerceDate(const PyValue& value, const schema::Field& field, const TimeZone* zone,
+                bson_value_t* out, CoerceError* error) {
   (void)field;
   Parts p;
   if (value.type == PyValue::Type::kDate) {
     p = FromPy(value);
+  } else if (value.type == PyValue::Type::kDateTime && value.bson_date) {
+    // A bound BSON date: the date stored at midnight UTC, whatever the time zone.
+    p = ToLocal(FromPy(value), nullptr);
   } else if (value.type == PyValue::Type::kDateTime) {
-    // DateField.to_python(datetime): to the default time zone (UTC), then .date().
-    p = ToUtc(FromPy(value));
+    // DateField.to_python(datetime): an aware one to the default time zone, then .date().
+    p = ToLocal(FromPy(value), zone);
   } else if (value.type == PyValue::Type::kStr) {
     Parse r = ParseDate(std::string(value.s), &p);
     if (r == Parse::kInvalid) {
@@ -228,8 +245,8 @@ bool CoerceDate(const PyValue& value, const schema::Field& field, bson_value_t* 
   return true;
 }
 
-bool CoerceDateTime(const PyValue& value, const schema::Field& field, bson_value_t* out,
-                    CoerceError* error) {
+bool CoerceDateTime(const PyValue& value, const schema::Field& field, const TimeZone* zone,
+                    bson_value_t* out, CoerceError* error) {
   (void)field;
   Parts p;
   if (value.type == PyValue::Type::kDateTime || value.type == PyValue::Type::kDate) {
@@ -267,7 +284,9 @@ bool CoerceDateTime(const PyValue& value, const schema::Field& field, bson_value
                                  Str(value)));
     return false;
   }
-  SetDate(EpochMillis(p), out);
+  // DateTimeField.get_prep_value(): a naive value (a date is midnight) is local time in the
+  // default time zone.
+  SetDate(EpochMillis(p, zone), out);
   return true;
 }
 

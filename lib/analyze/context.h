@@ -26,6 +26,15 @@ class Context {
   const AnalyzeOptions& options() const { return options_; }
   Arena* arena() const { return arena_; }
 
+  // TIME_ZONE's name for a DateTimeField's transforms to convert to, in the arena (the bound
+  // tree keeps it); empty under UTC, MongoDB's default, where nothing is written.
+  std::string_view time_zone() {
+    if (time_zone_.empty() && !options_.time_zone.is_default()) {
+      time_zone_ = arena_->CopyString(options_.time_zone.name);
+    }
+    return time_zone_;
+  }
+
   // True when the database has encrypted fields anywhere: the connection then uses automatic
   // encryption, and the limitations that apply to every model on such a connection apply.
   bool encrypted_database() const { return schema_.has_encrypted_fields(); }
@@ -76,6 +85,7 @@ class Context {
 
  private:
   const schema::Schema& schema_;
+  std::string_view time_zone_;
   const AnalyzeOptions& options_;
   Arena* arena_;
   Diagnostics diagnostics_;

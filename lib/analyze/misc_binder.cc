@@ -109,6 +109,9 @@ void BindDates(Context& ctx, ChainState& state, const ast::Step& step) {
   if (!rules::CheckDatesField(ctx, *ref, step.span)) return;
   state.dates_field = *ref;
   state.dates_kind = kind->value;
+  // Trunc converts a DateTimeField to the current time zone before truncating, for dates() as for
+  // datetimes() (TruncBase.as_sql); a DateField has no time zone.
+  if (cls == schema::FieldClass::kDateTime) state.dates_time_zone = ctx.time_zone();
 }
 
 void BindInBulk(Context& ctx, ChainState& state, const ast::Step& step) {
@@ -167,7 +170,7 @@ void BindInBulk(Context& ctx, ChainState& state, const ast::Step& step) {
     bound::Value v;
     v.span = item.span;
     CoerceError error;
-    if (!CoerceToField(item, *field, {}, ctx.arena(), &v.constant, &error)) {
+    if (!CoerceToField(item, *field, {.time_zone = &ctx.options().time_zone}, ctx.arena(), &v.constant, &error)) {
       ctx.Report(error.category, error.code, error.message, item.span, error.server_code);
       continue;
     }

@@ -216,6 +216,7 @@ bool FromBson(const bson_value_t& value, int depth, Arena* arena, PyValue* out) 
       out->second = static_cast<int32_t>(rem / 1000 % 60);
       out->microsecond = static_cast<int32_t>(rem % 1000 * 1000);
       out->aware = true;
+      out->bson_date = true;
       return true;
     }
     case BSON_TYPE_OID:

@@ -50,6 +50,9 @@ struct PyValue {
   int32_t hour = 0, minute = 0, second = 0, microsecond = 0;
   bool aware = false;
   int32_t utc_offset_minutes = 0;
+  // kDateTime decoded from a BSON date (a bound parameter): BSON has no date-only type, so for a
+  // DateField it stands for the date django-mongodb-backend stores, midnight UTC.
+  bool bson_date = false;
   uint8_t bytes[16] = {};          // kUuid (16), kObjectId (12)
   std::span<const PyValue> items;  // kList, kTuple
   Span span;

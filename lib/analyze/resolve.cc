@@ -280,7 +280,12 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
                  parts[i].span);
       return std::nullopt;
     }
-    r.transforms.push_back({*transform, index, parts[i].span});
+    // Django's Extract and TruncDate/TruncTime convert to the current time zone only when their
+    // input is a DateTimeField (TimezoneMixin); a DateField's or TimeField's values have no time
+    // zone (django-mongodb-backend adds one to DateField extracts as well, which is its bug).
+    const std::string_view zone =
+        r.lookup_class == FieldClass::kDateTime ? ctx.time_zone() : std::string_view();
+    r.transforms.push_back({*transform, index, parts[i].span, zone});
     if (*transform == bound::TransformKind::kIndex && field->base_field != nullptr) {
       r.value_field = field->base_field.get();
       r.lookup_class = field->base_field->cls;

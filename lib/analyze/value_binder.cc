@@ -66,7 +66,7 @@ bool CoerceTransformed(Context& ctx, const bound::Predicate& p, const PyValue& v
       return f;
     }();
     ok = p.value_class == FieldClass::kDate
-             ? coerce_internal::CoerceDate(value, kDate, out, &error)
+             ? coerce_internal::CoerceDate(value, kDate, &ctx.options().time_zone, out, &error)
              : coerce_internal::CoerceTime(value, kDate, out, &error);
   } else {
     int64_t n = 0;
@@ -211,7 +211,7 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
     // A UUIDField matches against the stored hex digits without hyphens (django-mongodb-backend
     // strips them from the value); an encrypted field keeps the field's own diagnostics.
     bson_value_t prepared;
-    ok = CoerceToField(value, field, {lookup}, ctx.arena(), &prepared, &error);
+    ok = CoerceToField(value, field, {lookup, &ctx.options().time_zone}, ctx.arena(), &prepared, &error);
     if (ok) {
       std::string text = prepared.value_type == BSON_TYPE_UTF8
                              ? std::string(prepared.value.v_utf8.str, prepared.value.v_utf8.len)
@@ -220,7 +220,7 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
       coerce_internal::SetUtf8(text, ctx.arena(), out);
     }
   } else {
-    ok = CoerceToField(value, field, {lookup}, ctx.arena(), out, &error);
+    ok = CoerceToField(value, field, {lookup, &ctx.options().time_zone}, ctx.arena(), out, &error);
   }
   if (!ok) {
     if (p.lhs.is_encrypted() && error.code == "value.expected_bytes") {

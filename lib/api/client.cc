@@ -164,13 +164,18 @@ RowShape Cursor::shape() const { return ToShape(state_->cursor->row_kind()); }
 
 // ---- Client ----
 
-Client::Client(Schema schema, std::unique_ptr<exec::Client> impl)
-    : schema_(std::move(schema)), impl_(std::move(impl)) {}
+Client::Client(Schema schema, std::unique_ptr<exec::Client> impl, std::string time_zone)
+    : schema_(std::move(schema)), time_zone_(std::move(time_zone)), impl_(std::move(impl)) {}
 Client::~Client() = default;
 
 ClientResult Client::Connect(const Schema& schema, const ConnectOptions& options) {
   ClientResult result;
   try {
+    // Checked before connecting: every query Run(text) compiles would be refused.
+    if (std::optional<Diagnostic> d = internal::CheckTimeZone(options.time_zone)) {
+      result.diagnostics = {*std::move(d)};
+      return result;
+    }
     exec::ClientOptions exec_options;
     if (!internal::ToExecOptions(schema, options, &exec_options, &result.diagnostics)) {
       return result;
@@ -180,7 +185,7 @@ ClientResult Client::Connect(const Schema& schema, const ConnectOptions& options
       result.diagnostics = std::move(c.diagnostics);
       return result;
     }
-    result.client.reset(new Client(schema, std::move(c.client)));
+    result.client.reset(new Client(schema, std::move(c.client), options.time_zone));
   } catch (const std::exception& e) {
     result.diagnostics = {Internal(e)};
   }
@@ -196,6 +201,7 @@ CompileOptions Client::compile_options() const {
   CompileOptions options;
   options.server_version = server_version();
   options.require_encryptable = true;
+  options.time_zone = time_zone_;
   return options;
 }
 

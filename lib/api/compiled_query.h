@@ -4,6 +4,7 @@
 #define QUERYSAFE_LIB_API_COMPILED_QUERY_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "lib/analyze/analyze.h"
@@ -39,7 +40,12 @@ struct TranslationData {
   }
 };
 
-analyze::AnalyzeOptions ToAnalyzeOptions(const CompileOptions& options);
+// The analysis options for `options`; a diagnostic for a time zone that is not one.
+std::optional<Diagnostic> ToAnalyzeOptions(const CompileOptions& options,
+                                           analyze::AnalyzeOptions* out);
+
+// The diagnostic for a TIME_ZONE that is not an IANA zone this system knows, or nullopt.
+std::optional<Diagnostic> CheckTimeZone(std::string_view name);
 
 }  // namespace querysafe::internal
 

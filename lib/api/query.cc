@@ -28,12 +28,36 @@ std::optional<ServerVersion> ServerVersion::Parse(std::string_view text) {
 
 namespace internal {
 
-analyze::AnalyzeOptions ToAnalyzeOptions(const CompileOptions& options) {
-  analyze::AnalyzeOptions out;
-  out.server_version = {options.server_version.major, options.server_version.minor};
-  out.require_encryptable = options.require_encryptable;
-  out.crypt_version = mongocrypt_version(nullptr);
-  return out;
+namespace {
+
+// Django's own words for a TIME_ZONE it cannot find (django/conf/__init__.py).
+Diagnostic TimeZoneError(std::string_view name) {
+  Diagnostic d;
+  d.category = Category::kImproperlyConfigured;
+  d.code = "options.time_zone";
+  d.message = std::format(
+      "Incorrect timezone setting: {} (not an IANA time zone name in this system's tz database, "
+      "such as 'UTC' or 'America/Chicago')",
+      name);
+  return d;
+}
+
+}  // namespace
+
+std::optional<Diagnostic> CheckTimeZone(std::string_view name) {
+  if (LoadTimeZone(name)) return std::nullopt;
+  return TimeZoneError(name);
+}
+
+std::optional<Diagnostic> ToAnalyzeOptions(const CompileOptions& options,
+                                           analyze::AnalyzeOptions* out) {
+  out->server_version = {options.server_version.major, options.server_version.minor};
+  out->require_encryptable = options.require_encryptable;
+  out->crypt_version = mongocrypt_version(nullptr);
+  std::optional<TimeZone> zone = LoadTimeZone(options.time_zone);
+  if (!zone) return TimeZoneError(options.time_zone);
+  out->time_zone = *std::move(zone);
+  return std::nullopt;
 }
 
 namespace {
@@ -57,7 +81,11 @@ CompileResult Query::Compile(const Schema& schema, std::string_view text,
   try {
     auto compiled = std::make_shared<internal::CompiledQuery>(schema);
     compiled->text = std::string(text);
-    compiled->analyze_options = internal::ToAnalyzeOptions(options);
+    if (std::optional<Diagnostic> d =
+            internal::ToAnalyzeOptions(options, &compiled->analyze_options)) {
+      result.diagnostics = {*std::move(d)};
+      return result;
+    }
     ParseOptions parse_options;
     parse_options.max_depth = options.max_depth;
     parse_options.max_input_bytes = options.max_input_bytes;
@@ -153,6 +181,11 @@ TranslateResult Translate(const Schema& schema, std::string_view text, const bso
   try {
     // One translation of one text: the trees live on this stack frame's arena, and the only
     // heap allocations left are the translation's own.
+    analyze::AnalyzeOptions analyze_options;
+    if (std::optional<Diagnostic> d = internal::ToAnalyzeOptions(options, &analyze_options)) {
+      result.diagnostics = {*std::move(d)};
+      return result;
+    }
     Arena arena;
     ParseOptions parse_options;
     parse_options.max_depth = options.max_depth;
@@ -162,7 +195,6 @@ TranslateResult Translate(const Schema& schema, std::string_view text, const bso
       result.diagnostics = std::move(parsed.diagnostics);
       return result;
     }
-    const analyze::AnalyzeOptions analyze_options = internal::ToAnalyzeOptions(options);
     analyze::AnalyzeResult analyzed =
         analyze::Analyze(*parsed.query, schema.impl(), analyze_options, &arena);
     if (analyzed.query == nullptr) {

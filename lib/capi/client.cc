@@ -13,7 +13,8 @@ namespace {
 
 // The C options into the C++ ones; false for an unknown version. NULL strings stay unset.
 bool ToConnectOptions(const querysafe_connect_options* in, querysafe::ConnectOptions* out) {
-  if (in->version != QUERYSAFE_CONNECT_OPTIONS_VERSION) return false;
+  // Version 1 ends before time_zone: it is not read.
+  if (in->version != 1 && in->version != QUERYSAFE_CONNECT_OPTIONS_VERSION) return false;
   auto set = [](const char* from, std::string* to) {
     if (from != nullptr) *to = from;
   };
@@ -27,6 +28,7 @@ bool ToConnectOptions(const querysafe_connect_options* in, querysafe::ConnectOpt
   if (in->server_major != 0 || in->server_minor != 0) {
     out->server_version = querysafe::ServerVersion{in->server_major, in->server_minor};
   }
+  if (in->version >= 2) set(in->time_zone, &out->time_zone);
   return true;
 }
 
@@ -70,7 +72,8 @@ int querysafe_client_connect(querysafe_client** out, const querysafe_schema* sch
     if (int status = CheckConnectArgs(kFunction, schema, options, &connect, error)) return status;
     querysafe::ClientResult c = querysafe::Client::Connect(schema->schema, connect);
     if (!c.ok()) return Fail(error, QUERYSAFE_EREJECTED, c.diagnostics, {}, "connect");
-    *out = new querysafe_client{std::move(c.client)};
+    std::string time_zone = c.client->compile_options().time_zone;
+    *out = new querysafe_client{std::move(c.client), std::move(time_zone)};
     return static_cast<int>(QUERYSAFE_OK);
   });
 }
@@ -83,6 +86,7 @@ int querysafe_client_compile_options(querysafe_compile_options* out,
   out->server_major = options.server_version.major;
   out->server_minor = options.server_version.minor;
   out->require_encryptable = options.require_encryptable ? 1 : 0;
+  out->time_zone = client->time_zone.c_str();
   return QUERYSAFE_OK;
 }
 

@@ -39,6 +39,7 @@ struct querysafe_encryptor {
 
 struct querysafe_client {
   std::unique_ptr<querysafe::Client> client;
+  std::string time_zone;  // what querysafe_client_compile_options points to
 };
 
 struct querysafe_result {

@@ -15,12 +15,14 @@ namespace querysafe::capi {
 // Shared with builder.cc.
 bool ToCompileOptions(const querysafe_compile_options* in, CompileOptions* out) {
   if (in == nullptr) return true;
-  if (in->version != QUERYSAFE_COMPILE_OPTIONS_VERSION) return false;
+  // Version 1 ends before time_zone: it is not read.
+  if (in->version != 1 && in->version != QUERYSAFE_COMPILE_OPTIONS_VERSION) return false;
   out->server_version.major = in->server_major;
   out->server_version.minor = in->server_minor;
   out->require_encryptable = in->require_encryptable != 0;
   out->max_depth = in->max_depth;
   out->max_input_bytes = in->max_input_bytes;
+  if (in->version >= 2 && in->time_zone != nullptr) out->time_zone = in->time_zone;
   return true;
 }
 

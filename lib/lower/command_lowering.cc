@@ -213,6 +213,8 @@ void WriteAggregate(Lowering& l, BsonWriter& w, Command* out, const bound::Query
         AppendFieldRef(w, "date", path);
         w.AppendUtf8("unit", q.dates_kind);
         if (q.dates_kind == "week") w.AppendUtf8("startOfWeek", "monday");
+        // Truncated in the current time zone: the instant of the local boundary.
+        if (!q.dates_time_zone.empty()) w.AppendUtf8("timezone", q.dates_time_zone);
         w.EndDocument();
         w.EndDocument();
         w.EndDocument();
@@ -225,7 +227,24 @@ void WriteAggregate(Lowering& l, BsonWriter& w, Command* out, const bound::Query
       Stage(pipeline, [&] {
         w.BeginDocument("$project");
         w.AppendInt32("_id", 0);
-        w.AppendUtf8("datefield", "$_id");
+        if (q.operation == Operation::kDates && !q.dates_time_zone.empty()) {
+          // dates() gives dates: the local date of each boundary, at midnight UTC as a DateField
+          // stores it (datetimes() keeps the instant, which is Django's aware datetime).
+          w.BeginDocument("datefield");
+          w.BeginDocument("$dateFromParts");
+          for (const auto& [unit, op] : kLocalDateParts) {
+            w.BeginDocument(unit);
+            w.BeginDocument(op);
+            w.AppendUtf8("date", "$_id");
+            w.AppendUtf8("timezone", q.dates_time_zone);
+            w.EndDocument();
+            w.EndDocument();
+          }
+          w.EndDocument();
+          w.EndDocument();
+        } else {
+          w.AppendUtf8("datefield", "$_id");
+        }
         w.EndDocument();
       });
     } else if (q.operation == Operation::kAggregate) {

@@ -26,6 +26,21 @@ void AppendEmptyArray(ArrayWriter& array) {
   array.writer().EndArray();
 }
 
+// `{op: date}`, or `{op: {date, timezone}}` for a transform that converts to a time zone first:
+// MongoDB's date operators take an Olson name and extract in that zone
+// (https://www.mongodb.com/docs/manual/reference/operator/aggregation/hour/).
+void WriteDatePart(BsonWriter& w, BsonKey op, const bound::Predicate& p, size_t count,
+                   std::string_view time_zone) {
+  if (time_zone.empty()) {
+    WriteLhs(w, op, p, count);
+    return;
+  }
+  w.BeginDocument(op);
+  WriteLhs(w, "date", p, count);
+  w.AppendUtf8("timezone", time_zone);
+  w.EndDocument();
+}
+
 }  // namespace
 
 void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t count) {
@@ -35,7 +50,7 @@ void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t coun
   }
   const bound::Transform& t = p.transforms[count - 1];
   w.BeginDocument(key);
-  auto unary = [&](BsonKey op) { WriteLhs(w, op, p, count - 1); };
+  auto unary = [&](BsonKey op) { WriteDatePart(w, op, p, count - 1, t.time_zone); };
   switch (t.kind) {
     case TransformKind::kYear:
       unary("$year");
@@ -73,7 +88,7 @@ void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t coun
       {
         ArrayWriter args(w, "$divide");
         args.BeginDocument();
-        WriteLhs(w, "$month", p, count - 1);
+        WriteDatePart(w, "$month", p, count - 1, t.time_zone);
         args.EndDocument();
         w.AppendInt32(args.NextKey(), 3);
       }
@@ -81,19 +96,31 @@ void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t coun
       break;
     }
     case TransformKind::kDate: {
-      w.BeginDocument("$dateTrunc");
-      WriteLhs(w, "date", p, count - 1);
-      w.AppendUtf8("unit", "day");
+      if (t.time_zone.empty()) {
+        w.BeginDocument("$dateTrunc");
+        WriteLhs(w, "date", p, count - 1);
+        w.AppendUtf8("unit", "day");
+        w.EndDocument();
+        break;
+      }
+      // The local date, at midnight UTC as DateField values are stored, so that it compares with
+      // them. ($dateTrunc with a timezone would give the instant of local midnight instead.)
+      w.BeginDocument("$dateFromParts");
+      for (const auto& [unit, op] : kLocalDateParts) {
+        w.BeginDocument(unit);
+        WriteDatePart(w, op, p, count - 1, t.time_zone);
+        w.EndDocument();
+      }
       w.EndDocument();
       break;
     }
     case TransformKind::kTime: {
-      // The time of day on 0001-01-01, as django-mongodb-backend stores TimeField values.
+      // The (local) time of day on 0001-01-01, as django-mongodb-backend stores TimeField values.
       w.BeginDocument("$dateFromParts");
       w.AppendInt32("year", 1);
       for (std::string_view unit : {"hour", "minute", "second", "millisecond"}) {
         w.BeginDocument(unit);
-        WriteLhs(w, std::string("$").append(unit), p, count - 1);
+        WriteDatePart(w, std::string("$").append(unit), p, count - 1, t.time_zone);
         w.EndDocument();
       }
       w.EndDocument();

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -77,6 +78,11 @@ void WriteIsNullOf(BsonWriter& w, BsonKey key, WriteOperand&& write_operand) {
   }
   w.EndDocument();
 }
+
+// A local date as $dateFromParts takes it, and the operator extracting each part: `__date` and
+// dates() under a time zone build the local date at midnight UTC from them.
+inline constexpr std::pair<std::string_view, std::string_view> kLocalDateParts[] = {
+    {"year", "$year"}, {"month", "$month"}, {"day", "$dayOfMonth"}};
 
 class Lowering {
  public:

@@ -220,6 +220,47 @@ TEST_F(CoerceTest, DateTimeFieldStoresUtcMilliseconds) {
             "HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid date/time.");
 }
 
+// Under a TIME_ZONE other than UTC: a naive datetime (or a date, or text without an offset) for a
+// DateTimeField is local time (Django's make_aware with the default zone); an aware one keeps its
+// instant. An aware datetime for a DateField is its date in the zone (to_python's make_naive); a
+// bound BSON date for a DateField is the date stored at midnight UTC. TimeField has no zone.
+TEST_F(CoerceTest, TimeZoneAppliesToNaiveDateTimesAndAwareDates) {
+  const TimeZone chicago = *LoadTimeZone("America/Chicago");
+  auto coerce = [&](const PyValue& v, const schema::Field& f) {
+    error_ = {};
+    CoerceOptions options;
+    options.time_zone = &chicago;
+    return CoerceToField(v, f, options, &arena_, &out_, &error_);
+  };
+  schema::Field dt = MakeField(FieldClass::kDateTime, BsonType::kDate);
+  ASSERT_TRUE(coerce(S("2024-03-10 02:30"), dt));  // the missing 02:30: CST kept (fold=0)
+  EXPECT_EQ(out_.value.v_datetime, 1710059400000);
+  ASSERT_TRUE(coerce(S("2024-03-10"), dt));  // local midnight
+  EXPECT_EQ(out_.value.v_datetime, 1710050400000);
+  ASSERT_TRUE(coerce(S("2024-03-10T02:30:00Z"), dt));  // aware: its own instant
+  EXPECT_EQ(out_.value.v_datetime, 1710037800000);
+  PyValue naive;
+  naive.type = PyValue::Type::kDateTime;
+  naive.year = 2024, naive.month = 11, naive.day = 3, naive.hour = 1, naive.minute = 30;
+  ASSERT_TRUE(coerce(naive, dt));  // the repeated 01:30: the first, CDT
+  EXPECT_EQ(out_.value.v_datetime, 1730615400000);
+
+  schema::Field date = MakeField(FieldClass::kDate, BsonType::kDate);
+  PyValue aware;
+  aware.type = PyValue::Type::kDateTime;
+  aware.year = 2024, aware.month = 3, aware.day = 10, aware.hour = 3;
+  aware.aware = true;  // 03:00Z is 21:00 on the 9th in Chicago
+  ASSERT_TRUE(coerce(aware, date));
+  EXPECT_EQ(out_.value.v_datetime, 1709942400000);  // 2024-03-09
+  aware.bson_date = true;  // the same instant bound as a BSON date: its UTC date
+  ASSERT_TRUE(coerce(aware, date));
+  EXPECT_EQ(out_.value.v_datetime, 1710028800000);  // 2024-03-10
+
+  schema::Field time = MakeField(FieldClass::kTime, BsonType::kDate);
+  ASSERT_TRUE(coerce(S("02:30"), time));
+  EXPECT_EQ(out_.value.v_datetime, -62135587800000);  // 0001-01-01T02:30Z, unchanged
+}
+
 TEST_F(CoerceTest, TimeFieldStoresTheTimeOnYearOne) {
   schema::Field f = MakeField(FieldClass::kTime, BsonType::kDate);
   ASSERT_TRUE(Coerce(S("12:30"), f));

@@ -198,6 +198,50 @@ static void TestCompile(void) {
   querysafe_schema_free(schema);
 }
 
+/* Django's TIME_ZONE in the compile options: written into a DateTimeField
+ * transform, refused when it is not a zone, and not read from a version-1
+ * struct (which ends before it). */
+static void TestTimeZone(void) {
+  querysafe_schema *schema = LoadSchema("conformance/schemas/events.json");
+  querysafe_error error = QUERYSAFE_ERROR_INIT;
+  querysafe_query *query = NULL;
+  querysafe_translation *t = NULL;
+  char *json = NULL;
+  const char *text = "Event.objects.filter(at__hour=1)";
+  querysafe_compile_options options = QUERYSAFE_COMPILE_OPTIONS_INIT;
+  CHECK(options.time_zone == NULL);
+  options.time_zone = "America/Chicago";
+  REQUIRE_OK(querysafe_query_compile(&query, schema, text, -1, &options, &error), &error);
+  REQUIRE_OK(querysafe_query_translate(&t, query, NULL, &error), &error);
+  REQUIRE_OK(querysafe_translation_to_json(&json, t), &error);
+  CHECK(strstr(json, "\"timezone\" : \"America/Chicago\"") != NULL);
+  querysafe_string_free(json);
+  querysafe_translation_free(t);
+  querysafe_query_free(query);
+
+  options.version = 1;
+  REQUIRE_OK(querysafe_query_compile(&query, schema, text, -1, &options, &error), &error);
+  REQUIRE_OK(querysafe_query_translate(&t, query, NULL, &error), &error);
+  REQUIRE_OK(querysafe_translation_to_json(&json, t), &error);
+  CHECK(strstr(json, "timezone") == NULL);
+  querysafe_string_free(json);
+  querysafe_translation_free(t);
+  querysafe_query_free(query);
+
+  options.version = QUERYSAFE_COMPILE_OPTIONS_VERSION;
+  options.time_zone = "America/Chikago";
+  CHECK(querysafe_query_compile(&query, schema, text, -1, &options, &error) == QUERYSAFE_EREJECTED);
+  CHECK(query == NULL && error.count == 1);
+  if (error.count == 1) {
+    CHECK(error.diagnostics[0].category == QUERYSAFE_IMPROPERLY_CONFIGURED);
+    CHECK_STR(error.diagnostics[0].code, "options.time_zone");
+  }
+  CHECK(querysafe_translate(&t, schema, text, -1, NULL, &options, &error) == QUERYSAFE_EREJECTED);
+  CHECK(t == NULL && error.count == 1);
+  querysafe_error_clear(&error);
+  querysafe_schema_free(schema);
+}
+
 static void TestCompileErrors(void) {
   querysafe_schema *schema = LoadSchema("conformance/schemas/medical.json");
   querysafe_error error = QUERYSAFE_ERROR_INIT;
@@ -725,6 +769,7 @@ static const struct {
     {"schema_errors", TestSchemaErrors},
     {"compile", TestCompile},
     {"compile_errors", TestCompileErrors},
+    {"time_zone", TestTimeZone},
     {"params", TestParams},
     {"translate", TestTranslate},
     {"translate_once", TestTranslateOnce},

@@ -7,6 +7,7 @@ mongomock runs on the same rows. The answers (primary keys, in order where the q
 ordered; counts; exists; single objects) must agree. See README.md next to this file.
 
 usage: semantics_test.py --cli PATH/querysafe --data tests/data/semantics [-k SUBSTRING] [-v]
+                         [--time-zones UTC,America/Chicago,Asia/Kolkata]
 
 Exit status: 0 all agree, 1 a disagreement (or a broken case), 77 the tools it needs (Django,
 psycopg2, mongomock, PostgreSQL >= 17) are missing: ctest reports the test as skipped.
@@ -188,7 +189,7 @@ def python_value(ftype, v):
     if ftype == "DateField":
         return datetime.date.fromisoformat(v)
     if ftype == "DateTimeField":
-        # USE_TZ=True with TIME_ZONE="UTC", as querysafe reads naive datetimes.
+        # rows.json holds instants in UTC, whatever TIME_ZONE the queries run under.
         return datetime.datetime.fromisoformat(v).replace(tzinfo=datetime.timezone.utc)
     if ftype == "TimeField":
         return datetime.time.fromisoformat(v)
@@ -455,9 +456,13 @@ def operator_args(node, op):
 
 def hits_date_from_parts(cmd, docs):
     for args in operator_args(cmd, "$dateFromParts"):
+        # Milliseconds are misread only when they are a part (__time; __date under a time zone
+        # passes year, month and day only).
+        millis = isinstance(args, dict) and "millisecond" in args
         for f in field_refs(args):
             for d in docs:
-                if f not in d or (isinstance(d[f], datetime.datetime) and d[f].microsecond):
+                if f not in d or (millis and isinstance(d[f], datetime.datetime) and
+                                  d[f].microsecond):
                     return True
     return False
 
@@ -621,9 +626,9 @@ def load_queries(path):
     return cases
 
 
-def translate(cli, schema_path, text):
-    res = subprocess.run([cli, "translate", "--schema", schema_path, text], capture_output=True,
-                         text=True, timeout=60)
+def translate(cli, schema_path, text, time_zone):
+    res = subprocess.run([cli, "translate", "--schema", schema_path, "--time-zone", time_zone,
+                          text], capture_output=True, text=True, timeout=60)
     if res.returncode != 0:
         return None, res.stderr.strip() or f"exit {res.returncode}"
     out = json.loads(res.stdout, object_hook=ejson_hook)
@@ -636,6 +641,9 @@ def main():
     parser.add_argument("--data", required=True, help="tests/data/semantics")
     parser.add_argument("-k", dest="only", help="run only the queries containing this text")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every comparison")
+    parser.add_argument("--time-zones", default=",".join(TIME_ZONES),
+                        help="Django TIME_ZONEs to run every query under, comma-separated "
+                        f"(default {','.join(TIME_ZONES)})")
     args = parser.parse_args()
 
     bindir = probe()
@@ -657,6 +665,47 @@ def main():
 #                  operators fail on null and missing dates (gaps above), and this keeps the date
 #                  transforms compared on every row they can run on
 VARIANTS = ("nulls stored", "nulls absent", "dates set")
+
+# Django's TIME_ZONE for each pass over the queries: the default, a zone with DST (changes on
+# 2024-03-10 and 2024-11-03, rows 51-64 sit on them) and one with a half-hour offset. querysafe
+# is given the same zone (--time-zone).
+TIME_ZONES = ("UTC", "America/Chicago", "Asia/Kolkata")
+
+
+def check_mongomock_time_zones(client):
+    """The comparison under a time zone rests on mongomock's `timezone` argument of the date
+    operators querysafe writes. mongomock 4.3 implements {date, timezone} for $year, $month,
+    $dayOfMonth, $dayOfWeek, $hour, $minute, $second and $millisecond (pytz), not for
+    $dateFromParts, $dateToString or $dateTrunc (querysafe writes none of those with a zone).
+    This checks, before anything is compared, that each gives what MongoDB documents (the part of
+    the date in that zone) on instants at midnight and at DST changes, against Python's zoneinfo.
+    A mongomock that ignored the zone would make every comparison below meaningless: that is a
+    failure, not a skip."""
+    import zoneinfo
+    parts = {"$year": lambda t: t.year, "$month": lambda t: t.month,
+             "$dayOfMonth": lambda t: t.day, "$dayOfWeek": lambda t: t.isoweekday() % 7 + 1,
+             "$hour": lambda t: t.hour, "$minute": lambda t: t.minute,
+             "$second": lambda t: t.second,
+             "$millisecond": lambda t: t.microsecond // 1000}
+    instants = [datetime.datetime(2024, 3, 10, 7, 59, 59, 999000),
+                datetime.datetime(2024, 3, 10, 8, 0), datetime.datetime(2024, 11, 3, 6, 30),
+                datetime.datetime(2024, 11, 3, 7, 30), datetime.datetime(2024, 1, 14, 18, 30),
+                datetime.datetime(2023, 12, 31, 18, 29, 59)]
+    coll = client["timezone_check"]["instants"]
+    coll.insert_many([{"_id": i, "d": t} for i, t in enumerate(instants)])
+    wrong = []
+    for zone in TIME_ZONES:
+        project = {op[1:]: {op: {"date": "$d", "timezone": zone}} for op in parts}
+        for doc in coll.aggregate([{"$project": dict(project, d=1)}]):
+            local = doc["d"].replace(tzinfo=datetime.timezone.utc).astimezone(
+                zoneinfo.ZoneInfo(zone))
+            for op, part in parts.items():
+                if doc[op[1:]] != part(local):
+                    wrong.append(f"{op} of {doc['d']}Z in {zone}: {doc[op[1:]]}, not "
+                                 f"{part(local)}")
+    if wrong:
+        raise RuntimeError("mongomock's date operators do not convert to the time zone as MongoDB "
+                           "does:\n  " + "\n  ".join(wrong))
 
 
 def compare_all(args, pg, started):
@@ -736,76 +785,86 @@ def compare_all(args, pg, started):
 
     common = {"Q": Q, "F": F, "Count": Count, "Sum": Sum, "Avg": Avg, "Min": Min, "Max": Max,
               "date": datetime.date, "datetime": datetime.datetime, "time": datetime.time,
-              "timedelta": datetime.timedelta, "Decimal": decimal.Decimal}
+              "timedelta": datetime.timedelta, "timezone": datetime.timezone,
+              "Decimal": decimal.Decimal}
     namespaces = {"nulls stored": dict(common, **{model_name: model}),
                   "dates set": dict(common, **{model_name: dated_model})}
     namespaces["nulls absent"] = namespaces["nulls stored"]
 
+    check_mongomock_time_zones(client)
+    from django.test.utils import override_settings
+    zones = [z for z in args.time_zones.split(",") if z]
     failures, gaps, compared, differs_ok = [], {}, 0, 0
-    for lineno, text, differs in cases:
-        where = f"queries.txt:{lineno}: {text}"
-        out, err = translate(args.cli, schema_path, text)
-        django_answers = {}
-        try:
-            for variant in ("nulls stored", "dates set"):
-                django_answers[variant] = django_answer(namespaces[variant], text)
-        except CaseError as e:
-            failures.append(f"{where}\n  bad case: {e}")
-            continue
-        except Exception as e:  # Django refused it: the query file is wrong
-            failures.append(f"{where}\n  Django raised {type(e).__name__}: {e}")
-            continue
-        django_answers["nulls absent"] = django_answers["nulls stored"]
-        if out is None:
-            failures.append(f"{where}\n  Django answers {django_answers['nulls stored'][0]}, "
-                            f"querysafe rejects it:\n  {err}")
-            continue
-        cmd = adapt_regexes(out["command"])
-        shown = json.dumps(out["command"], default=str, ensure_ascii=False)
-        outcomes = []  # (variant, agrees, Django's answer, mongomock's answer)
-        for variant, coll in collections.items():
-            django_res, ordering = django_answers[variant]
-            coll_cmd = dict(cmd)
-            for verb in ("find", "count", "aggregate"):
-                if verb in coll_cmd:
-                    coll_cmd[verb] = coll.name
-            gap = silent_gap(coll_cmd, docs[variant])
-            if gap is not None:
-                gaps.setdefault(gap, []).append(f"{text} [{variant}]")
-                continue
-            try:
-                raw = run_command(coll, coll_cmd)
-            except Exception as e:
-                gap = classify_gap(e)
-                if gap is None:
-                    failures.append(f"{where} [{variant}]\n  mongomock raised "
-                                    f"{type(e).__name__}: {e}\n  command: {shown}")
-                else:
-                    gaps.setdefault(gap, []).append(f"{text} [{variant}]")
-                continue
-            try:
-                mongo_res = mongo_answer(django_res[0], coll_cmd, raw)
-            except CaseError as e:
-                failures.append(f"{where} [{variant}]\n  bad case: {e}")
-                continue
-            compared += 1
-            ok = agree(django_res, mongo_res, ordering, keys)
-            outcomes.append((variant, ok, django_res, mongo_res))
-            if args.verbose:
-                print(f"{'ok  ' if ok else 'DIFF'} [{variant}] {text}: {django_res}")
-        if differs is not None:
-            # Expected to differ where the rows show the difference: on at least one collection
-            # (a subset of the rows may not hold the row that tells them apart).
-            if outcomes and all(ok for _, ok, _, _ in outcomes):
-                failures.append(f"{where}\n  marked @differs ({differs}) but the answers agree "
-                                f"on every collection: {outcomes[0][2]}; remove the mark")
-            differs_ok += sum(1 for _, ok, _, _ in outcomes if not ok)
-            continue
-        for variant, ok, django_res, mongo_res in outcomes:
-            if not ok:
-                failures.append(
-                    f"{where} [{variant}]\n  Django (PostgreSQL): {django_res}\n"
-                    f"  querysafe (mongomock): {mongo_res}\n  command: {shown}")
+    for zone in zones:
+        # override_settings resets Django's cached default time zone and the connection's.
+        with override_settings(TIME_ZONE=zone):
+            for lineno, text, differs in cases:
+                where = f"queries.txt:{lineno} [{zone}]: {text}"
+                out, err = translate(args.cli, schema_path, text, zone)
+                django_answers = {}
+                try:
+                    for variant in ("nulls stored", "dates set"):
+                        django_answers[variant] = django_answer(namespaces[variant], text)
+                except CaseError as e:
+                    failures.append(f"{where}\n  bad case: {e}")
+                    continue
+                except Exception as e:  # Django refused it: the query file is wrong
+                    failures.append(f"{where}\n  Django raised {type(e).__name__}: {e}")
+                    continue
+                django_answers["nulls absent"] = django_answers["nulls stored"]
+                if out is None:
+                    failures.append(f"{where}\n  Django answers "
+                                    f"{django_answers['nulls stored'][0]}, querysafe rejects "
+                                    f"it:\n  {err}")
+                    continue
+                cmd = adapt_regexes(out["command"])
+                shown = json.dumps(out["command"], default=str, ensure_ascii=False)
+                outcomes = []  # (variant, agrees, Django's answer, mongomock's answer)
+                for variant, coll in collections.items():
+                    django_res, ordering = django_answers[variant]
+                    coll_cmd = dict(cmd)
+                    for verb in ("find", "count", "aggregate"):
+                        if verb in coll_cmd:
+                            coll_cmd[verb] = coll.name
+                    gap = silent_gap(coll_cmd, docs[variant])
+                    if gap is not None:
+                        gaps.setdefault(gap, []).append(f"{text} [{zone}, {variant}]")
+                        continue
+                    try:
+                        raw = run_command(coll, coll_cmd)
+                    except Exception as e:
+                        gap = classify_gap(e)
+                        if gap is None:
+                            failures.append(f"{where} [{variant}]\n  mongomock raised "
+                                            f"{type(e).__name__}: {e}\n  command: {shown}")
+                        else:
+                            gaps.setdefault(gap, []).append(f"{text} [{zone}, {variant}]")
+                        continue
+                    try:
+                        mongo_res = mongo_answer(django_res[0], coll_cmd, raw)
+                    except CaseError as e:
+                        failures.append(f"{where} [{variant}]\n  bad case: {e}")
+                        continue
+                    compared += 1
+                    ok = agree(django_res, mongo_res, ordering, keys)
+                    outcomes.append((variant, ok, django_res, mongo_res))
+                    if args.verbose:
+                        print(f"{'ok  ' if ok else 'DIFF'} [{zone}, {variant}] {text}: "
+                              f"{django_res}")
+                if differs is not None:
+                    # Expected to differ where the rows show the difference: on at least one
+                    # collection (a subset of the rows may not hold the row that tells them apart).
+                    if outcomes and all(ok for _, ok, _, _ in outcomes):
+                        failures.append(f"{where}\n  marked @differs ({differs}) but the "
+                                        f"answers agree on every collection: {outcomes[0][2]}; "
+                                        "remove the mark")
+                    differs_ok += sum(1 for _, ok, _, _ in outcomes if not ok)
+                    continue
+                for variant, ok, django_res, mongo_res in outcomes:
+                    if not ok:
+                        failures.append(
+                            f"{where} [{variant}]\n  Django (PostgreSQL): {django_res}\n"
+                            f"  querysafe (mongomock): {mongo_res}\n  command: {shown}")
 
     elapsed = time.monotonic() - started
     whys = {g[0]: g[3] for g in MONGOMOCK_GAPS}
@@ -815,8 +874,9 @@ def compare_all(args, pg, started):
         print(f"mongomock gap {name}: {len(hits)} runs not compared, e.g. {hits[0]}\n  ({why})")
     for f in failures:
         print(f"FAIL {f}")
-    runs = len(cases) * len(VARIANTS)
-    print(f"semantics: {len(cases)} queries x {len(VARIANTS)} collections over {len(rows)} rows "
+    runs = len(cases) * len(VARIANTS) * len(zones)
+    print(f"semantics: {len(cases)} queries x {len(VARIANTS)} collections x {len(zones)} time "
+          f"zones over {len(rows)} rows "
           f"({len(dated)} with dates set): {compared} of {runs} runs compared ({differs_ok} "
           f"expected differences), {sum(len(h) for h in gaps.values())} hit mongomock gaps; "
           f"{len(failures)} failures; {elapsed:.1f} s")

@@ -4,6 +4,7 @@
 //   # comment
 //   schema: medical              (a schema in tests/data/conformance/schemas; applies onward)
 //   server_version: 7.0          (optional; applies onward)
+//   time_zone: America/Chicago   (optional, Django's TIME_ZONE; applies onward; default UTC)
 //   params: {"ssn": "x"}         (optional; applies to the next query only)
 //   query Patient.objects.filter(patient_record__ssn="987-65-4320")
 //   ----
@@ -40,6 +41,7 @@ struct Record {
   int line = 0;
   std::string schema;
   std::string server_version;
+  std::string time_zone;
   std::string params;
   std::string query;
   std::string expected;
@@ -69,7 +71,7 @@ std::vector<Record> LoadRecords() {
   std::sort(files.begin(), files.end());
   for (const fs::path& file : files) {
     std::istringstream in(ReadFile(file));
-    std::string line, schema, server_version, params;
+    std::string line, schema, server_version, time_zone, params;
     int number = 0;
     while (std::getline(in, line)) {
       ++number;
@@ -77,10 +79,12 @@ std::vector<Record> LoadRecords() {
         schema = line.substr(8);
       } else if (line.rfind("server_version: ", 0) == 0) {
         server_version = line.substr(16);
+      } else if (line.rfind("time_zone: ", 0) == 0) {
+        time_zone = line.substr(11);
       } else if (line.rfind("params: ", 0) == 0) {
         params = line.substr(8);
       } else if (line.rfind("query ", 0) == 0) {
-        Record r{file.filename().string(), number, schema, server_version, params,
+        Record r{file.filename().string(), number, schema, server_version, time_zone, params,
                  line.substr(6),           ""};
         params.clear();
         std::getline(in, line);
@@ -127,6 +131,7 @@ std::string Render(const Diagnostics& diagnostics) {
 std::string Actual(const Record& r) {
   CompileOptions options;
   if (!r.server_version.empty()) options.server_version = *ServerVersion::Parse(r.server_version);
+  if (!r.time_zone.empty()) options.time_zone = r.time_zone;
   CompileResult compiled = Query::Compile(SchemaNamed(r.schema), r.query, options);
   if (!compiled.ok()) return Render(compiled.diagnostics);
   BsonDoc params;
