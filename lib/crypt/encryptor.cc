@@ -384,7 +384,7 @@ absl::StatusOr<BsonDoc> Encryptor::Decrypt(std::span<const uint8_t> payload) con
   BinaryPtr finalized = NewOutputBinary();
   if (absl::Status status = Run(ctx.get(), finalized.get()); !status.ok()) {
     return absl::Status(status.code(), std::format("a payload of type {} cannot be decrypted: {}",
-                                                   type, status.message()));
+                                                   type, std::string(status.message())));
   }
   absl::StatusOr<BsonDoc> result = internal::CopyBson(finalized.get());
   if (!result.ok()) return result;
