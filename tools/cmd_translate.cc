@@ -18,8 +18,7 @@ int RunTranslate(const std::vector<std::string>& args) {
   po::options_description options(
       "querysafe translate --schema FILE [options] QUERY\n\nQUERY is the query text, - to read it "
       "from standard input, or @FILE.\n\nOptions");
-  std::string schema_path, server_version = "8.0", format = "json", params_json,
-      time_zone = "UTC";
+  std::string schema_path, server_version = "8.0", format = "json", params_json, time_zone = "UTC";
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
                                                "the schema JSON file")(
       "server-version", po::value(&server_version),

@@ -245,7 +245,7 @@ struct Query {
   std::string_view dates_kind;  // "year", "month", "week", "day" (+ "hour", "minute", "second")
   bool dates_descending = false;
   std::string_view dates_time_zone;  // as Transform::time_zone, for dates()/datetimes()
-  bool empty = false;  // none(), or a filter that can match nothing
+  bool empty = false;                // none(), or a filter that can match nothing
   List<Param> params;
   Span span;
 };

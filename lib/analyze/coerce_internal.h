@@ -31,11 +31,9 @@ bool CoerceBinary(const PyValue& value, const schema::Field& field, Arena* arena
                   CoerceError* error);
 
 bool CoerceDate(const PyValue& value, const schema::Field& field, const TimeZone* zone,
-                bson_value_t* out,
-                CoerceError* error);
+                bson_value_t* out, CoerceError* error);
 bool CoerceDateTime(const PyValue& value, const schema::Field& field, const TimeZone* zone,
-                    bson_value_t* out,
-                    CoerceError* error);
+                    bson_value_t* out, CoerceError* error);
 bool CoerceTime(const PyValue& value, const schema::Field& field, bson_value_t* out,
                 CoerceError* error);
 bool CoerceDuration(const PyValue& value, const schema::Field& field, bson_value_t* out,

@@ -159,8 +159,7 @@ int64_t EpochMillis(const Parts& p, const TimeZone* zone = nullptr) {
                                 static_cast<int>(p.hour), static_cast<int>(p.minute),
                                 static_cast<int>(p.second));
   } else {
-    int64_t days =
-        civil::DaysFromCivil(p.year, static_cast<int>(p.month), static_cast<int>(p.day));
+    int64_t days = civil::DaysFromCivil(p.year, static_cast<int>(p.month), static_cast<int>(p.day));
     seconds = days * 86400 + p.hour * 3600 + p.minute * 60 + p.second;
     if (p.aware) seconds -= p.offset_minutes * 60;
   }

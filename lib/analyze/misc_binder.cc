@@ -170,7 +170,8 @@ void BindInBulk(Context& ctx, ChainState& state, const ast::Step& step) {
     bound::Value v;
     v.span = item.span;
     CoerceError error;
-    if (!CoerceToField(item, *field, {.time_zone = &ctx.options().time_zone}, ctx.arena(), &v.constant, &error)) {
+    if (!CoerceToField(item, *field, {.time_zone = &ctx.options().time_zone}, ctx.arena(),
+                       &v.constant, &error)) {
       ctx.Report(error.category, error.code, error.message, item.span, error.server_code);
       continue;
     }

@@ -140,7 +140,8 @@ bool BindUpdateValue(Context& ctx, const bound::Query& query, const bound::Param
     return true;
   }
   CoerceError error;
-  if (!CoerceToField(value, field, {.time_zone = &ctx.options().time_zone}, ctx.arena(), &v, &error)) {
+  if (!CoerceToField(value, field, {.time_zone = &ctx.options().time_zone}, ctx.arena(), &v,
+                     &error)) {
     ctx.Report(error.category, error.code, error.message, param.span, error.server_code);
     return false;
   }

@@ -211,7 +211,8 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
     // A UUIDField matches against the stored hex digits without hyphens (django-mongodb-backend
     // strips them from the value); an encrypted field keeps the field's own diagnostics.
     bson_value_t prepared;
-    ok = CoerceToField(value, field, {lookup, &ctx.options().time_zone}, ctx.arena(), &prepared, &error);
+    ok = CoerceToField(value, field, {lookup, &ctx.options().time_zone}, ctx.arena(), &prepared,
+                       &error);
     if (ok) {
       std::string text = prepared.value_type == BSON_TYPE_UTF8
                              ? std::string(prepared.value.v_utf8.str, prepared.value.v_utf8.len)

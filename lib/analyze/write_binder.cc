@@ -84,7 +84,8 @@ void BindUpdate(Context& ctx, ChainState& state, const ast::Step& step) {
       continue;
     }
     CoerceError error;
-    if (!CoerceToField(raw, *field, {.time_zone = &ctx.options().time_zone}, ctx.arena(), &assignment.value.constant, &error)) {
+    if (!CoerceToField(raw, *field, {.time_zone = &ctx.options().time_zone}, ctx.arena(),
+                       &assignment.value.constant, &error)) {
       ctx.Report(error.category, error.code, error.message, value.span, error.server_code);
       continue;
     }

@@ -154,8 +154,8 @@ absl::Status ExtractRangePayloads(const bson_t* result, EncryptedRequest* out) {
 
 // Decrypt's answer for a payload that holds no encrypted value.
 absl::Status CannotDecrypt(uint8_t type) {
-  return absl::FailedPreconditionError(std::format(
-      "a payload of type {} cannot be decrypted: it carries no encrypted value", type));
+  return absl::FailedPreconditionError(
+      std::format("a payload of type {} cannot be decrypted: it carries no encrypted value", type));
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Why: MongoDB cannot index an encrypted value, so an encrypted field can be
 // neither unique nor indexed, and it cannot hold null (django-mongodb-backend's
-// docs/ref/models/encrypted-fields.rst, "Limitations"). django-mongodb-backend's EncryptedFieldMixin.__init__ raises
-// ValueError for each option (checked db_index, null, unique in that order,
-// stopping at the first); querysafe reports every one that is set.
+// docs/ref/models/encrypted-fields.rst, "Limitations"). django-mongodb-backend's
+// EncryptedFieldMixin.__init__ raises ValueError for each option (checked db_index, null, unique in
+// that order, stopping at the first); querysafe reports every one that is set.
 #include "lib/schema/checks/check.h"
 
 namespace querysafe::schema {
