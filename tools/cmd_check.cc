@@ -280,7 +280,7 @@ class Checker {
 constexpr char kUsage[] =
     "usage: querysafe check --schema FILE [--server-version X.Y] [--params JSON | --params-file "
     "FILE]\n"
-    "                       [QUERYFILE | -]\n"
+    "                       [--time-zone ZONE] [QUERYFILE | -]\n"
     "Checks and translates one query a line (standard input without QUERYFILE): query text, or\n"
     "JSON Lines {\"id\", \"query\", \"params\"}; blank lines and '#' lines are skipped. Prints "
     "one\n"
@@ -293,14 +293,16 @@ constexpr char kUsage[] =
 
 int RunCheck(const std::vector<std::string>& args) {
   po::options_description options("Options");
-  std::string schema_path, server_version = "8.0", params_json, params_file, input = "-";
+  std::string schema_path, server_version = "8.0", params_json, params_file, input = "-",
+                           time_zone = "UTC";
   options.add_options()("help,h", "this help")("schema", po::value(&schema_path),
                                                "the schema JSON file")(
       "server-version", po::value(&server_version),
       "MongoDB version the queries will run on (default 8.0)")(
       "params", po::value(&params_json),
       "default parameter values (an Extended JSON document), for the queries that use them")(
-      "params-file", po::value(&params_file), "the same, read from a file");
+      "params-file", po::value(&params_file), "the same, read from a file")(
+      "time-zone", po::value(&time_zone), kTimeZoneHelp);
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
   po::options_description all;
@@ -320,6 +322,7 @@ int RunCheck(const std::vector<std::string>& args) {
     return kExitAccepted;
   }
   if (schema_path.empty()) return UsageError("check", "--schema FILE is required");
+  if (std::optional<int> exit = CheckTimeZoneFlag("check", time_zone)) return *exit;
   if (!params_json.empty() && !params_file.empty()) {
     return UsageError("check", "give either --params or --params-file, not both");
   }
@@ -348,6 +351,7 @@ int RunCheck(const std::vector<std::string>& args) {
   }
   CompileOptions compile_options;
   compile_options.server_version = context.server_version;
+  compile_options.time_zone = time_zone;
   Checker checker(*context.schema, compile_options, context.params.get());
   Output output;
   uint64_t number = 0, accepted = 0, refused = 0;

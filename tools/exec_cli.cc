@@ -1,6 +1,8 @@
 #include "tools/exec_cli.h"
 
+#include <atomic>
 #include <charconv>
+#include <cstdlib>
 #include <format>
 
 #include "lib/api/client_options.h"
@@ -57,7 +59,9 @@ void AddConnectionFlags(po::options_description* options, ConnectionFlags* flags
                                 "...}}, for querysafe's KMS requests and "
                                 "the driver's")(
       "server-version", po::value<std::string>(&flags->server_version),
-      "compile for this MongoDB version (X.Y) instead of the server's");
+      "compile for this MongoDB version (X.Y) instead of the server's")(
+      "verbose", po::bool_switch(&flags->verbose),
+      "print the driver's log on stderr (also: QUERYSAFE_VERBOSE=1)");
   if (migrate) {
     options->add_options()("kms-provider", po::value<std::string>(&flags->kms_provider),
                            "the provider that wraps new data keys (default: the only one "
@@ -68,8 +72,29 @@ void AddConnectionFlags(po::options_description* options, ConnectionFlags* flags
   }
 }
 
+namespace {
+
+std::atomic<bool> driver_log_verbose{false};
+
+void DriverLog(mongoc_log_level_t level, const char* domain, const char* message, void*) {
+  if (!driver_log_verbose.load(std::memory_order_relaxed)) return;
+  std::fprintf(stderr, "querysafe: driver %s [%s]: %s\n", mongoc_log_level_str(level),
+               domain != nullptr ? domain : "", message != nullptr ? message : "");
+}
+
+}  // namespace
+
+void InstallDriverLog(bool verbose) {
+  const char* env = std::getenv(kVerboseEnvironment);
+  const bool from_env = env != nullptr && *env != '\0' && std::string_view(env) != "0";
+  driver_log_verbose.store(verbose || from_env, std::memory_order_relaxed);
+  mongoc_log_set_handler(DriverLog, nullptr);
+}
+
 std::optional<int> MakeClientOptions(std::string_view command, const ConnectionFlags& flags,
                                      exec::ClientOptions* out, std::optional<Schema>* schema_out) {
+  // A flag can only turn the log on: $QUERYSAFE_VERBOSE stays in force without it.
+  if (flags.verbose) InstallDriverLog(true);
   if (flags.schema.empty()) return UsageError(command, "--schema FILE is required");
   if (flags.uri.empty()) return UsageError(command, "--uri URI is required");
   if (!flags.kms_local_key.empty() && !flags.kms_providers.empty()) {

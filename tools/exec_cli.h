@@ -34,7 +34,18 @@ struct ConnectionFlags {
   std::string kms_provider;         // --kms-provider NAME (migrate)
   std::string master_key;           // --master-key JSON_OR_@FILE (migrate)
   std::string server_version;       // --server-version X.Y
+  bool verbose = false;             // --verbose: the driver's log on stderr
 };
+
+// The environment variable that turns the driver's log on, as --verbose does.
+inline constexpr char kVerboseEnvironment[] = "QUERYSAFE_VERBOSE";
+
+// Routes mongo-c-driver's log to querysafe: its default handler prints on stdout (about 60
+// "monitor: ... Failed to connect" lines for an unreachable server), which must carry only
+// results. Installed once at startup; messages are dropped unless `verbose` (or
+// $QUERYSAFE_VERBOSE is set and not "0"), then printed on stderr, one line each, prefixed.
+// Failures reach the user anyway, as diagnostics: the log is for diagnosing them.
+void InstallDriverLog(bool verbose);
 
 // Adds the flags above to `options`; `migrate` adds the key-making ones.
 void AddConnectionFlags(boost::program_options::options_description* options,

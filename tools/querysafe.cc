@@ -10,6 +10,7 @@
 
 #include "querysafe/version.h"
 #include "tools/cli.h"
+#include "tools/exec_cli.h"
 
 namespace {
 
@@ -28,6 +29,8 @@ void PrintUsage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything can connect: the driver's own handler would print on stdout.
+  querysafe::cli::InstallDriverLog(false);
   if (argc < 2) {
     PrintUsage(stderr);
     return querysafe::cli::kExitUsage;
