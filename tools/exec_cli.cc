@@ -165,7 +165,10 @@ int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
       source.empty() ? std::format("querysafe {}", command) : std::string(source);
   bool configuration = false;
   for (const Diagnostic& d : diagnostics) {
-    configuration |= d.category == Category::kImproperlyConfigured;
+    // A server that cannot be reached is the connection's configuration (exit 2, as `run`'s
+    // connect says), not a refusal of the input, whichever command met it first.
+    configuration |= d.category == Category::kImproperlyConfigured ||
+                     d.code == "exec.server_selection" || d.code == "exec.network_error";
     // Only diagnostics about the text (a value's span) get a caret; a server
     // error is about the whole query.
     const std::string line =

@@ -63,7 +63,7 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
 // Prints diagnostics to `err` ("querysafe <command>: <Category>: <message>
 // [server code N] (at <location>)", or compiler-style with a caret when they
 // point into `text`), and returns the exit code they mean: 2 if one is
-// ImproperlyConfigured, else 1.
+// ImproperlyConfigured or says the server could not be reached, else 1.
 int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
                       std::string_view text, std::string_view source, std::FILE* err);
 
