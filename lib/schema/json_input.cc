@@ -98,32 +98,56 @@ size_t FirstInvalidUtf8(std::string_view text) {
   return text.size();
 }
 
-// libbson's reader says "Got parse error at "x", position 15: ..." with a byte
-// offset.
+// libbson's reader says `Got parse error at "x", position 15: "..."` with a
+// byte offset (bson-json.c, `_bson_json_read_parse_error`). Only that form
+// carries a position: other messages quote the input ("Number \"...\" is
+// invalid"), and a schema may well contain the word "position" followed by
+// digits, so a plain search for it would point anywhere (a fuzz finding).
 std::optional<size_t> ParsePosition(std::string_view message) {
-  size_t at = message.find("position ");
-  if (at == std::string_view::npos) return std::nullopt;
-  at += 9;
+  constexpr std::string_view kPrefix = "Got parse error at \"";
+  constexpr std::string_view kPosition = "\", position ";
+  if (!message.starts_with(kPrefix) || message.size() < kPrefix.size() + 1) return std::nullopt;
+  std::string_view rest = message.substr(kPrefix.size() + 1);  // the one quoted byte
+  if (!rest.starts_with(kPosition)) return std::nullopt;
+  rest.remove_prefix(kPosition.size());
   size_t value = 0;
-  auto [end, ec] = std::from_chars(message.data() + at, message.data() + message.size(), value);
-  if (ec != std::errc() || end == message.data() + at) return std::nullopt;
+  auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
+  if (ec != std::errc() || end == rest.data()) return std::nullopt;
   return value;
+}
+
+// A one-byte span at `offset`, or the empty span at the end when the reader
+// points at (or past) the end of the text.
+Span AtOrEnd(std::string_view text, size_t offset) {
+  return offset < text.size() ? At(offset) : At(text.size(), 0);
+}
+
+// Where the first double-quoted value of `message` occurs in `text`, or the
+// start of the text when the message quotes nothing found there.
+Span QuotedValueIn(std::string_view text, std::string_view message) {
+  size_t open = message.find('"');
+  size_t close = open == std::string_view::npos ? open : message.find('"', open + 1);
+  if (close == std::string_view::npos || close == open + 1) return At(0, 0);
+  std::string_view value = message.substr(open + 1, close - open - 1);
+  size_t at = text.find(value);
+  return at == std::string_view::npos ? At(0, 0) : At(at, value.size());
 }
 
 void ReportReaderError(std::string_view text, const bson_error_t& error, DiagnosticSink& sink) {
   std::string_view message = error.message;
   if (std::optional<size_t> position = ParsePosition(message)) {
     SyntaxError(sink, std::format("Invalid JSON: {}", message),
-                At(std::min(*position, text.size())));
+                AtOrEnd(text, *position));
   } else if (message.find("Incomplete JSON") != std::string_view::npos) {
     SyntaxError(sink, "Invalid JSON: the text ends before the schema object is complete",
                 At(text.size(), 0));
   } else if (message.find("UTF8") != std::string_view::npos) {
-    SyntaxError(sink, "Invalid JSON: the text is not valid UTF-8", At(FirstInvalidUtf8(text)));
+    SyntaxError(sink, "Invalid JSON: the text is not valid UTF-8", AtOrEnd(text, FirstInvalidUtf8(text)));
   } else {
-    // libbson's Extended JSON errors (a bad $numberDecimal string, a $date of
-    // the wrong form) carry no position.
-    SyntaxError(sink, std::format("Invalid Extended JSON: {}", message), Span{});
+    // libbson's Extended JSON errors (a bad $numberLong string, a $date of
+    // the wrong form) carry no position, but most quote the offending value:
+    // point at its first occurrence in the text.
+    SyntaxError(sink, std::format("Invalid Extended JSON: {}", message), QuotedValueIn(text, message));
   }
 }
 

@@ -41,6 +41,23 @@ TEST(MalformedJson, PointsAtTheError) {
   EXPECT_EQ(d.span.begin, 8u);
 }
 
+TEST(MalformedJson, PositionsComeOnlyFromTheReadersOwnForm) {
+  // A fuzz finding: the schema's own text said "position 75808" inside a bad
+  // $numberLong, and the position was read out of libbson's message quoting it.
+  std::string text =
+      R"({"database": "db", "models": {"M": {"fields": {"f": {"type": "EncryptedBigIntegerField",)"
+      R"( "queries": {"queryType": "range", "min": {"$numberLong": "-92233position 75808"}}}}}}})";
+  Diagnostic d = Syntax(text);
+  EXPECT_THAT(d.message, HasSubstr("Invalid Extended JSON"));
+  ASSERT_LE(d.span.end, text.size());
+  EXPECT_EQ(text.substr(d.span.begin, d.span.end - d.span.begin), "-92233position 75808");
+  // The end of the text is an empty span at the end, never a byte past it.
+  text = "{\"database\": \"db\", \"models\": {";
+  d = Syntax(text);
+  EXPECT_EQ(d.span.begin, text.size());
+  EXPECT_EQ(d.span.end, text.size());
+}
+
 TEST(MalformedJson, RejectsWhatIsNotOneObject) {
   EXPECT_THAT(Syntax("").message, HasSubstr("empty"));
   EXPECT_THAT(Syntax("   \n ").message, HasSubstr("empty"));
