@@ -92,7 +92,13 @@ bool BindLookupElement(Context& ctx, const bound::Param& param, uint32_t index,
       return false;
     }
     if (p.lookup == bound::LookupKind::kRange) out->push_back(Absent());
-    // In `in`, None is dropped, as Django drops it.
+    // In `in`, None stays a null that lowering writes only under a negation, where Django adds
+    // `OR col IS NULL` (value_binder.cc).
+    if (p.lookup == bound::LookupKind::kIn) {
+      bson_value_t null{};
+      null.value_type = BSON_TYPE_NULL;
+      out->push_back(null);
+    }
     return true;
   }
   const bound::LookupKind lookup =

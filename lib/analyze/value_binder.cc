@@ -293,12 +293,21 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
           if (encrypted) {
             rules::ReportNullEquality(ctx, p.lhs, true, item.span);
             ok = false;
-          } else if (p.lookup != LookupKind::kIn) {
-            bson_value_t null{};
-            null.value_type = BSON_TYPE_NULL;
-            push_constant(null, item.span);
+            continue;
           }
-          continue;  // Django's In lookup discards None
+          // Django's In lookup drops None from the list, but under exclude() or ~Q on a
+          // nullable column its build_filter adds `OR col IS NULL` (Django 6.x). The null stays
+          // here, once, and lowering writes it only where Django's SQL has that clause.
+          bool seen_null = false;
+          for (const bound::Value& seen : *out) {
+            seen_null = seen_null || (seen.kind == bound::Value::Kind::kConstant &&
+                                      seen.constant.value_type == BSON_TYPE_NULL);
+          }
+          if (p.lookup == LookupKind::kIn && seen_null) continue;
+          bson_value_t null{};
+          null.value_type = BSON_TYPE_NULL;
+          push_constant(null, item.span);
+          continue;
         }
         bson_value_t v;
         if (!CoerceScalar(ctx, p, item, LookupKind::kExact, &v)) {

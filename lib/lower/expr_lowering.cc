@@ -3,6 +3,7 @@
 // comparisons, and aggregates. Constants are always wrapped in $literal, so that a user's string
 // such as "$password" can never be read as a field path.
 
+#include <optional>
 #include <string>
 
 #include "lib/lower/lowering.h"
@@ -259,14 +260,30 @@ void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key, const bound::Predi
       break;
     }
     case LookupKind::kIn: {
-      ArrayWriter args(w, "$in");
-      WriteLhs(w, args.NextKey(), p, n);
-      args.BeginDocument();
-      {
-        ArrayWriter values(w, "$literal");
-        ForEachValue(p, [&](const bson_value_t& v) { values.Value(v); });
+      // In an expression a missing field is not null: Django's added `OR col IS NULL`
+      // (KeepsNullInList) is written as its own clause, and nulls never go in the list.
+      const bool or_null = KeepsNullInList(p);
+      std::optional<ArrayWriter> any;
+      if (or_null) {
+        any.emplace(w, BsonKey("$or"));
+        any->BeginDocument();
       }
-      args.EndDocument();
+      {
+        ArrayWriter args(w, "$in");
+        WriteLhs(w, args.NextKey(), p, n);
+        args.BeginDocument();
+        {
+          ArrayWriter values(w, "$literal");
+          ForEachValue(p, [&](const bson_value_t& v) {
+            if (v.value_type != BSON_TYPE_NULL) values.Value(v);
+          });
+        }
+        args.EndDocument();
+      }
+      if (or_null) {
+        any->EndDocument();
+        WriteIsNullOf(w, any->NextKey(), [&](BsonKey k) { WriteLhs(w, k, p, 0); });
+      }
       break;
     }
     case LookupKind::kRange: {
@@ -328,7 +345,9 @@ void Lowering::WriteFilterExpr(BsonWriter& w, BsonKey key, const bound::Filter& 
       return;
     case Kind::kNot: {
       w.BeginDocument(key);
+      negated_ = !negated_;
       WriteFilterExpr(w, "$not", *f.children[0]);
+      negated_ = !negated_;
       w.EndDocument();
       return;
     }

@@ -153,6 +153,16 @@ void ClauseElement(ArrayWriter& array, Fn&& write) {
 
 }  // namespace
 
+bool Lowering::KeepsNullInList(const bound::Predicate& p) const {
+  if (!negated_ || p.lookup != LookupKind::kIn) return false;
+  const bool nullable = p.lhs.join != nullptr || (p.lhs.field != nullptr && p.lhs.field->null);
+  if (!nullable) return false;
+  bool has_null = false;
+  ForEachValue(
+      p, [&](const bson_value_t& v) { has_null = has_null || v.value_type == BSON_TYPE_NULL; });
+  return has_null;
+}
+
 void Lowering::WriteLeaf(BsonWriter& w, const bound::Predicate& p) {
   if (p.lhs.is_encrypted()) {
     WriteEncryptedClause(w, p);
@@ -180,7 +190,11 @@ void Lowering::WriteLeaf(BsonWriter& w, const bound::Predicate& p) {
       {
         ArrayWriter values(
             w, p.lookup == LookupKind::kArrayContains ? BsonKey("$all") : BsonKey("$in"));
-        ForEachValue(p, [&](const bson_value_t& v) { values.Value(v); });
+        // A null in $in matches null and missing fields: Django's IS NULL.
+        const bool keep_null = p.lookup != LookupKind::kIn || KeepsNullInList(p);
+        ForEachValue(p, [&](const bson_value_t& v) {
+          if (keep_null || v.value_type != BSON_TYPE_NULL) values.Value(v);
+        });
       }
       w.EndDocument();
       return;
@@ -386,7 +400,9 @@ void Lowering::WriteClause(BsonWriter& w, const Filter& f) {
       // Django's NOT keeps rows where the condition is unknown (NULL); $nor keeps documents the
       // clause does not match, missing fields included: the same rows.
       ArrayWriter none(w, "$nor");
+      negated_ = !negated_;
       ClauseElement(none, [&] { WriteClause(w, *f.children[0]); });
+      negated_ = !negated_;
       return;
     }
     case Filter::Kind::kXor:

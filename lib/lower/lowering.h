@@ -142,9 +142,15 @@ class Lowering {
   // would grow exponentially).
   bool WithinLimit(const BsonWriter& w);
 
+  // Whether an `in` predicate writes the null its list held: Django drops None from an IN
+  // list, but under an odd number of NOTs (exclude(), ~Q) on a nullable column, or across a
+  // relation, its Query.build_filter adds `OR col IS NULL` to the negated clause (Django 6.x).
+  bool KeepsNullInList(const bound::Predicate& p) const;
+
   const bound::Query& query_;
   const Bindings& bindings_;
   Command* out_;
+  bool negated_ = false;  // under an odd number of Django NOTs (not XOR's own $nor)
 };
 
 }  // namespace querysafe::lower

@@ -136,18 +136,19 @@ Span QuotedValueIn(std::string_view text, std::string_view message) {
 void ReportReaderError(std::string_view text, const bson_error_t& error, DiagnosticSink& sink) {
   std::string_view message = error.message;
   if (std::optional<size_t> position = ParsePosition(message)) {
-    SyntaxError(sink, std::format("Invalid JSON: {}", message),
-                AtOrEnd(text, *position));
+    SyntaxError(sink, std::format("Invalid JSON: {}", message), AtOrEnd(text, *position));
   } else if (message.find("Incomplete JSON") != std::string_view::npos) {
     SyntaxError(sink, "Invalid JSON: the text ends before the schema object is complete",
                 At(text.size(), 0));
   } else if (message.find("UTF8") != std::string_view::npos) {
-    SyntaxError(sink, "Invalid JSON: the text is not valid UTF-8", AtOrEnd(text, FirstInvalidUtf8(text)));
+    SyntaxError(sink, "Invalid JSON: the text is not valid UTF-8",
+                AtOrEnd(text, FirstInvalidUtf8(text)));
   } else {
     // libbson's Extended JSON errors (a bad $numberLong string, a $date of
     // the wrong form) carry no position, but most quote the offending value:
     // point at its first occurrence in the text.
-    SyntaxError(sink, std::format("Invalid Extended JSON: {}", message), QuotedValueIn(text, message));
+    SyntaxError(sink, std::format("Invalid Extended JSON: {}", message),
+                QuotedValueIn(text, message));
   }
 }
 
