@@ -6,12 +6,9 @@
 
 #include "lib/analyze/params.h"
 #include "lib/api/compiled_query.h"
+#include "lib/crypt/capabilities.h"
 #include "lib/lower/lower.h"
 #include "lib/parse/parse.h"
-
-extern "C" {
-#include <mongocrypt/mongocrypt.h>
-}
 
 namespace querysafe {
 
@@ -32,7 +29,11 @@ analyze::AnalyzeOptions ToAnalyzeOptions(const CompileOptions& options) {
   analyze::AnalyzeOptions out;
   out.server_version = {options.server_version.major, options.server_version.minor};
   out.require_encryptable = options.require_encryptable;
-  out.crypt_version = mongocrypt_version(nullptr);
+  const crypt::CryptCapabilities& caps = crypt::LinkedCapabilities();
+  out.encrypt.crypt_version = caps.version;
+  out.encrypt.text_preview = caps.text_preview;
+  out.encrypt.text = caps.text;
+  out.encrypt.text_substring = caps.text_substring;
   return out;
 }
 
