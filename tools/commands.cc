@@ -12,6 +12,7 @@ int RunTranslate(const std::vector<std::string>& args);  // cmd_translate.cc
 int RunMigrate(const std::vector<std::string>& args);    // cmd_migrate.cc
 int RunInsert(const std::vector<std::string>& args);     // cmd_insert.cc
 int RunRun(const std::vector<std::string>& args);        // cmd_run.cc
+int RunVersion(const std::vector<std::string>& args);    // cmd_version.cc
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* const kCommands = new std::vector<Command>{
@@ -24,6 +25,7 @@ const std::vector<Command>& Commands() {
       {"migrate", "create a database's data keys and encrypted collections", RunMigrate},
       {"run", "run a query on an encrypted connection; print the decrypted result", RunRun},
       {"insert", "insert a model instance, its encrypted fields encrypted", RunInsert},
+      {"version", "print the versions linked and the QE query types they can encrypt", RunVersion},
   };
   return *kCommands;
 }

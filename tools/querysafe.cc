@@ -21,7 +21,7 @@ void PrintUsage(std::FILE* out) {
                  static_cast<int>(c.summary.size()), c.summary.data());
   }
   std::fputs(
-      "  --version          print the version\n"
+      "  --version          print querysafe's version alone\n"
       "\nRun `querysafe COMMAND --help` for a command's options.\n",
       out);
 }
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     return querysafe::cli::kExitUsage;
   }
   std::string_view name = argv[1];
-  if (name == "--version" || name == "version") {
+  if (name == "--version") {
     std::printf("querysafe %s\n", QUERYSAFE_VERSION_STRING);
     return querysafe::cli::kExitAccepted;
   }

@@ -49,7 +49,8 @@ struct ServerVersion {
 struct CompileOptions {
   ServerVersion server_version;
   // Reject, already at compile time, queries whose values this build's libmongocrypt cannot
-  // encrypt (the 8.2 text previews). Set by callers that will encrypt (explain, execution).
+  // encrypt (text queries, with a libmongocrypt older than they need: querysafe/capabilities.h).
+  // Set by callers that will encrypt (explain, execution).
   bool require_encryptable = false;
   // Limits on the query text (defaults are safe for untrusted input).
   uint32_t max_depth = 200;

@@ -147,6 +147,31 @@ QUERYSAFE_EXPORT void querysafe_string_free(char *string);
 /* The library's version, "MAJOR.MINOR.PATCH"; static storage. */
 QUERYSAFE_EXPORT const char *querysafe_version(void);
 
+/* ---- Capabilities ------------------------------------------------------- */
+
+/* What the linked libmongocrypt can encrypt (every query type can be checked
+ * and translated whatever is linked). Bits of querysafe_capabilities(), as
+ * libgit2's git_libgit2_features(). */
+typedef enum querysafe_capability {
+  /* "range" finds: libmongocrypt 1.10+, MongoDB 8.0+. */
+  QUERYSAFE_CAPABILITY_RANGE = 1 << 0,
+  /* prefixPreview, suffixPreview, substringPreview: libmongocrypt 1.15+,
+   * MongoDB 8.2 (and 9.0 for collections created with them). */
+  QUERYSAFE_CAPABILITY_TEXT_PREVIEW = 1 << 1,
+  /* prefix and suffix: libmongocrypt 1.19+, MongoDB 9.0+. */
+  QUERYSAFE_CAPABILITY_TEXT = 1 << 2,
+  /* substring: libmongocrypt 1.20+, MongoDB 9.0+. */
+  QUERYSAFE_CAPABILITY_TEXT_SUBSTRING = 1 << 3
+} querysafe_capability;
+
+/* The querysafe_capability bits this build has. */
+QUERYSAFE_EXPORT int querysafe_capabilities(void);
+
+/* The versions of the libmongoc and libmongocrypt loaded at run time; static
+ * storage. */
+QUERYSAFE_EXPORT const char *querysafe_libmongoc_version(void);
+QUERYSAFE_EXPORT const char *querysafe_libmongocrypt_version(void);
+
 /* ---- Schemas ------------------------------------------------------------ */
 
 typedef struct querysafe_schema querysafe_schema;

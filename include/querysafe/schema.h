@@ -36,7 +36,7 @@ class Schema;  // the compiled schema (lib/schema/model.h)
 struct SchemaOptions {
   // The MongoDB version the collections live on: the encryptedFields rules
   // differ (7.x: range sparsity 1..4; 8.0: range; 8.2: the text preview query
-  // types).
+  // types; 9.0: prefix, suffix, substring).
   int server_major = 8;
   int server_minor = 0;
 };

@@ -21,7 +21,7 @@
 namespace querysafe::analyze {
 
 // The MongoDB server version the query will run on: it decides which QE query types exist
-// (7.0: equality; 8.0: range; 8.2: the text previews).
+// (7.0: equality; 8.0: range; 8.2: the text previews; 9.0: prefix, suffix, substring).
 struct ServerVersion {
   int major = 8;
   int minor = 0;
@@ -29,18 +29,27 @@ struct ServerVersion {
   friend auto operator<=>(const ServerVersion&, const ServerVersion&) = default;
 };
 
+// What the linked libmongocrypt can encrypt (lib/crypt/capabilities.h, filled by lib/api), so
+// that the analyzer can refuse what it could not, in plain words.
+struct EncryptSupport {
+  std::string_view crypt_version;  // the linked libmongocrypt's version
+  bool text_preview = false;       // the 8.2 previews (libmongocrypt 1.15+)
+  bool text = false;               // 9.0's prefix and suffix (1.19+)
+  bool text_substring = false;     // 9.0's substring (1.20+)
+};
+
 struct AnalyzeOptions {
   ServerVersion server_version;
   size_t max_diagnostics = kMaxDiagnostics;
   // Set when the query will be encrypted (explain, run): queries the linked libmongocrypt cannot
-  // encrypt (the text previews, with libmongocrypt < 1.15) are then rejected here, in plain words,
-  // instead of failing inside libmongocrypt. `crypt_version` names the linked library.
+  // encrypt (text, with libmongocrypt 1.13) are then rejected here, in plain words, instead of
+  // failing inside libmongocrypt.
   bool require_encryptable = false;
-  std::string_view crypt_version;
   // Django's TIME_ZONE (USE_TZ=True), loaded and checked by the caller: DateTimeField transforms
   // and dates()/datetimes() on a DateTimeField convert to it, and naive datetime values are
   // local time in it (lib/common/time_zone.h).
   TimeZone time_zone;
+  EncryptSupport encrypt;
 };
 
 struct AnalyzeResult {

@@ -168,6 +168,11 @@ bool CheckEncryptedValue(Context& ctx, const bound::Predicate& p, const bson_val
                            (p.lookup == LookupKind::kGt || p.lookup == LookupKind::kLt);
     return rules::CheckRangeValue(ctx, p.lhs, *p.qe_index, v, role, exclusive, span);
   }
+  // iexact on a text index is a normalized equality, which has no length bounds.
+  if (p.qe_index != nullptr && schema::IsTextQuery(p.qe_index->type) &&
+      p.lookup != LookupKind::kIExact) {
+    return rules::CheckTextQueryLength(ctx, p.lhs, *p.qe_index, v, span);
+  }
   return true;
 }
 

@@ -6,12 +6,9 @@
 
 #include "lib/analyze/params.h"
 #include "lib/api/compiled_query.h"
+#include "lib/crypt/capabilities.h"
 #include "lib/lower/lower.h"
 #include "lib/parse/parse.h"
-
-extern "C" {
-#include <mongocrypt/mongocrypt.h>
-}
 
 namespace querysafe {
 
@@ -53,7 +50,11 @@ std::optional<Diagnostic> ToAnalyzeOptions(const CompileOptions& options,
                                            analyze::AnalyzeOptions* out) {
   out->server_version = {options.server_version.major, options.server_version.minor};
   out->require_encryptable = options.require_encryptable;
-  out->crypt_version = mongocrypt_version(nullptr);
+  const crypt::CryptCapabilities& caps = crypt::LinkedCapabilities();
+  out->encrypt.crypt_version = caps.version;
+  out->encrypt.text_preview = caps.text_preview;
+  out->encrypt.text = caps.text;
+  out->encrypt.text_substring = caps.text_substring;
   std::optional<TimeZone> zone = LoadTimeZone(options.time_zone);
   if (!zone) return TimeZoneError(options.time_zone);
   out->time_zone = *std::move(zone);

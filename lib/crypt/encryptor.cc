@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "lib/crypt/capabilities.h"
 #include "lib/crypt/failure.h"
 #include "lib/crypt/mongocrypt_util.h"
 #include "lib/crypt/request_check.h"
@@ -48,6 +49,12 @@ FailureKind ClassifyLibmongocryptError(std::string_view message, bool is_query) 
   if (Contains(message, "Infinity and NaN") || Contains(message, "Infinity and Nan")) {
     return {Category::kValidationError, "crypt.not_finite", 0};
   }
+  if (Contains(message, "StrQuery:") || Contains(message, "StrEncode:")) {
+    // mc-text-search-str-encode.c: a text query string outside the index's
+    // query lengths, empty, or too long to encode. The analyzer refuses the
+    // lengths first (qe_text_query_length.cc); this is its backstop.
+    return {Category::kValidationError, "crypt.text_value", 0};
+  }
   if (Contains(message, "contention")) {
     return {Category::kImproperlyConfigured, "crypt.contention", 0};
   }
@@ -65,14 +72,36 @@ FailureKind ClassifyLibmongocryptError(std::string_view message, bool is_query) 
   return {Category::kDatabaseError, "crypt.libmongocrypt", 0};
 }
 
-// libmongocrypt's name for the algorithm. CheckRequest has refused any other
-// (the text previews need libmongocrypt >= 1.15), so this never sees one; an
-// if-chain rather than a switch keeps new enumerators from being errors here.
-const char* AlgorithmName(Algorithm algorithm) {
+// libmongocrypt's name for the algorithm. The text types take the linked
+// library's text algorithm ("string" from 1.19, "textPreview" in 1.15-1.18);
+// CheckRequest has refused them when it has none.
+std::string_view AlgorithmName(Algorithm algorithm) {
   if (algorithm == Algorithm::kIndexed) return "Indexed";
   if (algorithm == Algorithm::kRange) return "Range";
+  if (lower::IsText(algorithm)) return LinkedCapabilities().text_algorithm;
   return "Unindexed";
 }
+
+#ifdef QUERYSAFE_HAVE_MONGOCRYPT_TEXT
+// The text options as the linked libmongocrypt reads them: before 1.18.1
+// (MONGOCRYPT-903) caseSensitive and diacriticSensitive were taken inverted, so
+// they are flipped there to get the same payload.
+BsonDoc LinkedTextOptions(const BsonDoc& options) {
+  if (!LinkedCapabilities().text_options_inverted) return options;
+  BsonDoc out;
+  bson_iter_t it;
+  if (!bson_iter_init(&it, options.get())) return options;
+  while (bson_iter_next(&it)) {
+    std::string_view key = bson_iter_key(&it);
+    if ((key == "caseSensitive" || key == "diacriticSensitive") && BSON_ITER_HOLDS_BOOL(&it)) {
+      bson_append_bool(out.get(), key.data(), static_cast<int>(key.size()), !bson_iter_bool(&it));
+    } else {
+      bson_append_iter(out.get(), key.data(), static_cast<int>(key.size()), &it);
+    }
+  }
+  return out;
+}
+#endif
 
 const char* OperatorName(RangeOperator op) {
   switch (op) {
@@ -286,13 +315,20 @@ absl::StatusOr<EncryptedRequest> Encryptor::EncryptChecked(const EncryptionReque
   if (ctx == nullptr) return absl::InternalError("cannot create a libmongocrypt context");
   auto failed = [&ctx]() { return absl::InvalidArgumentError(ContextError(ctx.get())); };
   BinaryPtr id = ViewBytes(*key_id);
+  const std::string_view algorithm = AlgorithmName(request.algorithm);
   if (!mongocrypt_ctx_setopt_key_id(ctx.get(), id.get()) ||
-      !mongocrypt_ctx_setopt_algorithm(ctx.get(), AlgorithmName(request.algorithm), -1)) {
+      !mongocrypt_ctx_setopt_algorithm(ctx.get(), algorithm.data(),
+                                       static_cast<int>(algorithm.size()))) {
     return failed();
   }
   const bool range_find = request.algorithm == Algorithm::kRange && request.is_query;
-  if (request.is_query &&
-      !mongocrypt_ctx_setopt_query_type(ctx.get(), range_find ? "range" : "equality", -1)) {
+  const bool text = lower::IsText(request.algorithm);
+  // Text finds name the field's own query type ("prefix", "prefixPreview"...).
+  const std::string_view query_type = range_find ? std::string_view("range")
+                                      : text     ? std::string_view(request.query_type)
+                                                 : std::string_view("equality");
+  if (request.is_query && !mongocrypt_ctx_setopt_query_type(ctx.get(), query_type.data(),
+                                                            static_cast<int>(query_type.size()))) {
     return failed();
   }
   if (request.algorithm != Algorithm::kUnindexed &&
@@ -302,6 +338,15 @@ absl::StatusOr<EncryptedRequest> Encryptor::EncryptChecked(const EncryptionReque
   if (request.algorithm == Algorithm::kRange) {
     BinaryPtr options = ViewBson(request.range_options.get());
     if (!mongocrypt_ctx_setopt_algorithm_range(ctx.get(), options.get())) return failed();
+  }
+  if (text) {
+#ifdef QUERYSAFE_HAVE_MONGOCRYPT_TEXT
+    BsonDoc linked = LinkedTextOptions(request.text_options);
+    BinaryPtr options = ViewBson(linked.get());
+    if (!mongocrypt_ctx_setopt_algorithm_text(ctx.get(), options.get())) return failed();
+#else
+    return absl::InternalError("text encryption reached a build without libmongocrypt's text API");
+#endif
   }
   if (range_find) {
     BsonDoc expression = RangeExpression(request);

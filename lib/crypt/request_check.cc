@@ -4,6 +4,7 @@
 #include <format>
 #include <string>
 
+#include "lib/crypt/capabilities.h"
 #include "lib/crypt/failure.h"
 
 namespace querysafe::crypt {
@@ -103,19 +104,35 @@ class Checker {
                 "crypt.range_options", server_code, reason);
   }
 
+  // The text types need the text API of the linked libmongocrypt: the 8.2
+  // previews 1.15 ("textPreview"), 9.0's prefix/suffix 1.19 ("string"), 9.0's
+  // substring 1.20. Without it libmongocrypt would say "unsupported algorithm
+  // string".
+  absl::Status CheckTextSupported() const {
+    const CryptCapabilities& caps = LinkedCapabilities();
+    std::string_view needed;
+    if (request_.algorithm == Algorithm::kTextPreview && !caps.text_preview) {
+      needed = "1.15";
+    } else if (request_.algorithm == Algorithm::kString && request_.query_type == "substring" &&
+               !caps.text_substring) {
+      needed = "1.20";
+    } else if (request_.algorithm == Algorithm::kString && !caps.text) {
+      needed = "1.19";
+    }
+    if (needed.empty()) return absl::OkStatus();
+    return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
+                "crypt.text_unsupported", 0,
+                std::format("'{}' queries need libmongocrypt {} or later; querysafe is linked "
+                            "with libmongocrypt {}",
+                            request_.query_type.empty() ? "text" : request_.query_type, needed,
+                            caps.version));
+  }
+
   bool range_find() const { return request_.algorithm == Algorithm::kRange && request_.is_query; }
 
   absl::Status CheckShape() {
-    if (request_.algorithm != Algorithm::kIndexed && request_.algorithm != Algorithm::kRange &&
-        request_.algorithm != Algorithm::kUnindexed) {
-      // The 8.2 text previews: libmongocrypt's "textPreview" algorithm came in
-      // 1.15; the 1.13 this build links refuses it ("unsupported algorithm
-      // string").
-      return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
-                  "crypt.text_unsupported", 0,
-                  "prefix, suffix and substring queries need libmongocrypt's "
-                  "\"textPreview\" algorithm, added in libmongocrypt 1.15; the "
-                  "libmongocrypt querysafe is built with does not have it");
+    if (lower::IsText(request_.algorithm)) {
+      if (absl::Status s = CheckTextSupported(); !s.ok()) return s;
     }
     if (request_.algorithm == Algorithm::kUnindexed && request_.is_query) {
       return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
@@ -169,6 +186,12 @@ class Checker {
     if (request_.algorithm == Algorithm::kRange && !IsRangeIndexedType(field_type_)) {
       return BadOption(6775201,
                        std::format("Type '{}' is not a supported range indexed type", name));
+    }
+    if (lower::IsText(request_.algorithm) && field_type_ != BSON_TYPE_UTF8) {
+      return BadOption(9783400,
+                       std::format("Type '{}' is not a supported type for text search indexed "
+                                   "encrypted field {}",
+                                   name, request_.path));
     }
     if (request_.algorithm == Algorithm::kUnindexed && IsNeverEncryptable(field_type_)) {
       return BadOption(31041, std::format("Cannot encrypt element of type: {}", name));

@@ -4,10 +4,12 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/inlined_vector.h"
 #include "lib/analyze/coerce.h"
 #include "lib/analyze/py_value.h"
 #include "lib/common/arena.h"
 #include "lib/common/civil_time.h"
+#include "lib/lower/text_options.h"
 
 namespace querysafe::exec {
 namespace {
@@ -411,11 +413,17 @@ lower::EncryptionRequest StoredValueRequest(const schema::EncryptedPath& path, u
       if (index.precision) BSON_APPEND_INT32(o, "precision", *index.precision);
       break;
     }
-    default:
-      // The text previews: the encryptor refuses them with libmongocrypt
-      // 1.13 (no "textPreview" algorithm), which is the right answer.
-      r.algorithm = lower::Algorithm::kTextPreview;
+    default: {
+      // Text: the encryptor refuses it when the linked libmongocrypt has no
+      // text algorithm (1.13), which is the right answer. A stored value
+      // carries every text index of the field (prefix with suffix).
+      r.algorithm = schema::IsTextPreview(index.type) ? lower::Algorithm::kTextPreview
+                                                      : lower::Algorithm::kString;
+      absl::InlinedVector<const schema::QuerySpec*, 2> indexes;
+      for (const schema::QuerySpec& q : *path.queries) indexes.push_back(&q);
+      lower::AppendTextOptions(indexes, r.text_options.get());
       break;
+    }
   }
   return r;
 }

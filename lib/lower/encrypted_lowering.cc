@@ -12,6 +12,7 @@
 
 #include "lib/analyze/rules/rules.h"
 #include "lib/lower/lowering.h"
+#include "lib/lower/text_options.h"
 
 namespace querysafe::lower {
 
@@ -30,6 +31,8 @@ std::string_view AlgorithmName(Algorithm a) {
       return "Unindexed";
     case Algorithm::kTextPreview:
       return "TextPreview";
+    case Algorithm::kString:
+      return "String";
   }
   return "";
 }
@@ -55,7 +58,7 @@ Algorithm AlgorithmFor(QueryType t) {
     case QueryType::kRange:
       return Algorithm::kRange;
     default:
-      return Algorithm::kTextPreview;
+      return schema::IsTextPreview(t) ? Algorithm::kTextPreview : Algorithm::kString;
   }
 }
 
@@ -85,19 +88,16 @@ EncryptionRequest MakeRequest(const bound::FieldRef& field, const schema::QueryS
     BSON_APPEND_INT64(o, "sparsity", index->effective_sparsity);
     BSON_APPEND_INT32(o, "trimFactor", index->effective_trim_factor);
     if (index->precision) BSON_APPEND_INT32(o, "precision", *index->precision);
-  } else if (r.algorithm == Algorithm::kTextPreview) {
-    bson_t* o = r.text_options.get();
-    if (index->case_sensitive) BSON_APPEND_BOOL(o, "caseSensitive", *index->case_sensitive);
-    if (index->diacritic_sensitive) {
-      BSON_APPEND_BOOL(o, "diacriticSensitive", *index->diacritic_sensitive);
+  } else if (IsText(r.algorithm)) {
+    // A find carries the one index it queries; a stored value every text index of the field
+    // (prefix with suffix), so that each can find it.
+    absl::InlinedVector<const schema::QuerySpec*, 2> indexes;
+    if (is_query) {
+      indexes.push_back(index);
+    } else {
+      for (const schema::QuerySpec& q : *field.encrypted->queries) indexes.push_back(&q);
     }
-    if (index->str_min_query_length) {
-      BSON_APPEND_INT32(o, "strMinQueryLength", *index->str_min_query_length);
-    }
-    if (index->str_max_query_length) {
-      BSON_APPEND_INT32(o, "strMaxQueryLength", *index->str_max_query_length);
-    }
-    if (index->str_max_length) BSON_APPEND_INT32(o, "strMaxLength", *index->str_max_length);
+    AppendTextOptions(indexes, r.text_options.get());
   }
   return r;
 }
@@ -134,6 +134,7 @@ void WritePlaceholder(BsonWriter& w, BsonKey key, const EncryptionRequest& r, st
       }
     }
   }
+  if (!r.text_options.empty()) w.AppendDocument("textOptions", r.text_options.get());
   w.EndDocument();
   w.EndDocument();
 }
@@ -275,6 +276,15 @@ void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
       break;
   }
   EncryptionRequest r = new_request();
+  if (op.view() == "$encStrNormalizedEq") {
+    // A normalized equality is made from the sensitivities alone: with no prefix/suffix/substring
+    // block for its query type, libmongocrypt builds the exact-match token set (its
+    // bindings/python test vector fle2-text-search).
+    r.text_options = BsonDoc();
+    BSON_APPEND_BOOL(r.text_options.get(), "caseSensitive", index.case_sensitive.value_or(true));
+    BSON_APPEND_BOOL(r.text_options.get(), "diacriticSensitive",
+                     index.diacritic_sensitive.value_or(true));
+  }
   bson_append_value(r.operands.get(), "v", 1, &values[0]);
   w.BeginDocument("$expr");
   w.BeginDocument(op);

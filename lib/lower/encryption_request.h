@@ -27,10 +27,16 @@ enum class Algorithm : uint8_t {
   kIndexed,    // equality-queryable: find payload type 12, insert payload type 11
   kRange,      // range-queryable: find payload type 13, insert payload type 11
   kUnindexed,  // not queryable: encrypted value type 16
-  // The 8.2 text previews (prefix/suffix/substring): libmongocrypt's "textPreview" algorithm,
-  // which the libmongocrypt this build links (1.13) does not have.
+  // The 8.2 text previews (prefixPreview/suffixPreview/substringPreview): libmongocrypt's
+  // "textPreview" algorithm (1.15-1.18; "string" from 1.19). Find payload type 18.
   kTextPreview,
+  // MongoDB 9.0's text types (prefix/suffix, substring): the "string" algorithm of
+  // libmongocrypt 1.19 (substring 1.20). Find payload type 18.
+  kString,
 };
+
+// kTextPreview or kString.
+inline bool IsText(Algorithm a) { return a == Algorithm::kTextPreview || a == Algorithm::kString; }
 
 enum class RangeOperator : uint8_t { kGt, kGte, kLt, kLte };
 
@@ -50,9 +56,10 @@ struct EncryptionRequest {
   // for double/decimal)}: the options of mongocrypt_ctx_setopt_algorithm_range, from the
   // field's effective index. min/max are absent only for double/decimal without bounds.
   BsonDoc range_options;
-  // kTextPreview: the query type ("prefixPreview"...) and the index's text options
-  // (caseSensitive, diacriticSensitive, strMinQueryLength, strMaxQueryLength, strMaxLength).
+  // The query type of a find ("equality", "range", "prefix", "prefixPreview"...).
   std::string query_type;
+  // kTextPreview, kString: libmongocrypt's text options (lib/lower/text_options.h): the one index
+  // of a find, every text index of the field for a stored value.
   BsonDoc text_options;
 
   // The values, already coerced to `bson_type`.

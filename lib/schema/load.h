@@ -22,7 +22,7 @@ struct SchemaLoadOptions {
   // The MongoDB server the collections live on; the encryptedFields rules
   // differ by version: range sparsity 1..8 and optional on 8.0 (1..4 and
   // required on 7.x, where min/max are also required and `queries` takes one
-  // entry); the text preview query types need 8.2.
+  // entry); the text preview query types need 8.2, the text types of 9.0 9.0.
   int server_major = 8;
   int server_minor = 0;
 

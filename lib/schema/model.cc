@@ -134,8 +134,36 @@ std::string_view QueryTypeName(QueryType type) {
       return "suffixPreview";
     case QueryType::kSubstringPreview:
       return "substringPreview";
+    case QueryType::kPrefix:
+      return "prefix";
+    case QueryType::kSuffix:
+      return "suffix";
+    case QueryType::kSubstring:
+      return "substring";
   }
   return "unknown";
+}
+
+bool IsTextQuery(QueryType type) {
+  return type != QueryType::kEquality && type != QueryType::kRange;
+}
+
+bool IsTextPreview(QueryType type) {
+  return type == QueryType::kPrefixPreview || type == QueryType::kSuffixPreview ||
+         type == QueryType::kSubstringPreview;
+}
+
+TextKind TextKindOf(QueryType type) {
+  switch (type) {
+    case QueryType::kSuffix:
+    case QueryType::kSuffixPreview:
+      return TextKind::kSuffix;
+    case QueryType::kSubstring:
+    case QueryType::kSubstringPreview:
+      return TextKind::kSubstring;
+    default:
+      return TextKind::kPrefix;
+  }
 }
 
 // min/max hold only int32, int64, date, double or decimal128 values, none of

@@ -101,15 +101,28 @@ bool IsStringClass(FieldClass c);
 // (b"" for BinaryField) rather than None.
 bool EmptyStringsAllowed(FieldClass c);
 
-// The queryType values MongoDB accepts in encryptedFields.
+// The queryType values MongoDB accepts in encryptedFields: equality (7.0), range (8.0), the text
+// previews (8.2; still served on 9.0 for collections created with them) and the text types of
+// MongoDB 9.0 (prefix, suffix, substring).
 enum class QueryType : uint8_t {
   kEquality,
   kRange,
   kPrefixPreview,
   kSuffixPreview,
   kSubstringPreview,
+  kPrefix,
+  kSuffix,
+  kSubstring,
 };
 std::string_view QueryTypeName(QueryType type);  // "equality", "range", "prefixPreview", ...
+
+// The text query types, of either generation.
+bool IsTextQuery(QueryType type);
+// The 8.2 previews (prefixPreview, suffixPreview, substringPreview).
+bool IsTextPreview(QueryType type);
+// What a text index answers, whichever generation declared it.
+enum class TextKind : uint8_t { kPrefix, kSuffix, kSubstring };
+TextKind TextKindOf(QueryType type);  // only for IsTextQuery(type)
 
 // One entry of a field's `queries` (a dict, or each element of a list).
 struct QuerySpec {

@@ -33,12 +33,15 @@ struct QueryTypeEntry {
   std::string_view name;
   QueryType type;
 };
-constexpr std::array<QueryTypeEntry, 5> kQueryTypes = {{
+constexpr std::array<QueryTypeEntry, 8> kQueryTypes = {{
     {"equality", QueryType::kEquality},
     {"range", QueryType::kRange},
     {"prefixPreview", QueryType::kPrefixPreview},
     {"suffixPreview", QueryType::kSuffixPreview},
     {"substringPreview", QueryType::kSubstringPreview},
+    {"prefix", QueryType::kPrefix},
+    {"suffix", QueryType::kSuffix},
+    {"substring", QueryType::kSubstring},
 }};
 
 // The encrypted classes built on NoQueriesMixin; checks/no_queries_argument.cc
@@ -119,7 +122,7 @@ bool ParseEntry(Field& field, const bson_iter_t& value, const std::string& locat
         continue;
       }
       std::string message = std::format("Unknown queryType '{}'", *name);
-      std::array<std::string_view, 5> names;
+      std::array<std::string_view, kQueryTypes.size()> names;
       for (size_t i = 0; i < kQueryTypes.size(); ++i) names[i] = kQueryTypes[i].name;
       std::string_view close = ClosestName(*name, names);
       if (!close.empty()) message += std::format("; did you mean '{}'?", close);

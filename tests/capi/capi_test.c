@@ -90,6 +90,28 @@ static const bson_value_t *ValueAt(const bson_t *doc, const char *path, bson_ite
 
 /* ---- cases ---------------------------------------------------------------- */
 
+/* "1.21.1" -> 1021; 0 if it does not parse. */
+static int MinorVersion(const char *version) {
+  int major = 0, minor = 0;
+  if (sscanf(version, "%d.%d", &major, &minor) != 2) return 0;
+  return major * 1000 + minor;
+}
+
+static void TestCapabilities(void) {
+  const int caps = querysafe_capabilities();
+  const char *crypt = querysafe_libmongocrypt_version();
+  const int crypt_version = MinorVersion(crypt);
+  CHECK(MinorVersion(querysafe_libmongoc_version()) >= 1028);
+  CHECK(crypt_version >= 1011);
+  /* Every supported libmongocrypt has range v2; the text bits follow its
+   * version (the previews 1.15, prefix/suffix 1.19, substring 1.20). */
+  CHECK((caps & QUERYSAFE_CAPABILITY_RANGE) != 0);
+  CHECK(((caps & QUERYSAFE_CAPABILITY_TEXT_PREVIEW) != 0) == (crypt_version >= 1015));
+  CHECK(((caps & QUERYSAFE_CAPABILITY_TEXT) != 0) == (crypt_version >= 1019));
+  CHECK(((caps & QUERYSAFE_CAPABILITY_TEXT_SUBSTRING) != 0) == (crypt_version >= 1020));
+  CHECK(querysafe_capabilities() == caps);
+}
+
 static void TestVersion(void) {
   CHECK(strlen(querysafe_version()) >= 5);
   CHECK_STR(querysafe_category_name(QUERYSAFE_NOT_SUPPORTED_ERROR), "NotSupportedError");
@@ -765,6 +787,7 @@ static const struct {
   void (*run)(void);
 } kCases[] = {
     {"version", TestVersion},
+    {"capabilities", TestCapabilities},
     {"schema", TestSchema},
     {"schema_errors", TestSchemaErrors},
     {"compile", TestCompile},

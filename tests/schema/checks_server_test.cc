@@ -341,6 +341,76 @@ TEST(QueryList, OnlyPrefixWithSuffixAndAlike) {
   LoadOk(Text(R"([{"queryType": "equality"}])"));
 }
 
+constexpr const char* kPrefix90 =
+    R"({"queryType": "prefix", "strMinQueryLength": 2, "strMaxQueryLength": 10,
+        "caseSensitive": true, "diacriticSensitive": false})";
+constexpr const char* kSuffix90 =
+    R"({"queryType": "suffix", "strMinQueryLength": 2, "strMaxQueryLength": 10,
+        "caseSensitive": true, "diacriticSensitive": false})";
+
+TEST(TextIndex90, NeedsMongoDb90) {
+  Diagnostic d = LoadError(Text(kPrefix90), "schema.server_version", Version(8, 2));
+  EXPECT_EQ(d.message,
+            "queryType 'prefix' needs MongoDB 9.0 or later (server version 8.2; 8.2 has "
+            "'prefixPreview')");
+  LoadOk(Text(kPrefix90), Version(9, 0));
+  // The previews stay accepted on 9.0 (collections created with them are still served).
+  LoadOk(Text(kPrefix), Version(9, 0));
+}
+
+TEST(TextIndex90, HasThePreviewsRules) {
+  const SchemaLoadOptions v90 = Version(9, 0);
+  Diagnostic d = LoadError(
+      FieldSchema(std::format(R"({{"type": "EncryptedIntegerField", "queries": {}}})", kSuffix90)),
+      "schema.server.9783400", v90);
+  EXPECT_EQ(d.message,
+            "Type 'long' is not a supported type for text search indexed encrypted field f");
+  d = LoadError(Text(R"({"queryType": "suffix", "strMinQueryLength": 2,
+                         "caseSensitive": true, "diacriticSensitive": false})"),
+                "schema.server.9783403", v90);
+  EXPECT_EQ(d.message, "strMaxQueryLength parameter is required for suffix query type of field f");
+  d = LoadError(Text(R"({"queryType": "substring", "strMinQueryLength": 2,
+                         "strMaxQueryLength": 10, "diacriticSensitive": false,
+                         "strMaxLength": 10})"),
+                "schema.server.9783404", v90);
+  EXPECT_EQ(d.message, "caseSensitive parameter is required for substring query type of field f");
+  LoadError(Text(R"({"queryType": "substring", "strMinQueryLength": 2, "strMaxQueryLength": 10,
+                     "caseSensitive": true, "diacriticSensitive": false})"),
+            "schema.server.9783407", v90);
+  LoadError(Text(R"({"queryType": "substring", "strMaxLength": 9, "strMinQueryLength": 2,
+                     "strMaxQueryLength": 10, "caseSensitive": true, "diacriticSensitive": false})"),
+            "schema.server.9783408", v90);
+  LoadError(Text(R"({"queryType": "prefix", "strMinQueryLength": 2, "strMaxQueryLength": 10,
+                     "caseSensitive": true, "diacriticSensitive": false, "min": 1})"),
+            "schema.server.10774912", v90);
+  LoadError(Text(R"({"queryType": "prefix", "strMinQueryLength": 0, "strMaxQueryLength": 10,
+                     "caseSensitive": true, "diacriticSensitive": false})"),
+            "schema.text_length", v90);
+  LoadOk(Text(R"({"queryType": "substring", "strMaxLength": 10, "strMinQueryLength": 2,
+                  "strMaxQueryLength": 10, "caseSensitive": false, "diacriticSensitive": false})"),
+         v90);
+}
+
+TEST(QueryList90, OnlyPrefixWithSuffixOfOneGeneration) {
+  const SchemaLoadOptions v90 = Version(9, 0);
+  LoadOk(Text(std::format("[{}, {}]", kSuffix90, kPrefix90)), v90);
+  LoadOk(Text(std::format("[{}, {}]", kPrefix, kSuffix)), v90);
+  std::string substring = R"({"queryType": "substring", "strMaxLength": 10,
+      "strMinQueryLength": 2, "strMaxQueryLength": 10, "caseSensitive": true,
+      "diacriticSensitive": false})";
+  Diagnostic d =
+      LoadError(Text(std::format("[{}, {}]", kPrefix90, substring)), "schema.server.9783414", v90);
+  EXPECT_EQ(d.message, "Multiple query types may only include the suffix and prefix query types");
+  // A preview with a 9.0 type: neither server serves the pair.
+  LoadError(Text(std::format("[{}, {}]", kPrefix90, kSuffix)), "schema.server.9783414", v90);
+  std::string suffix_other = std::string(kSuffix90);
+  suffix_other.replace(suffix_other.find("false"), 5, "true");
+  d = LoadError(Text(std::format("[{}, {}]", kPrefix90, suffix_other)), "schema.server.9783410",
+                v90);
+  EXPECT_EQ(d.message,
+            "diacriticSensitive parameter must be the same for all query types of field f");
+}
+
 TEST(EncryptedFieldConfig, CannotEncryptId) {
   Diagnostic d = LoadError(FieldSchema(R"({"type": "EncryptedCharField", "db_column": "_id"})"),
                            "schema.server.6316403");

@@ -5,6 +5,8 @@
 //   schema: medical              (a schema in tests/data/conformance/schemas; applies onward)
 //   server_version: 7.0          (optional; applies onward)
 //   time_zone: America/Chicago   (optional, Django's TIME_ZONE; applies onward; default UTC)
+//   schema_server_version: 9.0   (optional: the version the schema is loaded for, default 8.0;
+//                                 applies onward)
 //   params: {"ssn": "x"}         (optional; applies to the next query only)
 //   query Patient.objects.filter(patient_record__ssn="987-65-4320")
 //   ----
@@ -40,6 +42,7 @@ struct Record {
   std::string file;
   int line = 0;
   std::string schema;
+  std::string schema_server_version;
   std::string server_version;
   std::string time_zone;
   std::string params;
@@ -71,12 +74,14 @@ std::vector<Record> LoadRecords() {
   std::sort(files.begin(), files.end());
   for (const fs::path& file : files) {
     std::istringstream in(ReadFile(file));
-    std::string line, schema, server_version, time_zone, params;
+    std::string line, schema, schema_server_version, server_version, time_zone, params;
     int number = 0;
     while (std::getline(in, line)) {
       ++number;
       if (line.rfind("schema: ", 0) == 0) {
         schema = line.substr(8);
+      } else if (line.rfind("schema_server_version: ", 0) == 0) {
+        schema_server_version = line.substr(23);
       } else if (line.rfind("server_version: ", 0) == 0) {
         server_version = line.substr(16);
       } else if (line.rfind("time_zone: ", 0) == 0) {
@@ -84,8 +89,15 @@ std::vector<Record> LoadRecords() {
       } else if (line.rfind("params: ", 0) == 0) {
         params = line.substr(8);
       } else if (line.rfind("query ", 0) == 0) {
-        Record r{file.filename().string(), number, schema, server_version, time_zone, params,
-                 line.substr(6),           ""};
+        Record r{file.filename().string(),
+                 number,
+                 schema,
+                 schema_server_version,
+                 server_version,
+                 time_zone,
+                 params,
+                 line.substr(6),
+                 ""};
         params.clear();
         std::getline(in, line);
         ++number;
@@ -105,14 +117,21 @@ std::vector<Record> LoadRecords() {
   return records;
 }
 
-const Schema& SchemaNamed(const std::string& name) {
+const Schema& SchemaNamed(const std::string& name, const std::string& server_version) {
   static std::map<std::string, Schema>* schemas = new std::map<std::string, Schema>();
-  auto it = schemas->find(name);
+  const std::string key = name + "@" + server_version;
+  auto it = schemas->find(key);
   if (it == schemas->end()) {
-    SchemaResult r =
-        Schema::FromJson(ReadFile(DataDir() / "conformance" / "schemas" / (name + ".json")));
-    EXPECT_TRUE(r.ok()) << name;
-    it = schemas->emplace(name, *r.schema).first;
+    SchemaOptions options;
+    if (!server_version.empty()) {
+      std::optional<ServerVersion> v = ServerVersion::Parse(server_version);
+      EXPECT_TRUE(v.has_value()) << server_version;
+      if (v) options = SchemaOptions{v->major, v->minor};
+    }
+    SchemaResult r = Schema::FromJson(
+        ReadFile(DataDir() / "conformance" / "schemas" / (name + ".json")), options);
+    EXPECT_TRUE(r.ok()) << name << "\n" << FormatDiagnostics(r.diagnostics, "", name);
+    it = schemas->emplace(key, *r.schema).first;
   }
   return it->second;
 }
@@ -132,7 +151,8 @@ std::string Actual(const Record& r) {
   CompileOptions options;
   if (!r.server_version.empty()) options.server_version = *ServerVersion::Parse(r.server_version);
   if (!r.time_zone.empty()) options.time_zone = r.time_zone;
-  CompileResult compiled = Query::Compile(SchemaNamed(r.schema), r.query, options);
+  CompileResult compiled =
+      Query::Compile(SchemaNamed(r.schema, r.schema_server_version), r.query, options);
   if (!compiled.ok()) return Render(compiled.diagnostics);
   BsonDoc params;
   if (!r.params.empty()) {

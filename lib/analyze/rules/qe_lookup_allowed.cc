@@ -6,8 +6,13 @@
 //   - equality index: exact and in (and their negations through exclude/~);
 //   - range index: also gt, gte, lt, lte, range (exact becomes a closed range);
 //   - comparisons on an equality-only field: 6720400 "... without an encrypted range index";
-//   - text previews (8.2): startswith/endswith/contains and case-insensitive exact on a field
-//     declared for them, with matching case sensitivity;
+//   - text indexes (the 8.2 previews and 9.0's prefix/suffix/substring): startswith/endswith/
+//     contains and their i- forms on a field declared for them, and iexact on any text index,
+//     with matching case sensitivity. A caseSensitive:false index folds case on both sides, so
+//     it matches 'FOObar' for startswith='foo': the answer to istartswith, and a superset of
+//     Django's case-sensitive startswith (which must not return 'FOObar'), so the case-sensitive
+//     lookups are refused there rather than answered wrongly; a caseSensitive:true index keeps
+//     case and cannot answer the i- lookups;
 //   - everything else (regex-based lookups, transforms, array lookups): 51092, or 31110 for
 //     transforms, which lower to aggregation expressions the server will not evaluate on
 //     ciphertext.
@@ -69,20 +74,21 @@ std::string QueriesList(const schema::EncryptedPath& path) {
   return out;
 }
 
-// The text-preview query type a pattern lookup needs, and whether it is case-insensitive.
-bool TextPreviewFor(LookupKind lookup, QueryType* type, bool* insensitive) {
+// The text index kind a pattern lookup needs (prefix, suffix or substring, of either
+// generation), and whether it is case-insensitive.
+bool TextKindFor(LookupKind lookup, schema::TextKind* kind, bool* insensitive) {
   switch (lookup) {
     case LookupKind::kStartsWith:
     case LookupKind::kIStartsWith:
-      *type = QueryType::kPrefixPreview;
+      *kind = schema::TextKind::kPrefix;
       break;
     case LookupKind::kEndsWith:
     case LookupKind::kIEndsWith:
-      *type = QueryType::kSuffixPreview;
+      *kind = schema::TextKind::kSuffix;
       break;
     case LookupKind::kContains:
     case LookupKind::kIContains:
-      *type = QueryType::kSubstringPreview;
+      *kind = schema::TextKind::kSubstring;
       break;
     default:
       return false;
@@ -158,24 +164,30 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
       break;
   }
 
-  // Text previews. `iexact` is $encStrNormalizedEq, served by any text index built
-  // case-insensitively; the pattern lookups need their own index type.
-  QueryType text_type = QueryType::kPrefixPreview;
+  // Text indexes. `iexact` is $encStrNormalizedEq, served by any text index built
+  // case-insensitively; the pattern lookups need their own index kind.
+  schema::TextKind text_kind = schema::TextKind::kPrefix;
   bool insensitive = r.lookup == LookupKind::kIExact;
-  const bool pattern = TextPreviewFor(r.lookup, &text_type, &insensitive);
+  const bool pattern = TextKindFor(r.lookup, &text_kind, &insensitive);
   if (pattern || r.lookup == LookupKind::kIExact) {
     for (const schema::QuerySpec& q : *path.queries) {
-      const bool text_index = q.type != QueryType::kEquality && q.type != QueryType::kRange;
-      if (!text_index || (pattern && q.type != text_type)) continue;
+      if (!schema::IsTextQuery(q.type) || (pattern && schema::TextKindOf(q.type) != text_kind)) {
+        continue;
+      }
       // A case-sensitive index cannot answer a case-insensitive lookup, and the reverse.
       const bool index_insensitive = q.case_sensitive.has_value() && !*q.case_sensitive;
       if (index_insensitive != insensitive) {
         ctx.Report(Category::kNotSupportedError, "qe.text_case_mismatch",
                    std::format("The '{}' lookup on encrypted field '{}' is {}, but its {} index "
-                               "was built with caseSensitive={}.",
+                               "was built with caseSensitive={}{}.",
                                lookup_name, server_path,
                                insensitive ? "case-insensitive" : "case-sensitive",
-                               schema::QueryTypeName(q.type), index_insensitive ? "false" : "true"),
+                               schema::QueryTypeName(q.type), index_insensitive ? "false" : "true",
+                               insensitive ? " (it keeps case; the case-insensitive lookups need "
+                                             "an index with caseSensitive: false)"
+                                           : " (it folds case, so it would also return values "
+                                             "that differ in case; use the case-insensitive "
+                                             "lookup, or an index with caseSensitive: true)"),
                    span);
         return nullptr;
       }

@@ -98,6 +98,11 @@ bool CheckSingleCollectionWrite(Context& ctx, const bound::Filter& filter, std::
 // queryset_xor_expansion.cc: the size of the match clauses an XOR expands to (MQL has no XOR).
 bool CheckXorExpansion(Context& ctx, const bound::Filter& filter);
 
+// qe_text_query_length.cc: a prefix/suffix/substring query string outside the index's
+// [strMinQueryLength, strMaxQueryLength] code points (after folding).
+bool CheckTextQueryLength(Context& ctx, const bound::FieldRef& field,
+                          const schema::QuerySpec& index, const bson_value_t& value, Span span);
+
 // capability_server_version.cc: the QE query types the server version has, and what the linked
 // libmongocrypt can encrypt.
 bool CheckQueryTypeAvailable(Context& ctx, const bound::FieldRef& field,

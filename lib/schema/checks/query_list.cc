@@ -11,11 +11,6 @@
 namespace querysafe::schema {
 namespace {
 
-bool IsText(QueryType t) {
-  return t == QueryType::kPrefixPreview || t == QueryType::kSuffixPreview ||
-         t == QueryType::kSubstringPreview;
-}
-
 void CheckVersion(const QuerySpec& spec, CheckContext& ctx) {
   const SchemaLoadOptions& o = ctx.options;
   if (spec.type == QueryType::kRange && !o.AtLeast(8, 0)) {
@@ -25,10 +20,20 @@ void CheckVersion(const QuerySpec& spec, CheckContext& ctx) {
                                o.server_major, o.server_minor),
                    Loc(spec.location, "queryType"));
   }
-  if (IsText(spec.type) && !o.AtLeast(8, 2)) {
+  if (IsTextPreview(spec.type) && !o.AtLeast(8, 2)) {
     ctx.sink.Error("schema.server_version",
                    std::format("queryType '{}' needs MongoDB 8.2 or later (server version {}.{})",
                                QueryTypeName(spec.type), o.server_major, o.server_minor),
+                   Loc(spec.location, "queryType"));
+  }
+  // The text types became generally available in 9.0 under new names; 8.2 knew only the
+  // previews.
+  if (IsTextQuery(spec.type) && !IsTextPreview(spec.type) && !o.AtLeast(9, 0)) {
+    ctx.sink.Error("schema.server_version",
+                   std::format("queryType '{}' needs MongoDB 9.0 or later (server version {}.{}; "
+                               "8.2 has '{}Preview')",
+                               QueryTypeName(spec.type), o.server_major, o.server_minor,
+                               QueryTypeName(spec.type)),
                    Loc(spec.location, "queryType"));
   }
 }
@@ -59,14 +64,20 @@ void CheckQueryList(const Field& field, CheckContext& ctx) {
   }
   const QuerySpec& first = field.queries[0];
   const QuerySpec& second = field.queries[1];
-  const bool pair =
-      (first.type == QueryType::kPrefixPreview && second.type == QueryType::kSuffixPreview) ||
-      (first.type == QueryType::kSuffixPreview && second.type == QueryType::kPrefixPreview);
-  if (!pair) {
+  // Prefix with suffix of one generation: the server's 8.2 message names the previews; 9.0 names
+  // the pair the field uses. A field mixing the generations would be served by neither (9.0
+  // refuses new preview schemas; 8.2 has no 'prefix').
+  auto is = [&](QueryType a, QueryType b) {
+    return (first.type == a && second.type == b) || (first.type == b && second.type == a);
+  };
+  const bool preview_pair = is(QueryType::kPrefixPreview, QueryType::kSuffixPreview);
+  const bool ga_pair = is(QueryType::kPrefix, QueryType::kSuffix);
+  if (!preview_pair && !ga_pair) {
+    auto is_ga = [](QueryType t) { return IsTextQuery(t) && !IsTextPreview(t); };
+    const bool ga = is_ga(first.type) || is_ga(second.type);
     ctx.Server(9783414,
-               "Multiple query types may only include the suffixPreview and "
-               "prefixPreview query "
-               "types",
+               std::format("Multiple query types may only include the {} and {} query types",
+                           ga ? "suffix" : "suffixPreview", ga ? "prefix" : "prefixPreview"),
                location);
     return;
   }

@@ -1,6 +1,8 @@
-// Why: the text preview query types (MongoDB 8.2) index strings only and need
-// their length and sensitivity parameters; the server's validateTextSearchIndex
-// refuses anything else with these codes and messages.
+// Why: the text query types (the 8.2 previews and MongoDB 9.0's prefix, suffix
+// and substring) index strings only and need their length and sensitivity
+// parameters; the server's validateTextSearchIndex
+// (src/mongo/crypto/encryption_fields_validation.cpp) refuses anything else with
+// these codes and messages, the same rules for both generations.
 #include <array>
 #include <format>
 
@@ -28,10 +30,7 @@ constexpr std::array<NotAllowed, 5> kNotAllowed = {{
 void CheckTextIndex(const Field& field, CheckContext& ctx) {
   if (!field.encrypted) return;
   for (const QuerySpec& spec : field.queries) {
-    if (spec.type != QueryType::kPrefixPreview && spec.type != QueryType::kSuffixPreview &&
-        spec.type != QueryType::kSubstringPreview) {
-      continue;
-    }
+    if (!IsTextQuery(spec.type)) continue;
     const std::string path = ctx.ServerPathOf(field);
     const std::string_view type = QueryTypeName(spec.type);
     if (field.bson_type != BsonType::kString) {
@@ -65,7 +64,7 @@ void CheckTextIndex(const Field& field, CheckContext& ctx) {
       ctx.Server(9783406, "strMinQueryLength cannot be greater than strMaxQueryLength",
                  Loc(spec.location, "strMinQueryLength"));
     }
-    if (spec.type == QueryType::kSubstringPreview) {
+    if (TextKindOf(spec.type) == TextKind::kSubstring) {
       require(spec.str_max_length.has_value(), 9783407, "strMaxLength");
       if (spec.str_max_length && spec.str_max_query_length &&
           *spec.str_max_query_length > *spec.str_max_length) {
