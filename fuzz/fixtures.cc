@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "fuzz/fuzz_check.h"
+#include "lib/common/bson_array.h"
 
 namespace querysafe::fuzzing {
 namespace {
@@ -166,14 +167,14 @@ void AppendHostile(bson_t* doc, const char* key, int which) {
     }
     case 26: {
       bson_t value;
-      bson_append_array_begin(doc, key, -1, &value);
+      querysafe::AppendArrayBegin(doc, key, -1, &value);
       bson_append_array_end(doc, &value);
       break;
     }
     case 27: {
       bson_t a, b;
-      bson_append_array_begin(doc, key, -1, &a);
-      bson_append_array_begin(&a, "0", -1, &b);
+      querysafe::AppendArrayBegin(doc, key, -1, &a);
+      querysafe::AppendArrayBegin(&a, "0", -1, &b);
       bson_append_int32(&b, "0", -1, 1);
       bson_append_array_end(&a, &b);
       bson_append_array_end(doc, &a);
@@ -223,7 +224,7 @@ void AppendHostile(bson_t* doc, const char* key, int which) {
       break;
     case 42: {
       bson_t value;
-      bson_append_array_begin(doc, key, -1, &value);
+      querysafe::AppendArrayBegin(doc, key, -1, &value);
       bson_append_int32(&value, "0", -1, 5);
       AppendString(&value, "1", "x");
       bson_append_null(&value, "2", -1);
@@ -283,7 +284,7 @@ BsonDoc SpecKeyAs(const crypt::KeyId& id, const std::vector<std::string>& alt_na
   bson_append_binary(out.get(), "_id", -1, BSON_SUBTYPE_UUID, id.data(), 16);
   if (!alt_names.empty()) {
     bson_t names;
-    bson_append_array_begin(out.get(), "keyAltNames", -1, &names);
+    querysafe::AppendArrayBegin(out.get(), "keyAltNames", -1, &names);
     for (size_t i = 0; i < alt_names.size(); ++i) {
       std::string index = std::to_string(i);
       AppendString(&names, index.c_str(), alt_names[i]);
@@ -345,7 +346,7 @@ void AppendTypicalValue(bson_t* doc, const char* key, std::string_view type, uin
     bson_append_document_end(doc, &value);
   } else if (type == "array") {
     bson_t value;
-    bson_append_array_begin(doc, key, -1, &value);
+    querysafe::AppendArrayBegin(doc, key, -1, &value);
     if (seed % 2 == 0) bson_append_int64(&value, "0", -1, 5);
     bson_append_array_end(doc, &value);
   } else {
@@ -377,7 +378,7 @@ BoundParams MakeParams(const std::vector<ParamInfo>& params, Binding binding, ui
     if (binding == Binding::kTypical) {
       if (p.sequence) {
         bson_t list;
-        bson_append_array_begin(out.values.get(), p.name.c_str(), -1, &list);
+        querysafe::AppendArrayBegin(out.values.get(), p.name.c_str(), -1, &list);
         AppendTypicalValue(&list, "0", p.expected_type, s);
         AppendTypicalValue(&list, "1", p.expected_type, s >> 16);
         bson_append_array_end(out.values.get(), &list);
@@ -396,7 +397,7 @@ BoundParams MakeParams(const std::vector<ParamInfo>& params, Binding binding, ui
         break;
       case 2: {
         bson_t list;
-        bson_append_array_begin(out.values.get(), p.name.c_str(), -1, &list);
+        querysafe::AppendArrayBegin(out.values.get(), p.name.c_str(), -1, &list);
         AppendHostile(&list, "0", static_cast<int>((s >> 8) % kHostileValues));
         AppendHostile(&list, "1", static_cast<int>((s >> 16) % kHostileValues));
         bson_append_array_end(out.values.get(), &list);
@@ -404,7 +405,7 @@ BoundParams MakeParams(const std::vector<ParamInfo>& params, Binding binding, ui
       }
       default: {
         bson_t list;
-        bson_append_array_begin(out.values.get(), p.name.c_str(), -1, &list);
+        querysafe::AppendArrayBegin(out.values.get(), p.name.c_str(), -1, &list);
         for (int k = 0; k < 40; ++k) {
           std::string index = std::to_string(k);
           AppendTypicalValue(&list, index.c_str(), p.expected_type, Mix(s, k));

@@ -20,6 +20,7 @@
 #include "fuzz/fuzz_check.h"
 #include "fuzz/targets.h"
 #include "fuzz/translation_check.h"
+#include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
 #include "lib/crypt/encryptor.h"
 #include "lib/crypt/kms_providers.h"
@@ -107,7 +108,7 @@ std::vector<Probe> ProbesFor(const std::string& model, const Candidate& c, uint6
   if (c.field->FindQuery(schema::QueryType::kEquality) != nullptr) {
     Probe in{std::format("{}.objects.filter({}__in=$v)", model, c.path), {}};
     bson_t list;
-    bson_append_array_begin(in.params.get(), "v", -1, &list);
+    querysafe::AppendArrayBegin(in.params.get(), "v", -1, &list);
     AppendTypicalValue(&list, "0", type, seed);
     AppendTypicalValue(&list, "1", type, seed >> 8);
     bson_append_array_end(in.params.get(), &list);

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/common/bson_array.h"
 #include "lib/crypt/data_key.h"
 #include "lib/crypt/key_vault_file.h"
 #include "lib/crypt/kms_providers.h"
@@ -186,7 +187,7 @@ int List(const std::vector<std::string>& args) {
     BsonDoc line;
     AppendUtf8(line.get(), "_id", crypt::KeyIdToString(info.id));
     bson_t names;
-    BSON_APPEND_ARRAY_BEGIN(line.get(), "keyAltNames", &names);
+    querysafe::AppendArrayBegin(line.get(), "keyAltNames", -1, &names);
     for (size_t i = 0; i < info.alt_names.size(); ++i) {
       AppendUtf8(&names, std::to_string(i), info.alt_names[i]);
     }

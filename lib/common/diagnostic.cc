@@ -9,6 +9,7 @@
 #include <format>
 #include <string>
 
+#include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
 
 namespace querysafe {
@@ -115,7 +116,7 @@ std::string FormatDiagnostics(const Diagnostics& diagnostics, std::string_view t
 std::string DiagnosticsToJson(const Diagnostics& diagnostics, std::string_view text) {
   BsonDoc doc;
   bson_t errors;
-  bson_append_array_begin(doc.get(), "errors", -1, &errors);
+  querysafe::AppendArrayBegin(doc.get(), "errors", -1, &errors);
   uint32_t index = 0;
   for (const Diagnostic& d : diagnostics) {
     char key_buf[16];

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "lib/common/bson_array.h"
 #include "lib/crypt/capabilities.h"
 #include "lib/crypt/failure.h"
 #include "lib/crypt/mongocrypt_util.h"
@@ -123,7 +124,7 @@ BsonDoc RangeExpression(const EncryptionRequest& request) {
   BsonDoc message;
   bson_t expression, conjuncts;
   BSON_APPEND_DOCUMENT_BEGIN(message.get(), "v", &expression);
-  BSON_APPEND_ARRAY_BEGIN(&expression, "$and", &conjuncts);
+  querysafe::AppendArrayBegin(&expression, "$and", -1, &conjuncts);
   int index = 0;
   for (const char* role : {"lower", "upper"}) {
     bson_iter_t value;

@@ -5,6 +5,7 @@
 #include <format>
 #include <span>
 
+#include "lib/common/bson_array.h"
 #include "lib/common/diagnostic_util.h"
 #include "lib/crypt/failure.h"
 #include "lib/crypt/substitute.h"
@@ -147,7 +148,7 @@ BsonDoc ResolvedEncryptedFieldsMap(const schema::Schema& schema,
     const std::string ns = std::format("{}.{}", schema.database, name);
     bson_t collection, fields;
     bson_append_document_begin(out.get(), ns.c_str(), -1, &collection);
-    bson_append_array_begin(&collection, "fields", -1, &fields);
+    querysafe::AppendArrayBegin(&collection, "fields", -1, &fields);
     bson_iter_t config, entries;
     bson_iter_recurse(&table, &config);
     if (bson_iter_find(&config, "fields") && BSON_ITER_HOLDS_ARRAY(&config)) {

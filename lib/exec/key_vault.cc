@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "lib/common/bson_array.h"
 #include "lib/exec/mongoc_util.h"
 
 namespace querysafe::exec {
@@ -25,10 +26,10 @@ namespace {
 BsonDoc KeyFilter(const crypt::KeyQuery& query) {
   BsonDoc filter;
   bson_t any, by_id, by_name, in, list;
-  bson_append_array_begin(filter.get(), "$or", 3, &any);
+  querysafe::AppendArrayBegin(filter.get(), "$or", 3, &any);
   bson_append_document_begin(&any, "0", 1, &by_id);
   bson_append_document_begin(&by_id, "_id", 3, &in);
-  bson_append_array_begin(&in, "$in", 3, &list);
+  querysafe::AppendArrayBegin(&in, "$in", 3, &list);
   for (size_t i = 0; i < query.ids.size(); ++i) {
     const std::string key = std::to_string(i);
     bson_append_binary(&list, key.c_str(), -1, BSON_SUBTYPE_UUID, query.ids[i].data(), 16);
@@ -38,7 +39,7 @@ BsonDoc KeyFilter(const crypt::KeyQuery& query) {
   bson_append_document_end(&any, &by_id);
   bson_append_document_begin(&any, "1", 1, &by_name);
   bson_append_document_begin(&by_name, "keyAltNames", -1, &in);
-  bson_append_array_begin(&in, "$in", 3, &list);
+  querysafe::AppendArrayBegin(&in, "$in", 3, &list);
   for (size_t i = 0; i < query.alt_names.size(); ++i) {
     AppendUtf8(&list, std::to_string(i), query.alt_names[i]);
   }

@@ -5,6 +5,7 @@
 #include <format>
 #include <map>
 
+#include "lib/common/bson_array.h"
 #include "lib/common/diagnostic_util.h"
 #include "lib/crypt/kms_providers.h"
 #include "lib/exec/key_vault.h"
@@ -58,7 +59,7 @@ bool CreateKeyVaultIndex(mongoc_client_t* client, const std::string& database,
   BsonDoc command;
   AppendUtf8(command.get(), "createIndexes", collection);
   bson_t indexes, index, key, partial, exists;
-  BSON_APPEND_ARRAY_BEGIN(command.get(), "indexes", &indexes);
+  querysafe::AppendArrayBegin(command.get(), "indexes", -1, &indexes);
   BSON_APPEND_DOCUMENT_BEGIN(&indexes, "0", &index);
   BSON_APPEND_DOCUMENT_BEGIN(&index, "key", &key);
   BSON_APPEND_INT32(&key, "keyAltNames", 1);

@@ -7,6 +7,7 @@
 #include "lib/analyze/coerce.h"
 #include "lib/analyze/py_value.h"
 #include "lib/common/arena.h"
+#include "lib/common/bson_array.h"
 #include "lib/exec/client.h"
 #include "lib/exec/document_builder.h"
 
@@ -35,7 +36,7 @@ BsonDoc OneStatement(std::string_view verb, std::string_view collection, std::st
   BsonDoc command;
   AppendUtf8(command.get(), verb, collection);
   bson_t array;
-  bson_append_array_begin(command.get(), list.data(), static_cast<int>(list.size()), &array);
+  querysafe::AppendArrayBegin(command.get(), list.data(), static_cast<int>(list.size()), &array);
   bson_append_document(&array, "0", 1, item);
   bson_append_array_end(command.get(), &array);
   return command;

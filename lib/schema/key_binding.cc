@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
 #include "lib/schema/bson_equivalent.h"
 #include "lib/schema/json_value.h"
@@ -230,7 +231,7 @@ BsonDoc WithDefaults(const bson_t* holder, BsonType type) {
     append_entry(it, out.get(), "q");
   } else if (BSON_ITER_HOLDS_ARRAY(&it)) {
     bson_t list;
-    bson_append_array_begin(out.get(), "q", 1, &list);
+    querysafe::AppendArrayBegin(out.get(), "q", 1, &list);
     bson_iter_t entry;
     bson_iter_recurse(&it, &entry);
     while (bson_iter_next(&entry)) {
@@ -255,7 +256,7 @@ BsonDoc ModelQueries(const EncryptedPath& path) {
   const Field& field = *path.field;
   if (field.queries_is_list) {
     bson_t list;
-    bson_append_array_begin(holder.get(), "q", 1, &list);
+    querysafe::AppendArrayBegin(holder.get(), "q", 1, &list);
     for (size_t i = 0; i < field.queries.size(); ++i) {
       std::string key = std::to_string(i);
       bson_append_document(&list, key.c_str(), -1, field.queries[i].declared.get());

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include "lib/common/bson_array.h"
+
 namespace querysafe::schema {
 namespace {
 
@@ -52,7 +54,7 @@ void AppendEntry(const EncryptedPath& entry, bson_t* out) {
   const Field& field = *entry.field;
   if (field.queries_is_list) {
     bson_t list;
-    bson_append_array_begin(out, "queries", -1, &list);
+    querysafe::AppendArrayBegin(out, "queries", -1, &list);
     uint32_t i = 0;
     for (const QuerySpec& spec : field.queries) {
       char buf[16];
@@ -246,7 +248,7 @@ BsonDoc Schema::EncryptedFieldsMap() const {
     bson_t fields;
     bson_append_document_begin(map.get(), model->db_table.data(),
                                static_cast<int>(model->db_table.size()), &collection);
-    bson_append_array_begin(&collection, "fields", -1, &fields);
+    querysafe::AppendArrayBegin(&collection, "fields", -1, &fields);
     uint32_t i = 0;
     for (const EncryptedPath& entry : model->encrypted_paths) {
       char buf[16];

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
 #include "lib/common/bson_writer.h"
 #include "querysafe/query.h"
@@ -50,7 +51,7 @@ TEST(BindParams, RefusesStringsThatAreNotUtf8) {
     bson_t items;
     bson_t* target = params.get();
     if (list) {
-      bson_append_array_begin(params.get(), "v", -1, &items);
+      querysafe::AppendArrayBegin(params.get(), "v", -1, &items);
       target = &items;
     }
     bson_append_utf8(target, list ? "0" : "v", -1, "bad \xff\xfe", 6);

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "lib/common/bson_array.h"
+
 namespace querysafe {
 namespace {
 
@@ -104,7 +106,7 @@ class Both {
     auto child = std::make_unique<Doc>();
     bool libbson_ok = false;
     if (live_.back()) {
-      libbson_ok = array ? bson_append_array_begin(top(), key.data(), Len(key), &child->b)
+      libbson_ok = array ? querysafe::AppendArrayBegin(top(), key.data(), Len(key), &child->b)
                          : bson_append_document_begin(top(), key.data(), Len(key), &child->b);
     }
     const bool writer_ok = array ? writer_.BeginArray(key) : writer_.BeginDocument(key);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
 #include "querysafe/diagnostic.h"
 #include "querysafe/query.h"
@@ -138,7 +139,7 @@ void NormalizeRegexes(const bson_t* in, bson_t* out) {
       bson_t child_in, child_out;
       bson_init_static(&child_in, data, len);
       if (array) {
-        bson_append_array_begin(out, key, -1, &child_out);
+        querysafe::AppendArrayBegin(out, key, -1, &child_out);
         NormalizeRegexes(&child_in, &child_out);
         bson_append_array_end(out, &child_out);
       } else {

@@ -21,6 +21,7 @@
 #include <fstream>
 
 #include "absl/strings/escaping.h"
+#include "lib/common/bson_array.h"
 #include "lib/crypt/mongocrypt_util.h"
 
 namespace querysafe::crypt::testing {
@@ -336,7 +337,7 @@ BsonDoc AwsKeyDocument(const KeyId& id, std::span<const uint8_t> ciphertext,
   bson_append_binary(doc.get(), "_id", 3, BSON_SUBTYPE_UUID, id.data(), 16);
   if (!alt_names.empty()) {
     bson_t names;
-    BSON_APPEND_ARRAY_BEGIN(doc.get(), "keyAltNames", &names);
+    querysafe::AppendArrayBegin(doc.get(), "keyAltNames", -1, &names);
     for (size_t i = 0; i < alt_names.size(); ++i) {
       AppendUtf8(&names, std::to_string(i), alt_names[i]);
     }
@@ -388,7 +389,7 @@ BsonDoc LocalKeyDocument(const KmsProviders& kms, const KeyId& id,
   bson_append_binary(doc.get(), "_id", 3, BSON_SUBTYPE_UUID, id.data(), 16);
   if (!alt_names.empty()) {
     bson_t names;
-    BSON_APPEND_ARRAY_BEGIN(doc.get(), "keyAltNames", &names);
+    querysafe::AppendArrayBegin(doc.get(), "keyAltNames", -1, &names);
     for (size_t i = 0; i < alt_names.size(); ++i) {
       AppendUtf8(&names, std::to_string(i), alt_names[i]);
     }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/common/bson_array.h"
 #include "lib/crypt/encryptor.h"
 #include "lib/crypt/substitute.h"
 #include "tests/crypt/plaintext_scan.h"
@@ -99,7 +100,7 @@ class LeakTest : public ::testing::Test {
     if (!request.is_query) {
       bson_t documents, document, record;
       BSON_APPEND_UTF8(c, "insert", "patients");
-      BSON_APPEND_ARRAY_BEGIN(c, "documents", &documents);
+      querysafe::AppendArrayBegin(c, "documents", -1, &documents);
       BSON_APPEND_DOCUMENT_BEGIN(&documents, "0", &document);
       BSON_APPEND_INT32(&document, "_id", 1);
       BSON_APPEND_DOCUMENT_BEGIN(&document, "patient_record", &record);
@@ -113,7 +114,7 @@ class LeakTest : public ::testing::Test {
       BSON_APPEND_DOCUMENT_BEGIN(c, "filter", &filter);
       if (request.algorithm == Algorithm::kRange) {
         bson_t conjuncts;
-        BSON_APPEND_ARRAY_BEGIN(&filter, "$and", &conjuncts);
+        querysafe::AppendArrayBegin(&filter, "$and", -1, &conjuncts);
         int index = 0;
         for (const char* role : {"lower", "upper"}) {
           if (!bson_has_field(request.operands.get(), role)) continue;

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "lib/common/bson_array.h"
+
 namespace querysafe::crypt::testing {
 namespace {
 
@@ -96,7 +98,7 @@ std::shared_ptr<const KeyVaultFile> SpecKeyVault(const bson_t* spec,
       BsonDoc with_names;
       bson_copy_to_excluding_noinit(key.get(), with_names.get(), "keyAltNames", nullptr);
       bson_t array;
-      BSON_APPEND_ARRAY_BEGIN(with_names.get(), "keyAltNames", &array);
+      querysafe::AppendArrayBegin(with_names.get(), "keyAltNames", -1, &array);
       for (size_t i = 0; i < alt_names.size(); ++i) {
         AppendUtf8(&array, std::to_string(i), alt_names[i]);
       }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lib/common/bson_array.h"
 #include "lib/crypt/data_key.h"
 #include "lib/exec/document_builder.h"
 #include "lib/schema/load.h"
@@ -169,7 +170,7 @@ void WireTest::SetUp() {
     BsonDoc out;
     bson_copy_to_excluding_noinit(key.get(), out.get(), "keyAltNames", nullptr);
     bson_t array;
-    BSON_APPEND_ARRAY_BEGIN(out.get(), "keyAltNames", &array);
+    querysafe::AppendArrayBegin(out.get(), "keyAltNames", -1, &array);
     for (size_t i = 0; i < names.size(); ++i) {
       AppendUtf8(&array, std::to_string(i), names[i]);
     }

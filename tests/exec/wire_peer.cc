@@ -12,6 +12,8 @@
 #include <cstring>
 #include <format>
 
+#include "lib/common/bson_array.h"
+
 namespace querysafe::testing {
 namespace {
 
@@ -389,7 +391,7 @@ bool WirePeer::Parse(const std::string& message, int connection_number, Received
   if (!have_body) return false;
   for (const auto& [identifier, documents] : sequences) {
     bson_t array;
-    bson_append_array_begin(out->body.get(), identifier.c_str(), -1, &array);
+    querysafe::AppendArrayBegin(out->body.get(), identifier.c_str(), -1, &array);
     for (size_t i = 0; i < documents.size(); ++i) {
       const std::string key = std::to_string(i);
       bson_append_document(&array, key.c_str(), -1, documents[i].get());
@@ -423,7 +425,7 @@ PeerReply WirePeer::Hello(const ReceivedCommand& command) const {
   BSON_APPEND_INT32(r, "setVersion", 1);
   const std::string me = host();
   bson_t hosts;
-  BSON_APPEND_ARRAY_BEGIN(r, "hosts", &hosts);
+  querysafe::AppendArrayBegin(r, "hosts", -1, &hosts);
   BSON_APPEND_UTF8(&hosts, "0", me.c_str());
   bson_append_array_end(r, &hosts);
   BSON_APPEND_UTF8(r, "primary", me.c_str());
@@ -454,7 +456,7 @@ BsonDoc CursorReply(std::string_view ns, int64_t cursor_id, const std::vector<Bs
   BSON_APPEND_DOCUMENT_BEGIN(reply.get(), "cursor", &cursor);
   BSON_APPEND_INT64(&cursor, "id", cursor_id);
   bson_append_utf8(&cursor, "ns", 2, ns.data(), static_cast<int>(ns.size()));
-  bson_append_array_begin(&cursor, std::string(batch).c_str(), -1, &array);
+  querysafe::AppendArrayBegin(&cursor, std::string(batch).c_str(), -1, &array);
   for (size_t i = 0; i < documents.size(); ++i) {
     const std::string key = std::to_string(i);
     bson_append_document(&array, key.c_str(), -1, documents[i].get());
