@@ -301,7 +301,7 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
             continue;
           }
           // Django's In lookup drops None from the list, but under exclude() or ~Q on a
-          // nullable column its build_filter adds `OR col IS NULL` (Django 6.x). The null stays
+          // nullable column its build_filter adds `OR col IS NULL` (Django 6.1). The null stays
           // here, once, and lowering writes it only where Django's SQL has that clause.
           bool seen_null = false;
           for (const bound::Value& seen : *out) {

@@ -144,7 +144,7 @@ class Lowering {
 
   // Whether an `in` predicate writes the null its list held: Django drops None from an IN
   // list, but under an odd number of NOTs (exclude(), ~Q) on a nullable column, or across a
-  // relation, its Query.build_filter adds `OR col IS NULL` to the negated clause (Django 6.x).
+  // relation, its Query.build_filter adds `OR col IS NULL` to the negated clause (Django 6.1).
   bool KeepsNullInList(const bound::Predicate& p) const;
 
   const bound::Query& query_;
