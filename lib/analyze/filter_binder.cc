@@ -126,23 +126,6 @@ bool IsExpression(ast::ExprKind k) {
          k == ast::ExprKind::kAggregate;
 }
 
-bool IsPatternLookup(LookupKind k) {
-  switch (k) {
-    case LookupKind::kIExact:
-    case LookupKind::kContains:
-    case LookupKind::kIContains:
-    case LookupKind::kStartsWith:
-    case LookupKind::kIStartsWith:
-    case LookupKind::kEndsWith:
-    case LookupKind::kIEndsWith:
-    case LookupKind::kRegex:
-    case LookupKind::kIRegex:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The lookups that take an expression (F(), arithmetic) as their right-hand side, and what
 // that expression may be. Lowering writes an expression right-hand side only for these; the
 // others need a constant (or a parameter) and are refused here, never lowered without one.
@@ -165,7 +148,7 @@ bool CheckExpressionLookup(Context& ctx, const bound::Predicate& p, const bound:
     default:
       break;
   }
-  if (IsPatternLookup(p.lookup)) {
+  if (bound::IsPatternLookup(p.lookup)) {
     // Django builds the pattern from the other column's text (PatternLookup.get_rhs_op with
     // the backend's pattern_esc: REPLACE() of the escape characters, then UPPER() for the
     // i-variants), so the right-hand side is a text column: on PostgreSQL REPLACE() of an
@@ -235,7 +218,7 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
     // A pattern lookup on an encrypted field is refused for its operator ($regex), whatever
     // its right-hand side, as it is with a constant; one its text-preview index serves is
     // refused below for comparing with a non-constant.
-    if (encrypted && IsPatternLookup(p->lookup) &&
+    if (encrypted && bound::IsPatternLookup(p->lookup) &&
         rules::CheckEncryptedLookup(ctx, *r, p->span) == nullptr) {
       return nullptr;
     }

@@ -331,4 +331,64 @@ std::string_view LookupName(LookupKind kind) {
   return "lookup";
 }
 
+bool IsPatternLookup(LookupKind kind) {
+  return IsEscapedPatternLookup(kind) || kind == LookupKind::kRegex || kind == LookupKind::kIRegex;
+}
+
+bool IsEscapedPatternLookup(LookupKind kind) {
+  switch (kind) {
+    case LookupKind::kIExact:
+    case LookupKind::kContains:
+    case LookupKind::kIContains:
+    case LookupKind::kStartsWith:
+    case LookupKind::kIStartsWith:
+    case LookupKind::kEndsWith:
+    case LookupKind::kIEndsWith:
+      return true;
+    case LookupKind::kExact:
+    case LookupKind::kIn:
+    case LookupKind::kGt:
+    case LookupKind::kGte:
+    case LookupKind::kLt:
+    case LookupKind::kLte:
+    case LookupKind::kRange:
+    case LookupKind::kIsNull:
+    case LookupKind::kRegex:
+    case LookupKind::kIRegex:
+    case LookupKind::kArrayContains:
+    case LookupKind::kContainedBy:
+    case LookupKind::kOverlap:
+      return false;
+  }
+  return false;
+}
+
+bool IsCaseInsensitiveLookup(LookupKind kind) {
+  switch (kind) {
+    case LookupKind::kIExact:
+    case LookupKind::kIContains:
+    case LookupKind::kIStartsWith:
+    case LookupKind::kIEndsWith:
+    case LookupKind::kIRegex:
+      return true;
+    case LookupKind::kExact:
+    case LookupKind::kContains:
+    case LookupKind::kIn:
+    case LookupKind::kGt:
+    case LookupKind::kGte:
+    case LookupKind::kLt:
+    case LookupKind::kLte:
+    case LookupKind::kStartsWith:
+    case LookupKind::kEndsWith:
+    case LookupKind::kRange:
+    case LookupKind::kIsNull:
+    case LookupKind::kRegex:
+    case LookupKind::kArrayContains:
+    case LookupKind::kContainedBy:
+    case LookupKind::kOverlap:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace querysafe::bound

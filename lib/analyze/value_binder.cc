@@ -16,21 +16,6 @@ using schema::FieldClass;
 
 namespace {
 
-bool IsPattern(LookupKind k) {
-  switch (k) {
-    case LookupKind::kIExact:
-    case LookupKind::kContains:
-    case LookupKind::kIContains:
-    case LookupKind::kStartsWith:
-    case LookupKind::kIStartsWith:
-    case LookupKind::kEndsWith:
-    case LookupKind::kIEndsWith:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The Python type a value would reach PyMongo as, named as the server names BSON types.
 std::string_view PassthroughTypeName(const PyValue& v) {
   switch (v.type) {
@@ -186,7 +171,7 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
   // ValidationError, and lowering, which writes a pattern, always gets text.
   const bool regex = lookup == LookupKind::kRegex || lookup == LookupKind::kIRegex;
   const bool text_pattern =
-      IsPattern(lookup) && !p.lhs.is_encrypted() &&
+      bound::IsEscapedPatternLookup(lookup) && !p.lhs.is_encrypted() &&
       (p.json_key || (!schema::IsStringClass(p.value_class) && p.value_class != FieldClass::kUUID));
   if (regex || text_pattern) {
     const std::string text = Str(value);
@@ -212,7 +197,7 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
   const schema::Field& field = *p.value_field;
   CoerceError error;
   bool ok = false;
-  if (IsPattern(lookup) && !schema::IsStringClass(field.cls)) {
+  if (bound::IsEscapedPatternLookup(lookup) && !schema::IsStringClass(field.cls)) {
     // A UUIDField matches against the stored hex digits without hyphens (django-mongodb-backend
     // strips them from the value); an encrypted field keeps the field's own diagnostics.
     bson_value_t prepared;

@@ -54,30 +54,13 @@ size_t Lowering::FirstTwoValues(const bound::Predicate& p, bson_value_t out[2]) 
 
 namespace {
 
-bool IsPattern(LookupKind k) {
-  switch (k) {
-    case LookupKind::kIExact:
-    case LookupKind::kContains:
-    case LookupKind::kIContains:
-    case LookupKind::kStartsWith:
-    case LookupKind::kIStartsWith:
-    case LookupKind::kEndsWith:
-    case LookupKind::kIEndsWith:
-    case LookupKind::kRegex:
-    case LookupKind::kIRegex:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // A predicate the path form cannot say: compared with an expression, transformed, a pattern
 // over a field that is not stored as a string, or an exact array comparison.
 bool NeedsExpr(const bound::Predicate& p) {
   if (p.expr != nullptr || !p.transforms.empty()) return true;
   if (p.json_key) return false;
   // A UUID is stored as its text (django-mongodb-backend), so it matches in path form too.
-  if (IsPattern(p.lookup) && !schema::IsStringClass(p.value_class) &&
+  if (bound::IsPatternLookup(p.lookup) && !schema::IsStringClass(p.value_class) &&
       p.value_class != FieldClass::kUUID) {
     return true;
   }
@@ -117,11 +100,6 @@ std::string PatternFor(LookupKind k, std::string_view text) {
     default:
       return ContainsPattern(text);
   }
-}
-
-bool CaseInsensitive(LookupKind k) {
-  return k == LookupKind::kIExact || k == LookupKind::kIContains || k == LookupKind::kIStartsWith ||
-         k == LookupKind::kIEndsWith || k == LookupKind::kIRegex;
 }
 
 // {path: {op: value}}
@@ -247,7 +225,7 @@ void Lowering::WriteLeaf(BsonWriter& w, const bound::Predicate& p) {
       std::string_view text(v.value.v_utf8.str, v.value.v_utf8.len);
       w.BeginDocument(path);
       w.AppendUtf8("$regex", PatternFor(p.lookup, text));
-      if (CaseInsensitive(p.lookup)) w.AppendUtf8("$options", "i");
+      if (bound::IsCaseInsensitiveLookup(p.lookup)) w.AppendUtf8("$options", "i");
       w.EndDocument();
       return;
     }

@@ -15,11 +15,6 @@ using bound::LookupKind;
 
 namespace {
 
-bool CaseInsensitive(LookupKind k) {
-  return k == LookupKind::kIExact || k == LookupKind::kIContains || k == LookupKind::kIStartsWith ||
-         k == LookupKind::kIEndsWith || k == LookupKind::kIRegex;
-}
-
 bool Anchored(LookupKind k, bool* start, bool* end) {
   *start =
       k == LookupKind::kIExact || k == LookupKind::kStartsWith || k == LookupKind::kIStartsWith;
@@ -91,7 +86,7 @@ void Lowering::WritePatternExpr(BsonWriter& w, const bound::Predicate& p) {
     w.BeginDocument("$regexMatch");
     WriteInput(w, "input", p);
     write_regex("regex");
-    if (CaseInsensitive(p.lookup)) w.AppendUtf8("options", "i");
+    if (bound::IsCaseInsensitiveLookup(p.lookup)) w.AppendUtf8("options", "i");
     w.EndDocument();
   };
   if (p.expr == nullptr) {

@@ -320,7 +320,7 @@ double ParseDecimalDigits(std::string_view digits) {
 }  // namespace
 
 double FloatTokenValue(std::string_view token) {
-  char buffer[64];
+  char buffer[64] = {};  // initialised: g++ 16 cannot see StripUnderscores writes before reading
   std::string heap;
   return ParseDecimalDigits(StripUnderscores(token, buffer, &heap));
 }
@@ -385,7 +385,7 @@ std::string FloatRepr(double value) {
   // Shortest round-trip digits, then Python's layout: positional when the
   // decimal exponent is in [-4, 16), scientific (two exponent digits at least)
   // otherwise.
-  char buffer[64];
+  char buffer[64] = {};  // initialised: g++ 16 cannot see StripUnderscores writes before reading
   const auto [end, ec] =
       std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
   (void)ec;
