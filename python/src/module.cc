@@ -69,8 +69,7 @@ nb::tuple Outcome(nb::object value, const Diagnostics& diagnostics, std::string_
 }
 
 CompileOptions MakeOptions(std::string_view server_version, std::string time_zone,
-                           bool require_encryptable, uint32_t max_depth,
-                           uint32_t max_input_bytes) {
+                           bool require_encryptable, uint32_t max_depth, uint32_t max_input_bytes) {
   std::optional<ServerVersion> version = ServerVersion::Parse(server_version);
   if (!version) {
     throw nb::value_error(("server_version: expected MAJOR.MINOR such as \"8.0\", not \"" +
@@ -118,8 +117,8 @@ nb::tuple Compile(const Schema& schema, std::string_view text, std::string_view 
 // Applies ("filter"|"exclude", key, value), ("order_by", [names]), ("slice", offset, limit),
 // ("terminal", name) in order to a new QueryBuilder, then compiles it.
 nb::tuple Build(const Schema& schema, std::string_view model, nb::list calls,
-                std::string_view server_version, std::string time_zone,
-                bool require_encryptable, uint32_t max_depth, uint32_t max_input_bytes) {
+                std::string_view server_version, std::string time_zone, bool require_encryptable,
+                uint32_t max_depth, uint32_t max_input_bytes) {
   CompileOptions options = MakeOptions(server_version, std::move(time_zone), require_encryptable,
                                        max_depth, max_input_bytes);
   QueryBuilder builder(model);
@@ -153,9 +152,9 @@ nb::tuple Build(const Schema& schema, std::string_view model, nb::list calls,
     r = builder.Compile(schema, options);
   }
   const std::string text = builder.text();
-  nb::object value =
-      r.ok() ? nb::cast(PyQuery{std::move(*r.query), Document::Copy(&builder.params())})
-             : nb::none();
+  nb::object value = r.ok()
+                         ? nb::cast(PyQuery{std::move(*r.query), Document::Copy(&builder.params())})
+                         : nb::none();
   return Outcome(std::move(value), r.diagnostics, text, "query");
 }
 
@@ -221,8 +220,7 @@ NB_MODULE(_querysafe, m) {
                    [](const PyQuery& q) {
                      nb::list out;
                      for (const ParamInfo& p : q.query.params()) {
-                       out.append(
-                           nb::make_tuple(p.name, p.expected_type, p.sequence, p.encrypted));
+                       out.append(nb::make_tuple(p.name, p.expected_type, p.sequence, p.encrypted));
                      }
                      return out;
                    })

@@ -12,6 +12,10 @@ namespace nb = nanobind;
 namespace querysafe::python {
 namespace {
 
+// MongoDB's document limit (BSONObjMaxUserSize): no larger string or binary can be in a query, and
+// every length then fits libbson's int and uint32_t length arguments.
+constexpr size_t kMaxValueBytes = 16 * 1024 * 1024;
+
 // Nesting deeper than this is refused: a self-referencing list would otherwise recurse until the
 // C stack runs out, and no query parameter needs more.
 constexpr int kMaxDepth = 100;
@@ -72,6 +76,15 @@ bool IsInstance(PyObject* value, PyObject* cls) {
 
 std::string TypeName(PyObject* value) { return Py_TYPE(value)->tp_name; }
 
+// libbson refuses an append that would take a document past 2 GiB; never lose a value silently.
+void Appended(bool ok, const std::string& path) {
+  if (!ok) ValueError(path, "the parameters are too large for one BSON document");
+}
+
+void CheckSize(size_t size, const std::string& path) {
+  if (size > kMaxValueBytes) ValueError(path, "larger than MongoDB's 16 MiB document limit");
+}
+
 // UTF-8 of a str; a lone surrogate (not encodable) is a ValueError.
 std::string_view Utf8(PyObject* str, const std::string& path) {
   Py_ssize_t size = 0;
@@ -106,9 +119,10 @@ int64_t DeltaMicros(PyObject* delta) {
 int64_t DateTimeMillis(PyObject* value) {
   int64_t days = DaysFromCivil(PyDateTime_GET_YEAR(value), PyDateTime_GET_MONTH(value),
                                PyDateTime_GET_DAY(value));
-  int64_t micros = ((days * 24 + PyDateTime_DATE_GET_HOUR(value)) * 60 +
-                    PyDateTime_DATE_GET_MINUTE(value)) * 60 +
-                   PyDateTime_DATE_GET_SECOND(value);
+  int64_t micros =
+      ((days * 24 + PyDateTime_DATE_GET_HOUR(value)) * 60 + PyDateTime_DATE_GET_MINUTE(value)) *
+          60 +
+      PyDateTime_DATE_GET_SECOND(value);
   micros = micros * 1000000 + PyDateTime_DATE_GET_MICROSECOND(value);
   nb::object offset = nb::steal(PyObject_CallMethod(value, "utcoffset", nullptr));
   if (!offset.is_valid()) throw nb::python_error();
@@ -144,8 +158,8 @@ std::string DurationText(PyObject* delta) {
   const int seconds = PyDateTime_DELTA_GET_SECONDS(delta);
   const int us = PyDateTime_DELTA_GET_MICROSECONDS(delta);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%d %02d:%02d:%02d.%06d", days, seconds / 3600,
-                seconds / 60 % 60, seconds % 60, us);
+  std::snprintf(buf, sizeof buf, "%d %02d:%02d:%02d.%06d", days, seconds / 3600, seconds / 60 % 60,
+                seconds % 60, us);
   return buf;
 }
 
@@ -173,13 +187,13 @@ void AppendSequence(bson_t* doc, const std::string& key, PyObject* seq, const st
   nb::object fast = nb::steal(PySequence_Tuple(seq));
   if (!fast.is_valid()) throw nb::python_error();
   bson_t child;
-  bson_append_array_begin(doc, key.data(), static_cast<int>(key.size()), &child);
+  Appended(bson_append_array_begin(doc, key.data(), static_cast<int>(key.size()), &child), path);
   const Py_ssize_t n = PyTuple_GET_SIZE(fast.ptr());
   try {
     for (Py_ssize_t i = 0; i < n; ++i) {
       std::string index = std::to_string(i);
-      AppendValue(&child, index, PyTuple_GET_ITEM(fast.ptr(), i),
-                  path + "[" + index + "]", depth + 1);
+      AppendValue(&child, index, PyTuple_GET_ITEM(fast.ptr(), i), path + "[" + index + "]",
+                  depth + 1);
     }
   } catch (...) {
     bson_append_array_end(doc, &child);
@@ -191,7 +205,7 @@ void AppendSequence(bson_t* doc, const std::string& key, PyObject* seq, const st
 void AppendDict(bson_t* doc, const std::string& key, PyObject* dict, const std::string& path,
                 int depth) {
   bson_t child;
-  bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &child);
+  Appended(bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &child), path);
   try {
     nb::object items = Items(dict);
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items.ptr()); ++i) {
@@ -218,55 +232,63 @@ void AppendValue(bson_t* doc, const std::string& key, PyObject* value, const std
   const char* k = key.data();
   const int kl = static_cast<int>(key.size());
   if (value == Py_None) {
-    bson_append_null(doc, k, kl);
+    Appended(bson_append_null(doc, k, kl), path);
   } else if (PyBool_Check(value)) {
-    bson_append_bool(doc, k, kl, value == Py_True);
+    Appended(bson_append_bool(doc, k, kl, value == Py_True), path);
   } else if (PyLong_Check(value)) {
     int overflow = 0;
     long long n = PyLong_AsLongLongAndOverflow(value, &overflow);
     if (overflow != 0) throw nb::value_error((path + ": the int does not fit in 64 bits").c_str());
     if (n == -1 && PyErr_Occurred()) throw nb::python_error();
     if (!IsInstance(value, c.int64) && n >= INT32_MIN && n <= INT32_MAX) {
-      bson_append_int32(doc, k, kl, static_cast<int32_t>(n));
+      Appended(bson_append_int32(doc, k, kl, static_cast<int32_t>(n)), path);
     } else {
-      bson_append_int64(doc, k, kl, n);
+      Appended(bson_append_int64(doc, k, kl, n), path);
     }
   } else if (PyFloat_Check(value)) {
-    bson_append_double(doc, k, kl, PyFloat_AS_DOUBLE(value));
+    Appended(bson_append_double(doc, k, kl, PyFloat_AS_DOUBLE(value)), path);
   } else if (PyUnicode_Check(value)) {
     std::string_view s = Utf8(value, path);
-    bson_append_utf8(doc, k, kl, s.data(), static_cast<int>(s.size()));
+    CheckSize(s.size(), path);
+    Appended(bson_append_utf8(doc, k, kl, s.data(), static_cast<int>(s.size())), path);
   } else if (IsInstance(value, c.binary)) {
     nb::object subtype = nb::steal(PyObject_GetAttrString(value, "subtype"));
     if (!subtype.is_valid()) throw nb::python_error();
     const long st = PyLong_AsLong(subtype.ptr());
     if (st == -1 && PyErr_Occurred()) throw nb::python_error();
-    bson_append_binary(doc, k, kl, static_cast<bson_subtype_t>(st & 0xff),
-                       reinterpret_cast<const uint8_t*>(PyBytes_AS_STRING(value)),
-                       static_cast<uint32_t>(PyBytes_GET_SIZE(value)));
+    CheckSize(static_cast<size_t>(PyBytes_GET_SIZE(value)), path);
+    Appended(bson_append_binary(doc, k, kl, static_cast<bson_subtype_t>(st & 0xff),
+                                reinterpret_cast<const uint8_t*>(PyBytes_AS_STRING(value)),
+                                static_cast<uint32_t>(PyBytes_GET_SIZE(value))),
+             path);
   } else if (PyBytes_Check(value) || PyByteArray_Check(value)) {
     const bool is_bytes = PyBytes_Check(value);
     const char* data = is_bytes ? PyBytes_AS_STRING(value) : PyByteArray_AS_STRING(value);
     const Py_ssize_t size = is_bytes ? PyBytes_GET_SIZE(value) : PyByteArray_GET_SIZE(value);
-    bson_append_binary(doc, k, kl, BSON_SUBTYPE_BINARY, reinterpret_cast<const uint8_t*>(data),
-                       static_cast<uint32_t>(size));
+    CheckSize(static_cast<size_t>(size), path);
+    Appended(
+        bson_append_binary(doc, k, kl, BSON_SUBTYPE_BINARY, reinterpret_cast<const uint8_t*>(data),
+                           static_cast<uint32_t>(size)),
+        path);
   } else if (PyDateTime_Check(value)) {
-    bson_append_date_time(doc, k, kl, DateTimeMillis(value));
+    Appended(bson_append_date_time(doc, k, kl, DateTimeMillis(value)), path);
   } else if (PyDate_Check(value)) {
     // BSON has no date-only type; django-mongodb-backend stores a DateField as midnight UTC.
-    bson_append_date_time(doc, k, kl,
-                          DaysFromCivil(PyDateTime_GET_YEAR(value), PyDateTime_GET_MONTH(value),
-                                        PyDateTime_GET_DAY(value)) *
-                              86400000);
+    Appended(
+        bson_append_date_time(doc, k, kl,
+                              DaysFromCivil(PyDateTime_GET_YEAR(value), PyDateTime_GET_MONTH(value),
+                                            PyDateTime_GET_DAY(value)) *
+                                  86400000),
+        path);
   } else if (PyTime_Check(value)) {
     if (PyDateTime_TIME_GET_TZINFO(value) != Py_None) {
       ValueError(path, "an aware time has no meaning without a date (Django refuses it too)");
     }
     std::string s = TimeText(value);
-    bson_append_utf8(doc, k, kl, s.data(), static_cast<int>(s.size()));
+    Appended(bson_append_utf8(doc, k, kl, s.data(), static_cast<int>(s.size())), path);
   } else if (PyDelta_Check(value)) {
     std::string s = DurationText(value);
-    bson_append_utf8(doc, k, kl, s.data(), static_cast<int>(s.size()));
+    Appended(bson_append_utf8(doc, k, kl, s.data(), static_cast<int>(s.size())), path);
   } else if (IsInstance(value, c.decimal)) {
     nb::object text = nb::steal(PyObject_Str(value));
     if (!text.is_valid()) throw nb::python_error();
@@ -275,22 +297,23 @@ void AppendValue(bson_t* doc, const std::string& key, PyObject* value, const std
     if (!bson_decimal128_from_string(s.c_str(), &dec)) {
       ValueError(path, "Decimal('" + s + "') does not fit in a BSON decimal128 (34 digits)");
     }
-    bson_append_decimal128(doc, k, kl, &dec);
+    Appended(bson_append_decimal128(doc, k, kl, &dec), path);
   } else if (IsInstance(value, c.uuid)) {
     nb::bytes raw = BytesAttr(value, "bytes", 16, path);
-    bson_append_binary(doc, k, kl, BSON_SUBTYPE_UUID,
-                       reinterpret_cast<const uint8_t*>(raw.c_str()), 16);
+    Appended(bson_append_binary(doc, k, kl, BSON_SUBTYPE_UUID,
+                                reinterpret_cast<const uint8_t*>(raw.c_str()), 16),
+             path);
   } else if (IsInstance(value, c.object_id)) {
     nb::bytes raw = BytesAttr(value, "binary", 12, path);
     bson_oid_t oid;
     bson_oid_init_from_data(&oid, reinterpret_cast<const uint8_t*>(raw.c_str()));
-    bson_append_oid(doc, k, kl, &oid);
+    Appended(bson_append_oid(doc, k, kl, &oid), path);
   } else if (IsInstance(value, c.decimal128)) {
     nb::bytes raw = BytesAttr(value, "bid", 16, path);
     bson_decimal128_t dec;
     std::memcpy(&dec.low, raw.c_str(), 8);  // little-endian, as BSON stores it
     std::memcpy(&dec.high, raw.c_str() + 8, 8);
-    bson_append_decimal128(doc, k, kl, &dec);
+    Appended(bson_append_decimal128(doc, k, kl, &dec), path);
   } else if (PyList_Check(value) || PyTuple_Check(value)) {
     AppendSequence(doc, key, value, path, depth);
   } else if (PyDict_Check(value)) {

@@ -34,6 +34,8 @@ python = os.path.join(venv, "bin", "python")
 
 env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")}
 env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", PYTHONDONTWRITEBYTECODE="1")
+# As many compile jobs as ./dev uses (QUERYSAFE_JOBS, else the cores), not ninja's cores + 2.
+env.setdefault("CMAKE_BUILD_PARALLEL_LEVEL", os.environ.get("QUERYSAFE_JOBS") or str(os.cpu_count() or 1))
 subprocess.run(
     [python, "-m", "pip", "install", "--no-build-isolation", "--no-index", "--no-deps",
      "-C", "build-dir=" + os.path.join(args.work, "build"), args.source],

@@ -194,11 +194,12 @@ def self_referencing_list():
         {"v": {"a\x00b": 1}},
         {"v": {1, 2}},
         {"v": datetime.time(1, tzinfo=UTC)},
+        {"v": "x" * (17 << 20)},
         [("v", 1)],
         "v=1",
         {1: 2},
     ],
-    ids=range(13),
+    ids=range(14),
 )
 def test_unconvertible_parameters_raise_argument_error(every, params):
     q = querysafe.Query.compile(every, "Every.objects.filter(p_integer__in=$v)")
