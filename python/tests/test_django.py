@@ -67,3 +67,32 @@ def test_an_unknown_app_label_is_an_error():
     result = querysafe_schema("nosuchapp", check=False)
     assert result.returncode != 0
     assert "nosuchapp" in result.stderr
+
+
+def django_admin(command, *args, settings="settings", extra_env=None):
+    env = dict(os.environ)
+    package_dir = os.path.dirname(os.path.dirname(querysafe.__file__))
+    env["PYTHONPATH"] = os.pathsep.join([str(APPS), package_dir])
+    env["DJANGO_SETTINGS_MODULE"] = settings
+    env.update(extra_env or {})
+    return subprocess.run([sys.executable, "-B", "-m", "django", command, *args],
+                          cwd=APPS, env=env, capture_output=True, text=True)
+
+
+def test_the_system_check_passes_valid_apps():
+    result = django_admin("check")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_system_check_reports_refused_encrypted_fields_with_stable_ids():
+    result = django_admin("check", settings="settings_broken")
+    assert result.returncode == 1
+    report = result.stderr
+    assert "broken.Broken.ssn: (querysafe.E001) Encrypted fields do not support null=True." in report
+    assert "broken.Broken.badge: (querysafe.E002)" in report
+    assert "broken.Broken.score: (querysafe.E100)" in report
+    assert "broken.Broken.code: (querysafe.E004) queryType 'prefixPreview' needs MongoDB 8.2" in report
+    # The same models pass the version check on 8.2.
+    assert "E004" not in django_admin("check", settings="settings_broken",
+                                      extra_env={"QUERYSAFE_TEST_SERVER_VERSION": "8.2"}).stderr

@@ -145,31 +145,38 @@ def _model(model, referenced: List[Any]) -> Dict[str, Any]:
     return out
 
 
+def collect_models(app_labels: Iterable[str], apps=None) -> List[Any]:
+    """The models of ``app_labels`` (or of every app) and every embedded or related model they
+    reference, from any app, in that order."""
+    if apps is None:
+        from django.apps import apps
+    labels = list(app_labels)
+    if labels:
+        queue = [m for label in labels for m in apps.get_app_config(label).get_models()]
+    else:
+        queue = list(apps.get_models())
+    out: List[Any] = []
+    while queue:
+        model = queue.pop(0)
+        if model in out or model._meta.abstract or model._meta.proxy:
+            continue
+        out.append(model)
+        referenced: List[Any] = []
+        for field in model._meta.concrete_fields:
+            _field(field, referenced)
+        queue.extend(referenced)
+    return out
+
+
 def schema_from_models(
     app_labels: Iterable[str] = (), *, database: Optional[str] = None, using: str = "default"
 ) -> Dict[str, Any]:
     """The schema of the installed models (of ``app_labels``, or of every app), with every
     embedded or related model they reference, from any app. ``database`` defaults to the NAME of
     settings.DATABASES[using]."""
-    from django.apps import apps
     from django.conf import settings
 
-    labels = list(app_labels)
-    if labels:
-        models = [m for label in labels for m in apps.get_app_config(label).get_models()]
-    else:
-        models = list(apps.get_models())
     if database is None:
         database = settings.DATABASES.get(using, {}).get("NAME") or ""
-    out_models: Dict[str, Any] = {}
-    queue = list(models)
-    seen = set()
-    while queue:
-        model = queue.pop(0)
-        if model in seen or model._meta.abstract or model._meta.proxy:
-            continue
-        seen.add(model)
-        referenced: List[Any] = []
-        out_models[model.__name__] = _model(model, referenced)
-        queue.extend(referenced)
-    return {"database": str(database), "models": out_models}
+    models = {model.__name__: _model(model, []) for model in collect_models(app_labels)}
+    return {"database": str(database), "models": models}
