@@ -203,6 +203,7 @@ nb::tuple Explain(const Encryptor& encryptor, const Translation& translation) {
 NB_MODULE(_querysafe, m) {
   m.doc() = "querysafe's C++ API; use the querysafe package, not this module.";
   m.attr("__version__") = QUERYSAFE_VERSION_STRING;
+  InitConversions();
 
   nb::class_<Schema>(m, "Schema")
       .def_prop_ro("database", &Schema::database)

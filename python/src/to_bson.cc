@@ -20,9 +20,11 @@ constexpr size_t kMaxValueBytes = 16 * 1024 * 1024;
 // C stack runs out, and no query parameter needs more.
 constexpr int kMaxDepth = 100;
 
-// Classes looked up once, under the GIL, and kept for the life of the process (never released,
-// so no destructor runs at interpreter shutdown). nullptr when the module is absent: pymongo's
-// `bson` is optional.
+// Classes looked up once and kept for the life of the process (never released, so no destructor
+// runs at interpreter shutdown). nullptr when the module is absent: pymongo's `bson` is optional.
+// InitConversions() fills them while the extension is imported: an import can release the GIL, so
+// a first lookup from a call could let another thread block in the same static initialisation
+// while holding the GIL, and the two would wait for each other.
 struct Classes {
   PyObject* decimal = nullptr;
   PyObject* uuid = nullptr;
@@ -224,6 +226,8 @@ void AppendDict(bson_t* doc, const std::string& key, PyObject* dict, const std::
 }
 
 }  // namespace
+
+void InitConversions() { GetClasses(); }
 
 void AppendValue(bson_t* doc, const std::string& key, PyObject* value, const std::string& path,
                  int depth) {

@@ -26,6 +26,10 @@ struct BsonDeleter {
 };
 using BsonPtr = std::unique_ptr<bson_t, BsonDeleter>;
 
+// Looks up the classes the conversion recognises (datetime's C API, Decimal, UUID, pymongo's bson
+// types). Called once, when the extension is imported.
+void InitConversions();
+
 // `mapping` (a dict with str keys, or None for an empty document) as a BSON document. `what`
 // names the argument in error messages ("params").
 BsonPtr DictToBson(PyObject* mapping, const char* what);
