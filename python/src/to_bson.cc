@@ -189,7 +189,15 @@ void AppendSequence(bson_t* doc, const std::string& key, PyObject* seq, const st
   nb::object fast = nb::steal(PySequence_Tuple(seq));
   if (!fast.is_valid()) throw nb::python_error();
   bson_t child;
+  // libbson 2.3 renamed bson_append_array_begin to bson_append_array_unsafe_begin (the caller
+  // writes the keys, as here) and deprecated the old name; 1.30 has only the old one. (The
+  // library's lib/common/bson_array.h does the same; the module sees only public headers.)
+#if BSON_CHECK_VERSION(2, 3, 0)
+  Appended(bson_append_array_unsafe_begin(doc, key.data(), static_cast<int>(key.size()), &child),
+           path);
+#else
   Appended(bson_append_array_begin(doc, key.data(), static_cast<int>(key.size()), &child), path);
+#endif
   const Py_ssize_t n = PyTuple_GET_SIZE(fast.ptr());
   try {
     for (Py_ssize_t i = 0; i < n; ++i) {
