@@ -157,6 +157,14 @@ void MarkCommand(Marker& marker, const bson_t* cmd, std::string_view name, bson_
                     }
                   }
                 });
+    } else if (name == "createIndexes" && key == "indexes") {
+      MarkArray(it, here, out, marker,
+                [&](const bson_t& index, const bson_iter_t&, const std::string& at, bson_t* o) {
+                  marker.CheckIndex(&index, at);
+                  bson_iter_t copy;
+                  bson_iter_init(&copy, &index);
+                  while (bson_iter_next(&copy)) Append(o, copy);
+                });
     } else if (name == "findAndModify" && key == "update") {
       marker.MarkUpdate(it, here, out, "update");
     } else if (name == "findAndModify" && key == "arrayFilters") {
@@ -170,7 +178,7 @@ void MarkCommand(Marker& marker, const bson_t* cmd, std::string_view name, bson_
 bool Handled(std::string_view name) {
   return name == "find" || name == "count" || name == "distinct" || name == "aggregate" ||
          name == "insert" || name == "delete" || name == "update" || name == "findAndModify" ||
-         name == "create";
+         name == "create" || name == "createIndexes";
 }
 
 void Reply(CommandAnalysis& out, bool requires_encryption, const bson_t* result) {

@@ -257,6 +257,29 @@ void Marker::CheckSort(const bson_iter_t& sort, const std::string& location) {
   }
 }
 
+void Marker::CheckIndex(const bson_t* index, const std::string& location) {
+  bson_iter_t it;
+  if (bson_iter_init_find(&it, index, "partialFilterExpression")) {
+    Unsupported(it, location + ".partialFilterExpression", "a partial index filter");
+  }
+  bson_t keys;
+  if (!bson_iter_init_find(&it, index, "key") || !BSON_ITER_HOLDS_DOCUMENT(&it) ||
+      !IterChild(&it, &keys)) {
+    return;
+  }
+  bson_iter_t key;
+  bson_iter_init(&key, &keys);
+  while (bson_iter_next(&key)) {
+    const Classified c = Classify(Key(key));
+    if (c.relation == Relation::kPlain) continue;
+    // QE fields are queried through their own encrypted index (the ESC/ECOC collections); a
+    // regular index over ciphertext serves no query.
+    Unsupported(key, std::format("{}.key.{}", location, Key(key)),
+                std::format("an index on '{}', which is or holds the encrypted field '{}'",
+                            Key(key), c.path->path));
+  }
+}
+
 void Marker::MultiUpdate(const bson_iter_t& multi, const std::string& location) {
   At(location);
   analyze::rules::ReportMultiDocumentUpdate(ctx_, SpanOf(multi));

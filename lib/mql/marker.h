@@ -39,6 +39,9 @@ class Marker {
                   std::string_view key);
   // Refuses a sort on encrypted fields (a find's or findAndModify's sort, a $sort stage).
   void CheckSort(const bson_iter_t& sort, const std::string& location);
+  // Refuses an index (createIndexes) on an encrypted field or a sub-document holding one, and a
+  // partial index filter, whose values would have to be compared with ciphertext.
+  void CheckIndex(const bson_t* index, const std::string& location);
   // Refuses an update with `multi: true` (6329900).
   void MultiUpdate(const bson_iter_t& multi, const std::string& location);
   // Refuses `distinct` on an encrypted field.

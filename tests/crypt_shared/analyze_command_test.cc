@@ -255,8 +255,18 @@ INSTANTIATE_TEST_SUITE_P(
             R"("aggregate": "patients", "pipeline": [{"$group": {"_id": "$ssn"}}], "cursor": {})",
             0, "mql.not_analyzed", "pipeline.0.$group"},
         Refusal{R"("distinct": "patients", "key": "ssn")", 51222, "qe.group_on_encrypted", "key"},
+        Refusal{R"("createIndexes": "patients", "indexes": [{"key": {"x": 1}, "name": "x"}, )"
+                R"({"key": {"nested": 1}, "name": "n"}])",
+                0, "mql.not_analyzed", "indexes.1.key.nested"},
         Refusal{R"("mapReduce": "patients", "map": "", "reduce": "")", 0, "mql.not_analyzed",
                 "mapReduce"}));
+
+TEST(MqlAnalyze, CreateIndexesOnPlainFieldsPassesThrough) {
+  CommandAnalysis a =
+      Analyze(R"("createIndexes": "patients", "indexes": [{"key": {"x": 1}, "name": "x"}])");
+  ASSERT_TRUE(a.diagnostics.empty()) << a.diagnostics.front().message;
+  EXPECT_EQ(a.placeholders, 0);
+}
 
 TEST(MqlAnalyze, CsfleSchemaIsNotSupported) {
   BsonDoc cmd;
