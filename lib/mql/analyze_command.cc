@@ -213,6 +213,8 @@ CommandAnalysis AnalyzeCommand(const uint8_t* bytes, size_t len, std::string_vie
   CommandAnalysis out;
   bson_t cmd;
   size_t bad = 0;
+  // bson_validate also bounds the nesting (libbson refuses documents nested deeper than its
+  // validation limit), which keeps the recursive walk below shallow.
   if (bytes == nullptr || !bson_init_static(&cmd, bytes, len) ||
       !bson_validate(&cmd, BSON_VALIDATE_NONE, &bad)) {
     out.diagnostics.push_back(

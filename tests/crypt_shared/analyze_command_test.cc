@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "lib/common/bson_util.h"
 
@@ -292,6 +293,25 @@ TEST(MqlAnalyze, BadInputIsADiagnosticNeverACrash) {
             "mql.namespace");
   EXPECT_EQ(AnalyzeCommand(cmd.data(), cmd.size(), "db.other").diagnostics.front().code,
             "mql.encryption_information");
+
+  // 300 nested $and: refused before the recursive walk (libbson's validation bounds nesting).
+  BsonDoc deep;
+  BSON_APPEND_UTF8(deep.get(), "find", "patients");
+  std::vector<bson_t> levels(600);
+  bson_t* parent = deep.get();
+  const char* key = "filter";
+  for (size_t i = 0; i < levels.size(); i += 2) {
+    bson_append_document_begin(parent, key, -1, &levels[i]);
+    bson_append_array_begin(&levels[i], "$and", -1, &levels[i + 1]);
+    parent = &levels[i + 1];
+    key = "0";
+  }
+  for (size_t i = levels.size(); i > 0; i -= 2) {
+    bson_append_array_end(&levels[i - 2], &levels[i - 1]);
+    bson_append_document_end(i == 2 ? deep.get() : &levels[i - 3], &levels[i - 2]);
+  }
+  EXPECT_EQ(AnalyzeCommand(deep.data(), deep.size(), "db.patients").diagnostics.front().code,
+            "mql.invalid_bson");
 }
 
 }  // namespace
