@@ -41,7 +41,9 @@ case "$target" in
     cat "$here/dicts/parse.dict" "$here/dicts/pipeline.dict" >"$dict"
     ;;
   schema) dict=$here/dicts/schema.dict max_len=16384 ;;
-  *) echo "run.sh: unknown target '$target' (targets: parse, pipeline, schema)" >&2; exit 2 ;;
+  # BSON commands: the markings vectors' are under 1.5 KB.
+  crypt_shared) dict=$here/dicts/crypt_shared.dict max_len=8192 ;;
+  *) echo "run.sh: unknown target '$target' (targets: parse, pipeline, schema, crypt_shared)" >&2; exit 2 ;;
 esac
 
 # allow_user_poisoning=0: Debian's abseil is not instrumented, and its headers poison hash-table

@@ -28,7 +28,11 @@ void RunPipeline(std::string_view input, std::string* outcome = nullptr);
 // with queries on its fields, explained with a key source that has a key for every name.
 void RunSchema(std::string_view input, std::string* outcome = nullptr);
 
-// The target named "parse", "pipeline" or "schema"; null for any other name.
+// A BSON command through mongo_crypt_v1_analyze_query (lib/crypt_shared), as it is and with a
+// fixed encryptionInformation.
+void RunCryptShared(std::string_view input, std::string* outcome = nullptr);
+
+// The target named "parse", "pipeline", "schema" or "crypt_shared"; null for any other name.
 using TargetFunction = void (*)(std::string_view, std::string*);
 TargetFunction FindTarget(std::string_view name);
 

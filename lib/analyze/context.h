@@ -48,8 +48,13 @@ class Context {
     d.message = std::move(message);
     d.server_code = server_code;
     d.span = span;
+    d.location = location_;
     diagnostics_.push_back(std::move(d));
   }
+
+  // Where in a structured input the next reports are (the MQL front end's BSON path, e.g.
+  // "filter.ssn.$gt"); empty for query text, whose spans say where.
+  void set_location(std::string location) { location_ = std::move(location); }
 
   bool failed() const { return !diagnostics_.empty(); }
   size_t error_count() const { return diagnostics_.size(); }
@@ -86,6 +91,7 @@ class Context {
  private:
   const schema::Schema& schema_;
   std::string_view time_zone_;
+  std::string location_;
   const AnalyzeOptions& options_;
   Arena* arena_;
   Diagnostics diagnostics_;

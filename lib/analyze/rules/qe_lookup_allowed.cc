@@ -203,4 +203,14 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
   return nullptr;
 }
 
+void ReportOperatorNotAllowed(Context& ctx, const bound::FieldRef& field, std::string_view op,
+                              Span span) {
+  std::string queries = field.encrypted != nullptr ? QueriesList(*field.encrypted) : std::string();
+  ctx.Report(Category::kNotSupportedError, "qe.operator_not_allowed",
+             std::format("Invalid match expression operator on encrypted field '{}': {} (the "
+                         "field's queries: {}).",
+                         ServerPath(field), op, queries.empty() ? "none" : queries),
+             span, 51092);
+}
+
 }  // namespace querysafe::analyze::rules

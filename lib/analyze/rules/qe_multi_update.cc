@@ -29,9 +29,13 @@ void ReportUpdateExpression(Context& ctx, Span span) {
 bool CheckUpdate(Context& ctx, const bound::Filter& filter, Span span) {
   if (!ctx.encrypted_database()) return true;
   if (IsSinglePrimaryKeyFilter(filter)) return true;
+  ReportMultiDocumentUpdate(ctx, span);
+  return false;
+}
+
+void ReportMultiDocumentUpdate(Context& ctx, Span span) {
   ctx.Report(Category::kNotSupportedError, "qe.multi_document_update",
              "Multi-document updates are not allowed with Queryable Encryption", span, 6329900);
-  return false;
 }
 
 }  // namespace querysafe::analyze::rules

@@ -25,6 +25,16 @@ void ReportEncryptedPrefix(Context& ctx, std::string_view path, Span span);
 // qe_lookup_allowed.cc (51092, 6720400, 63165, 31110): which lookups an encrypted field's QE
 // index serves. Returns the QuerySpec the predicate will use, or null after reporting.
 const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& resolved, Span span);
+// The same 51092 for an MQL operator no Django lookup stands for ($type, $size, $elemMatch...).
+void ReportOperatorNotAllowed(Context& ctx, const bound::FieldRef& field, std::string_view op,
+                              Span span);
+
+// qe_encrypted_descendant.cc: a comparison of a whole sub-document that contains encrypted
+// fields (`{nested: {...}}` when `nested.ssn` is encrypted), or an update operator other than
+// $set/$unset on an encrypted path or one containing it.
+void ReportEncryptedDescendant(Context& ctx, std::string_view path, std::string_view encrypted_path,
+                               Span span);
+void ReportUpdateOperator(Context& ctx, std::string_view op, std::string_view path, Span span);
 
 // qe_null_equality.cc (51095, 51120): comparing an encrypted field with null.
 void ReportNullEquality(Context& ctx, const bound::FieldRef& field, bool inside_in, Span span);
@@ -75,6 +85,8 @@ void ReportSubquery(Context& ctx, Span span);
 // (ReportUpdateExpression, for an F() or arithmetic value).
 bool CheckUpdate(Context& ctx, const bound::Filter& filter, Span span);
 void ReportUpdateExpression(Context& ctx, Span span);
+// The same 6329900 for an update the MQL front end sees with `multi: true`.
+void ReportMultiDocumentUpdate(Context& ctx, Span span);
 
 // qe_encrypt_null.cc (31041): None as the new value of an encrypted field.
 void ReportEncryptNull(Context& ctx, Span span);
