@@ -10,6 +10,7 @@
 #include "lib/analyze/context.h"
 #include "lib/analyze/rules/rules.h"
 #include "lib/common/arena.h"
+#include "lib/common/bson_array.h"
 #include "lib/mql/encryption_schema.h"
 #include "lib/mql/marker.h"
 
@@ -43,8 +44,8 @@ void MarkArray(const bson_iter_t& it, const std::string& location, bson_t* out, 
     return;
   }
   bson_t array;
-  bson_append_array_begin(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)),
-                          &array);
+  querysafe::AppendArrayBegin(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)),
+                              &array);
   bson_iter_t child;
   bson_iter_recurse(&it, &child);
   while (bson_iter_next(&child)) {

@@ -3,6 +3,7 @@
 #include <format>
 
 #include "lib/analyze/rules/rules.h"
+#include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
 
 namespace querysafe::mql {
@@ -65,8 +66,8 @@ void Marker::Unsupported(const bson_iter_t& at, const std::string& location,
 
 void Marker::MarkArrayOfMatches(const bson_iter_t& it, const std::string& location, bson_t* out) {
   bson_t array;
-  bson_append_array_begin(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)),
-                          &array);
+  querysafe::AppendArrayBegin(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)),
+                              &array);
   bson_iter_t child;
   bson_iter_recurse(&it, &child);
   while (bson_iter_next(&child)) {

@@ -13,6 +13,7 @@
 
 #include "lib/analyze/resolve.h"
 #include "lib/analyze/rules/rules.h"
+#include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
 #include "lib/mql/marker.h"
 #include "lib/mql/placeholder.h"
@@ -247,7 +248,7 @@ void Marker::MarkOperators(const bson_t* ops, const schema::EncryptedPath& path,
         continue;
       }
       bson_t values;
-      bson_append_array_begin(out, name.data(), static_cast<int>(name.size()), &values);
+      querysafe::AppendArrayBegin(out, name.data(), static_cast<int>(name.size()), &values);
       bson_iter_t v;
       bson_iter_recurse(&it, &v);
       while (bson_iter_next(&v)) {

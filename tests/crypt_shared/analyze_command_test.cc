@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
 
 namespace querysafe::mql {
@@ -302,7 +303,7 @@ TEST(MqlAnalyze, BadInputIsADiagnosticNeverACrash) {
   const char* key = "filter";
   for (size_t i = 0; i < levels.size(); i += 2) {
     bson_append_document_begin(parent, key, -1, &levels[i]);
-    bson_append_array_begin(&levels[i], "$and", -1, &levels[i + 1]);
+    querysafe::AppendArrayBegin(&levels[i], "$and", -1, &levels[i + 1]);
     parent = &levels[i + 1];
     key = "0";
   }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/common/bson_array.h"
 #include "lib/mql/analyze_command.h"
 #include "tests/crypt_shared/mongocrypt_driver.h"
 
@@ -67,7 +68,7 @@ void Mask(const bson_t* doc, bson_t* out, bool array) {
       bson_t child, masked;
       IterChild(&it, &child);
       if (is_array) {
-        bson_append_array_begin(out, key, -1, &masked);
+        querysafe::AppendArrayBegin(out, key, -1, &masked);
       } else {
         bson_append_document_begin(out, key, -1, &masked);
       }
