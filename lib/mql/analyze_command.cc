@@ -11,19 +11,12 @@
 #include "lib/analyze/rules/rules.h"
 #include "lib/common/arena.h"
 #include "lib/common/bson_array.h"
+#include "lib/mql/bson_iter.h"
 #include "lib/mql/encryption_schema.h"
 #include "lib/mql/marker.h"
 
 namespace querysafe::mql {
 namespace {
-
-std::string_view Key(const bson_iter_t& it) {
-  return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
-}
-
-void Append(bson_t* out, const bson_iter_t& it) {
-  bson_append_iter(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)), &it);
-}
 
 Diagnostic Error(std::string code, std::string message, std::string location = {}) {
   Diagnostic d;

@@ -5,17 +5,10 @@
 #include "lib/analyze/rules/rules.h"
 #include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
+#include "lib/mql/bson_iter.h"
 
 namespace querysafe::mql {
 namespace {
-
-std::string_view Key(const bson_iter_t& it) {
-  return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
-}
-
-void Append(bson_t* out, const bson_iter_t& it) {
-  bson_append_iter(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)), &it);
-}
 
 bool StartsWithOperator(const bson_t* doc) {
   bson_iter_t it;

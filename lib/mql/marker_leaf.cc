@@ -15,6 +15,7 @@
 #include "lib/analyze/rules/rules.h"
 #include "lib/common/bson_array.h"
 #include "lib/common/bson_util.h"
+#include "lib/mql/bson_iter.h"
 #include "lib/mql/marker.h"
 #include "lib/mql/placeholder.h"
 
@@ -22,10 +23,6 @@ namespace querysafe::mql {
 namespace {
 
 using bound::LookupKind;
-
-std::string_view Key(const bson_iter_t& it) {
-  return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
-}
 
 std::string TypeName(bson_type_t type) {
   const std::string_view name = schema::BsonTypeName(static_cast<schema::BsonType>(type));
