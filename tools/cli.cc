@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <format>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -11,6 +12,8 @@
 
 #include "absl/status/status.h"
 #include "lib/api/compiled_query.h"
+#include "lib/common/json_error.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 
@@ -76,6 +79,24 @@ std::string RedactOptionValues(std::string_view message) {
   return out;
 }
 
+std::string NotJson(std::string_view what, const bson_error_t& error) {
+  const std::string_view message = error.message;
+  if (std::optional<size_t> offset = JsonErrorOffset(message)) {
+    // `Got parse error at "b", position 1: ...`: the quoted byte is the one found there.
+    const char found = message[std::string_view("Got parse error at \"").size()];
+    if (found < 0x20 || found >= 0x7f) {
+      return std::format("{} is not valid JSON: unexpected byte at character {}", what,
+                         *offset + 1);
+    }
+    return std::format("{} is not valid JSON: unexpected '{}' at character {}", what, found,
+                       *offset + 1);
+  }
+  if (message.find("Incomplete JSON") != std::string_view::npos) {
+    return std::format("{} is not valid JSON: it ends before the document is complete", what);
+  }
+  return std::format("{} is not valid JSON: {}", what, message);
+}
+
 int UsageError(std::string_view command, std::string_view message) {
   const std::string safe = RedactOptionValues(message);
   std::fprintf(stderr, "querysafe %.*s: %s\n", static_cast<int>(command.size()), command.data(),
@@ -85,7 +106,7 @@ int UsageError(std::string_view command, std::string_view message) {
 
 std::optional<int> CheckTimeZoneFlag(std::string_view command, std::string_view time_zone) {
   if (std::optional<Diagnostic> d = internal::CheckTimeZone(time_zone)) {
-    return UsageError(command, "--time-zone: " + d->message);
+    return BadUsage(command, "--time-zone: " + d->message);
   }
   return std::nullopt;
 }
@@ -99,7 +120,7 @@ int LoadCommandContext(std::string_view command, const std::string& schema_path,
                        CommandContext* context) {
   std::optional<ServerVersion> version = ServerVersion::Parse(server_version);
   if (!version) {
-    return UsageError(
+    return BadUsage(
         command, "--server-version must look like 8.0 (MAJOR.MINOR), not '" + server_version + "'");
   }
   context->server_version = *version;
@@ -117,7 +138,7 @@ int LoadCommandContext(std::string_view command, const std::string& schema_path,
   if (!params_json.empty()) {
     bson_error_t error;
     if (!BsonDoc::FromJson(params_json, &context->params, &error)) {
-      return UsageError(command, std::string("--params is not a JSON document: ") + error.message);
+      return BadUsage(command, NotJson("--params", error));
     }
   }
   return kExitAccepted;

@@ -24,6 +24,7 @@ inline constexpr int kExitUsage = 2;
 struct Command {
   std::string_view name;
   std::string_view summary;
+  std::string_view usage;  // the line usage errors show: "querysafe translate --schema FILE ..."
   int (*run)(const std::vector<std::string>& args);
 };
 
@@ -33,9 +34,14 @@ const std::vector<Command>& Commands();
 // Reads a whole file; "-" reads standard input.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
-// Prints "querysafe <command>: <message>" to stderr and returns kExitUsage. Option values quoted
-// in the message are redacted (RedactOptionValues).
+// Prints "querysafe <command>: <message>" to stderr and returns kExitUsage: for configuration and
+// I/O errors. Option values quoted in the message are redacted (RedactOptionValues). A mistake in
+// the command line itself goes through BadUsage (tools/usage.h), which adds the usage line.
 int UsageError(std::string_view command, std::string_view message);
+
+// "WHAT is not valid JSON: unexpected 'b' at character 2" from libbson's reader error, without
+// repeating the input (parameter values may be the very values the encryption protects).
+std::string NotJson(std::string_view what, const bson_error_t& error);
 
 // Boost.Program_options quotes a whole `--name=VALUE` word in its errors ("unrecognised option
 // '--kms-local-key=<the key>'"): this keeps '--name=...' and drops VALUE, which may be a secret.

@@ -30,6 +30,7 @@
 #include <cstring>
 #include <format>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,9 +38,11 @@
 #include <vector>
 
 #include "lib/common/bson_util.h"
+#include "lib/common/json_error.h"
 #include "querysafe/diagnostic.h"
 #include "querysafe/query.h"
 #include "tools/cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 namespace {
@@ -74,21 +77,6 @@ Diagnostic LineError(std::string code, std::string message, uint32_t begin, uint
   return d;
 }
 
-// libbson reports where its JSON parser stopped as "... position N: ..." in the message; without
-// a position (an object left open: "Incomplete JSON"), the problem is at the end of the line.
-uint32_t JsonErrorOffset(std::string_view message, size_t line_size) {
-  constexpr std::string_view kMarker = "position ";
-  const size_t at = message.find(kMarker);
-  if (at == std::string_view::npos) return static_cast<uint32_t>(line_size);
-  size_t offset = 0;
-  for (size_t i = at + kMarker.size(); i < message.size() && message[i] >= '0' && message[i] <= '9';
-       ++i) {
-    offset = offset * 10 + static_cast<size_t>(message[i] - '0');
-    if (offset > line_size) return static_cast<uint32_t>(line_size);
-  }
-  return static_cast<uint32_t>(offset);
-}
-
 // The JSON text of one value of `doc`'s iterator, as relaxed Extended JSON.
 std::string ValueJson(const bson_iter_t* iter) {
   BsonDoc one;
@@ -105,7 +93,9 @@ bool ParseJsonLine(std::string_view line, Item* item, Diagnostic* error) {
   BsonDoc doc;
   bson_error_t bson_error;
   if (!BsonDoc::FromJson(line, &doc, &bson_error)) {
-    const uint32_t at = JsonErrorOffset(bson_error.message, line.size());
+    // libbson's offset when its message has one (lib/common/json_error.h), else the line's end.
+    const uint32_t at = static_cast<uint32_t>(
+        std::min(JsonErrorOffset(bson_error.message).value_or(line.size()), line.size()));
     *error = LineError("check.bad_json",
                        std::format("the line is not a JSON object: {}", bson_error.message), at,
                        std::min(at + 1, size));
@@ -292,7 +282,7 @@ constexpr char kUsage[] =
 }  // namespace
 
 int RunCheck(const std::vector<std::string>& args) {
-  po::options_description options("Options");
+  po::options_description options(std::string(kUsage) + "\nOptions");
   std::string schema_path, server_version = "8.0", params_json, params_file, input = "-",
                            time_zone = "UTC";
   options.add_options()("help,h", "this help")("schema", po::value(&schema_path),
@@ -305,29 +295,19 @@ int RunCheck(const std::vector<std::string>& args) {
       "time-zone", po::value(&time_zone), kTimeZoneHelp);
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
-  po::options_description all;
-  all.add(options).add(hidden);
   po::positional_options_description positional;
   positional.add("input", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fputs(kUsage, stderr);
-    return UsageError("check", e.what());
+  if (std::optional<int> exit = ParseArgs("check", {&options, &hidden, &positional}, args, &vm)) {
+    return *exit;
   }
-  if (vm.count("help") != 0) {
-    std::cout << kUsage << "\n" << options;
-    return kExitAccepted;
-  }
-  if (schema_path.empty()) return UsageError("check", "--schema FILE is required");
+  if (schema_path.empty()) return BadUsage("check", "missing --schema, which this command needs");
   if (std::optional<int> exit = CheckTimeZoneFlag("check", time_zone)) return *exit;
   if (!params_json.empty() && !params_file.empty()) {
-    return UsageError("check", "give either --params or --params-file, not both");
+    return BadUsage("check", "give either --params or --params-file, not both");
   }
   if (schema_path == "-" && input == "-") {
-    return UsageError("check", "the schema and the queries cannot both come from stdin");
+    return BadUsage("check", "the schema and the queries cannot both come from stdin");
   }
   if (!params_file.empty()) {
     absl::StatusOr<std::string> text = ReadFile(params_file);

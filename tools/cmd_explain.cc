@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "querysafe/crypt.h"
 #include "querysafe/query.h"
 #include "tools/cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 
@@ -39,27 +41,21 @@ int RunExplain(const std::vector<std::string>& args) {
   hidden.add_options()("query", po::value(&query)->required());
   po::positional_options_description positional;
   positional.add("query", 1);
-  po::options_description all;
-  all.add(options).add(hidden);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << options;
-    return kExitAccepted;
+  if (std::optional<int> exit = ParseArgs("explain", {&options, &hidden, &positional}, args, &vm)) {
+    return *exit;
   }
-  po::notify(vm);
-  if (format != "json" && format != "text")
-    return UsageError("explain", "--format is json or text");
+  if (format != "json" && format != "text") return BadUsage("explain", "--format is json or text");
   if (std::optional<int> exit = CheckTimeZoneFlag("explain", time_zone)) return *exit;
   if (schema_path == "-" && query == "-") {
-    return UsageError("explain", "the schema and the query cannot both come from stdin");
+    return BadUsage("explain", "the schema and the query cannot both come from stdin");
   }
   const std::string key = LocalKeyArgument(local_key);
   if (key.empty()) {
-    return UsageError("explain",
-                      std::string("the local master key is required: --kms-local-key @FILE, or "
-                                  "the environment variable ") +
-                          kLocalKeyEnvironment);
+    return BadUsage("explain",
+                    std::string("the local master key is required: --kms-local-key @FILE, or "
+                                "the environment variable ") +
+                        kLocalKeyEnvironment);
   }
   absl::StatusOr<QueryText> text = ReadQueryArgument(query);
   if (!text.ok()) return UsageError("explain", std::string(text.status().message()));

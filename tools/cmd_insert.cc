@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <format>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "lib/exec/client.h"
 #include "tools/cli.h"
 #include "tools/exec_cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 namespace {
@@ -34,32 +36,22 @@ constexpr char kUsage[] =
 }  // namespace
 
 int RunInsert(const std::vector<std::string>& args) {
-  po::options_description options("insert");
+  po::options_description options(std::string(kUsage) + "\nOptions");
   ConnectionFlags flags;
   std::vector<std::string> positional;
   options.add_options()("help,h", "this help");
   AddConnectionFlags(&options, &flags, /*migrate=*/false);
   po::options_description hidden;
   hidden.add_options()("positional", po::value<std::vector<std::string>>(&positional));
-  po::options_description all;
-  all.add(options).add(hidden);
   po::positional_options_description order;
   order.add("positional", -1);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(order).run(), vm);
-    po::notify(vm);
-    if (vm.count("help") != 0) {
-      std::cout << kUsage << "\n" << options;
-      return kExitAccepted;
-    }
-  } catch (const po::error& e) {
-    std::fputs(kUsage, stderr);
-    return UsageError("insert", e.what());
+  po::variables_map vm;
+  if (std::optional<int> exit = ParseArgs("insert", {&options, &hidden, &order}, args, &vm)) {
+    return *exit;
   }
   if (positional.size() != 2) {
-    std::fputs(kUsage, stderr);
-    return UsageError("insert", "expected MODEL and JSON");
+    return BadUsage(
+        "insert", std::format("expected the MODEL and JSON arguments, got {}", positional.size()));
   }
   std::string values_text = positional[1];
   if (values_text == "-" || values_text.starts_with("@")) {
@@ -71,7 +63,7 @@ int RunInsert(const std::vector<std::string>& args) {
   BsonDoc values;
   bson_error_t error;
   if (!BsonDoc::FromJson(values_text, &values, &error)) {
-    return UsageError("insert", std::format("JSON is not an object: {}", error.message));
+    return BadUsage("insert", NotJson("JSON", error));
   }
   exec::ClientOptions client_options;
   if (std::optional<int> exit = MakeClientOptions("insert", flags, &client_options)) {

@@ -29,6 +29,7 @@
 #include "lib/crypt/key_vault_file.h"
 #include "lib/crypt/kms_providers.h"
 #include "tools/cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 namespace {
@@ -60,7 +61,7 @@ bool Parse(const std::vector<std::string>& args, const po::options_description& 
     }
     po::notify(*vm);
   } catch (const po::error& e) {
-    *exit_code = Fail(e.what());
+    *exit_code = BadUsage("keys", DescribeError(e, {&options}));
     return false;
   }
   return true;
@@ -201,10 +202,8 @@ int List(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunKeys(const std::vector<std::string>& args) {
-  if (args.empty()) {
-    std::fputs(kUsage, stderr);
-    return kExitUsage;
-  }
+  if (args.empty())
+    return BadUsage("keys", "missing the subcommand: new-master-key, create or list");
   const std::string& command = args.front();
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "new-master-key") return NewMasterKey(rest);
@@ -214,8 +213,9 @@ int RunKeys(const std::vector<std::string>& args) {
     std::fputs(kUsage, stdout);
     return kExitAccepted;
   }
-  std::fputs(kUsage, stderr);
-  return Fail(std::format("unknown subcommand '{}'", command));
+  const std::string nearest = NearestName(command, {"new-master-key", "create", "list"});
+  return BadUsage("keys", std::format("unknown subcommand '{}'{}", command,
+                                      nearest.empty() ? "" : "; did you mean '" + nearest + "'?"));
 }
 
 }  // namespace querysafe::cli

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <format>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "lib/exec/migrate.h"
 #include "tools/cli.h"
 #include "tools/exec_cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 namespace {
@@ -59,22 +61,12 @@ BsonDoc ByTable(const bson_t* map, std::string_view database) {
 }  // namespace
 
 int RunMigrate(const std::vector<std::string>& args) {
-  po::options_description options("migrate");
+  po::options_description options(std::string(kUsage) + "\nOptions");
   ConnectionFlags flags;
   options.add_options()("help,h", "this help");
   AddConnectionFlags(&options, &flags, /*migrate=*/true);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-    if (vm.count("help") != 0) {
-      std::cout << kUsage << "\n" << options;
-      return kExitAccepted;
-    }
-  } catch (const po::error& e) {
-    std::fputs(kUsage, stderr);
-    return UsageError("migrate", e.what());
-  }
+  po::variables_map vm;
+  if (std::optional<int> exit = ParseArgs("migrate", {&options}, args, &vm)) return *exit;
   exec::ClientOptions client_options;
   if (std::optional<int> exit = MakeClientOptions("migrate", flags, &client_options)) {
     return *exit;

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "lib/parse/parse.h"
 #include "querysafe/diagnostic.h"
 #include "tools/cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 
@@ -27,26 +29,15 @@ int RunParse(const std::vector<std::string>& args) {
       "format", po::value<std::string>(&format)->default_value("text"), "text or json");
   po::options_description hidden;
   hidden.add_options()("query", po::value<std::string>(), "the query");
-  po::options_description all;
-  all.add(options).add(hidden);
   po::positional_options_description positional;
   positional.add("query", 1);
 
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return UsageError("parse", e.what());
+  if (std::optional<int> exit = ParseArgs("parse", {&options, &hidden, &positional}, args, &vm)) {
+    return *exit;
   }
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return kExitAccepted;
-  }
-  if (!vm.count("query")) return UsageError("parse", "missing QUERY (see --help)");
-  if (format != "text" && format != "json") {
-    return UsageError("parse", "--format must be text or json");
-  }
+  if (!vm.count("query")) return BadUsage("parse", "missing the QUERY argument");
+  if (format != "text" && format != "json") return BadUsage("parse", "--format is text or json");
   absl::StatusOr<QueryText> query = ReadQueryArgument(vm["query"].as<std::string>());
   if (!query.ok()) return UsageError("parse", std::string(query.status().message()));
   const std::string& text = query->text;

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <format>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "querysafe/query.h"
 #include "tools/cli.h"
 #include "tools/exec_cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 namespace {
@@ -43,7 +45,7 @@ constexpr char kUsage[] =
 }  // namespace
 
 int RunRun(const std::vector<std::string>& args) {
-  po::options_description options("run");
+  po::options_description options(std::string(kUsage) + "\nOptions");
   ConnectionFlags flags;
   std::string params_json, query, time_zone = "UTC";
   options.add_options()("help,h", "this help")(
@@ -54,29 +56,16 @@ int RunRun(const std::vector<std::string>& args) {
   AddConnectionFlags(&options, &flags, /*migrate=*/false);
   po::options_description hidden;
   hidden.add_options()("query", po::value(&query));
-  po::options_description all;
-  all.add(options).add(hidden);
   po::positional_options_description positional;
   positional.add("query", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fputs(kUsage, stderr);
-    return UsageError("run", e.what());
+  if (std::optional<int> exit = ParseArgs("run", {&options, &hidden, &positional}, args, &vm)) {
+    return *exit;
   }
-  if (vm.count("help") != 0) {
-    std::cout << kUsage << "\n" << options;
-    return kExitAccepted;
-  }
-  if (query.empty()) {
-    std::fputs(kUsage, stderr);
-    return UsageError("run", "expected QUERY");
-  }
+  if (query.empty()) return BadUsage("run", "missing the QUERY argument");
   if (std::optional<int> exit = CheckTimeZoneFlag("run", time_zone)) return *exit;
   if (flags.schema == "-" && query == "-") {
-    return UsageError("run", "the schema and the query cannot both come from stdin");
+    return BadUsage("run", "the schema and the query cannot both come from stdin");
   }
   absl::StatusOr<QueryText> text = ReadQueryArgument(query);
   if (!text.ok()) return UsageError("run", std::string(text.status().message()));
@@ -84,7 +73,7 @@ int RunRun(const std::vector<std::string>& args) {
   if (!params_json.empty()) {
     bson_error_t error;
     if (!BsonDoc::FromJson(params_json, &params, &error)) {
-      return UsageError("run", std::format("--params is not a JSON object: {}", error.message));
+      return BadUsage("run", NotJson("--params", error));
     }
   }
   exec::ClientOptions client_options;

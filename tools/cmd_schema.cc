@@ -20,6 +20,7 @@
 #include "querysafe/diagnostic.h"
 #include "querysafe/schema.h"
 #include "tools/cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 namespace {
@@ -50,7 +51,7 @@ bool ParseVersion(const std::string& text, SchemaOptions* out) {
 // Returns an exit code on error or help, nothing when the options are usable.
 std::optional<int> ParseOptions(std::string_view sub, const std::vector<std::string>& args,
                                 bool with_format, Options* options) {
-  po::options_description desc("options");
+  po::options_description desc(std::string(kUsage) + "\noptions");
   std::string version = "8.0";
   desc.add_options()("help,h", "show this help")(
       "schema", po::value<std::string>(&options->schema_path),
@@ -60,20 +61,17 @@ std::optional<int> ParseOptions(std::string_view sub, const std::vector<std::str
     desc.add_options()("format", po::value<std::string>(&options->format),
                        "text (default) or json");
   }
+  const std::string command = std::format("schema {}", sub);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << kUsage << desc;
-    return kExitAccepted;
+  if (std::optional<int> exit = ParseArgs(command, {&desc}, args, &vm)) return *exit;
+  if (options->schema_path.empty()) {
+    return BadUsage(command, "missing --schema, which this command needs");
   }
-  std::string command = std::format("schema {}", sub);
-  if (options->schema_path.empty()) return UsageError(command, "--schema FILE is required");
   if (options->format != "text" && options->format != "json") {
-    return UsageError(command, "--format must be text or json");
+    return BadUsage(command, "--format is text or json");
   }
   if (!ParseVersion(version, &options->schema_options)) {
-    return UsageError(command, "--server-version must look like 8.0");
+    return BadUsage(command, "--server-version must look like 8.0");
   }
   return std::nullopt;
 }
@@ -149,9 +147,17 @@ int RunSchema(const std::vector<std::string>& args) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "check") return Check(rest);
   if (args[0] == "encrypted-fields") return EncryptedFields(rest);
-  UsageError("schema", std::format("unknown subcommand '{}'", args[0]));
-  std::fputs(kUsage.data(), stderr);
-  return kExitUsage;
+  // `querysafe schema FILE`, as older documentation had it: say the command that does that.
+  if (!args[0].starts_with("-") && args[0].find_first_of("./") != std::string::npos) {
+    return BadUsage("schema",
+                    std::format("unknown subcommand '{}'; to check a schema file, run 'querysafe "
+                                "schema check --schema {}'",
+                                args[0], args[0]));
+  }
+  const std::string nearest = NearestName(args[0], {"check", "encrypted-fields"});
+  return BadUsage("schema",
+                  std::format("unknown subcommand '{}'{}", args[0],
+                              nearest.empty() ? "" : "; did you mean '" + nearest + "'?"));
 }
 
 }  // namespace querysafe::cli

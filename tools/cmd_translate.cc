@@ -5,11 +5,13 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "querysafe/query.h"
 #include "tools/cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 
@@ -32,20 +34,16 @@ int RunTranslate(const std::vector<std::string>& args) {
   hidden.add_options()("query", po::value(&query)->required());
   po::positional_options_description positional;
   positional.add("query", 1);
-  po::options_description all;
-  all.add(options).add(hidden);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << options;
-    return kExitAccepted;
+  if (std::optional<int> exit =
+          ParseArgs("translate", {&options, &hidden, &positional}, args, &vm)) {
+    return *exit;
   }
-  po::notify(vm);
   if (format != "json" && format != "text")
-    return UsageError("translate", "--format is json or text");
+    return BadUsage("translate", "--format is json or text");
   if (std::optional<int> exit = CheckTimeZoneFlag("translate", time_zone)) return *exit;
   if (schema_path == "-" && query == "-") {
-    return UsageError("translate", "the schema and the query cannot both come from stdin");
+    return BadUsage("translate", "the schema and the query cannot both come from stdin");
   }
   absl::StatusOr<QueryText> text = ReadQueryArgument(query);
   if (!text.ok()) return UsageError("translate", std::string(text.status().message()));

@@ -4,11 +4,13 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "querysafe/capabilities.h"
 #include "tools/cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 namespace {
@@ -26,19 +28,8 @@ int RunVersion(const std::vector<std::string>& args) {
   options.add_options()("help,h", "show this help")(
       "format", po::value<std::string>(&format)->default_value("text"), "text or json");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return UsageError("version", e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return kExitAccepted;
-  }
-  if (format != "text" && format != "json") {
-    return UsageError("version", "--format must be text or json");
-  }
+  if (std::optional<int> exit = ParseArgs("version", {&options}, args, &vm)) return *exit;
+  if (format != "text" && format != "json") return BadUsage("version", "--format is text or json");
   const Capabilities c = GetCapabilities();
   if (format == "json") {
     std::printf("%s\n", CapabilitiesJson(c).c_str());

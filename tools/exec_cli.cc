@@ -8,6 +8,7 @@
 #include "lib/api/client_options.h"
 #include "querysafe/client.h"
 #include "tools/cli.h"
+#include "tools/usage.h"
 
 namespace querysafe::cli {
 namespace {
@@ -95,10 +96,10 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
                                      exec::ClientOptions* out, std::optional<Schema>* schema_out) {
   // A flag can only turn the log on: $QUERYSAFE_VERBOSE stays in force without it.
   if (flags.verbose) InstallDriverLog(true);
-  if (flags.schema.empty()) return UsageError(command, "--schema FILE is required");
-  if (flags.uri.empty()) return UsageError(command, "--uri URI is required");
+  if (flags.schema.empty()) return BadUsage(command, "missing --schema, which this command needs");
+  if (flags.uri.empty()) return BadUsage(command, "missing --uri, which this command needs");
   if (!flags.kms_local_key.empty() && !flags.kms_providers.empty()) {
-    return UsageError(command, "give either --kms-local-key or --kms-providers, not both");
+    return BadUsage(command, "give either --kms-local-key or --kms-providers, not both");
   }
   // The environment's key stands in for a missing --kms-local-key, not for --kms-providers.
   const std::string local_key =

@@ -11,6 +11,7 @@
 #include "querysafe/version.h"
 #include "tools/cli.h"
 #include "tools/exec_cli.h"
+#include "tools/usage.h"
 
 namespace {
 
@@ -21,8 +22,11 @@ void PrintUsage(std::FILE* out) {
                  static_cast<int>(c.summary.size()), c.summary.data());
   }
   std::fputs(
+      "  help [COMMAND]     this list, or a command's options\n"
       "  --version          print querysafe's version alone\n"
-      "\nRun `querysafe COMMAND --help` for a command's options.\n",
+      "\nExit codes: 0 accepted, 1 a query or schema refused by a rule, 2 a usage, configuration "
+      "or I/O error.\nRun `querysafe help COMMAND` (or `querysafe COMMAND --help`) for a "
+      "command's options.\n",
       out);
 }
 
@@ -40,11 +44,17 @@ int main(int argc, char** argv) {
     std::printf("querysafe %s\n", QUERYSAFE_VERSION_STRING);
     return querysafe::cli::kExitAccepted;
   }
-  if (name == "help" || name == "--help" || name == "-h") {
-    PrintUsage(stdout);
-    return querysafe::cli::kExitAccepted;
-  }
   std::vector<std::string> args(argv + 2, argv + argc);
+  if (name == "help" || name == "--help" || name == "-h") {
+    if (args.empty() || name != "help") {
+      PrintUsage(stdout);
+      return querysafe::cli::kExitAccepted;
+    }
+    // `querysafe help COMMAND [SUBCOMMAND]` is `querysafe COMMAND [SUBCOMMAND] --help`.
+    name = argv[2];
+    args.erase(args.begin());
+    args.push_back("--help");
+  }
   for (const querysafe::cli::Command& c : querysafe::cli::Commands()) {
     if (c.name != name) continue;
     // The library never throws for bad input; this guards the command layer itself (argument
@@ -55,7 +65,12 @@ int main(int argc, char** argv) {
       return querysafe::cli::UsageError(name, e.what());
     }
   }
-  std::fprintf(stderr, "querysafe: unknown command '%s'\n\n", argv[1]);
+  std::vector<std::string> names;
+  for (const querysafe::cli::Command& c : querysafe::cli::Commands()) names.emplace_back(c.name);
+  const std::string nearest = querysafe::cli::NearestName(name, names);
+  std::fprintf(stderr, "querysafe: unknown command '%.*s'%s%s%s\n\n", static_cast<int>(name.size()),
+               name.data(), nearest.empty() ? "" : "; did you mean '", nearest.c_str(),
+               nearest.empty() ? "" : "'?");
   PrintUsage(stderr);
   return querysafe::cli::kExitUsage;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <system_error>
 
+#include "lib/common/json_error.h"
+
 namespace querysafe::schema {
 namespace {
 
@@ -98,24 +100,6 @@ size_t FirstInvalidUtf8(std::string_view text) {
   return text.size();
 }
 
-// libbson's reader says `Got parse error at "x", position 15: "..."` with a
-// byte offset (bson-json.c, `_bson_json_read_parse_error`). Only that form
-// carries a position: other messages quote the input ("Number \"...\" is
-// invalid"), and a schema may well contain the word "position" followed by
-// digits, so a plain search for it would point anywhere (a fuzz finding).
-std::optional<size_t> ParsePosition(std::string_view message) {
-  constexpr std::string_view kPrefix = "Got parse error at \"";
-  constexpr std::string_view kPosition = "\", position ";
-  if (!message.starts_with(kPrefix) || message.size() < kPrefix.size() + 1) return std::nullopt;
-  std::string_view rest = message.substr(kPrefix.size() + 1);  // the one quoted byte
-  if (!rest.starts_with(kPosition)) return std::nullopt;
-  rest.remove_prefix(kPosition.size());
-  size_t value = 0;
-  auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
-  if (ec != std::errc() || end == rest.data()) return std::nullopt;
-  return value;
-}
-
 // A one-byte span at `offset`, or the empty span at the end when the reader
 // points at (or past) the end of the text.
 Span AtOrEnd(std::string_view text, size_t offset) {
@@ -135,7 +119,7 @@ Span QuotedValueIn(std::string_view text, std::string_view message) {
 
 void ReportReaderError(std::string_view text, const bson_error_t& error, DiagnosticSink& sink) {
   std::string_view message = error.message;
-  if (std::optional<size_t> position = ParsePosition(message)) {
+  if (std::optional<size_t> position = JsonErrorOffset(message)) {
     SyntaxError(sink, std::format("Invalid JSON: {}", message), AtOrEnd(text, *position));
   } else if (message.find("Incomplete JSON") != std::string_view::npos) {
     SyntaxError(sink, "Invalid JSON: the text ends before the schema object is complete",
