@@ -40,8 +40,10 @@ int RunVersion(const std::vector<std::string>& args) {
   std::printf("encrypts (explain, run; translate takes every query type):\n");
   PrintCapability("equality", true, "");
   PrintCapability("range (MongoDB 8.0+)", c.range, "no: needs libmongocrypt 1.10");
+  // Without the previews but with 9.0's types, the library is one that dropped them (1.21+).
   PrintCapability("prefixPreview, suffixPreview, substringPreview (8.2)", c.text_preview,
-                  "no: needs libmongocrypt 1.15");
+                  c.text ? "no: libmongocrypt 1.21 removed them; use prefix, suffix, substring"
+                         : "no: needs libmongocrypt 1.15");
   PrintCapability("prefix, suffix (MongoDB 9.0+)", c.text, "no: needs libmongocrypt 1.19");
   PrintCapability("substring (MongoDB 9.0+)", c.text_substring, "no: needs libmongocrypt 1.20");
   return kExitAccepted;

@@ -6,8 +6,8 @@
 // these say what `Encryptor::Explain` and `Client::Run` can encrypt.
 //
 //   range          "range" finds (libmongocrypt 1.10+; MongoDB 8.0+)
-//   text_preview   prefixPreview, suffixPreview, substringPreview (libmongocrypt 1.15+;
-//                  MongoDB 8.2, and 9.0 for collections created with them)
+//   text_preview   prefixPreview, suffixPreview, substringPreview (libmongocrypt 1.15 to 1.20:
+//                  1.21 removed them; MongoDB 8.2, and 9.0 for collections created with them)
 //   text           prefix and suffix (libmongocrypt 1.19+; MongoDB 9.0+)
 //   text_substring substring (libmongocrypt 1.20+; MongoDB 9.0+)
 #ifndef QUERYSAFE_CAPABILITIES_H_

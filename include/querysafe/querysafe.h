@@ -155,8 +155,9 @@ QUERYSAFE_EXPORT const char *querysafe_version(void);
 typedef enum querysafe_capability {
   /* "range" finds: libmongocrypt 1.10+, MongoDB 8.0+. */
   QUERYSAFE_CAPABILITY_RANGE = 1 << 0,
-  /* prefixPreview, suffixPreview, substringPreview: libmongocrypt 1.15+,
-   * MongoDB 8.2 (and 9.0 for collections created with them). */
+  /* prefixPreview, suffixPreview, substringPreview: libmongocrypt 1.15 to 1.20
+   * (1.21 removed them), MongoDB 8.2 (and 9.0 for collections created with
+   * them). */
   QUERYSAFE_CAPABILITY_TEXT_PREVIEW = 1 << 1,
   /* prefix and suffix: libmongocrypt 1.19+, MongoDB 9.0+. */
   QUERYSAFE_CAPABILITY_TEXT = 1 << 2,

@@ -32,10 +32,11 @@ struct ServerVersion {
 // What the linked libmongocrypt can encrypt (lib/crypt/capabilities.h, filled by lib/api), so
 // that the analyzer can refuse what it could not, in plain words.
 struct EncryptSupport {
-  std::string_view crypt_version;  // the linked libmongocrypt's version
-  bool text_preview = false;       // the 8.2 previews (libmongocrypt 1.15+)
-  bool text = false;               // 9.0's prefix and suffix (1.19+)
-  bool text_substring = false;     // 9.0's substring (1.20+)
+  std::string_view crypt_version;     // the linked libmongocrypt's version
+  bool text_preview = false;          // the 8.2 previews (libmongocrypt 1.15 to 1.20)
+  bool text_preview_removed = false;  // the linked libmongocrypt dropped them (1.21+)
+  bool text = false;                  // 9.0's prefix and suffix (1.19+)
+  bool text_substring = false;        // 9.0's substring (1.20+)
 };
 
 struct AnalyzeOptions {

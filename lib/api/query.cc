@@ -53,6 +53,7 @@ std::optional<Diagnostic> ToAnalyzeOptions(const CompileOptions& options,
   const crypt::CryptCapabilities& caps = crypt::LinkedCapabilities();
   out->encrypt.crypt_version = caps.version;
   out->encrypt.text_preview = caps.text_preview;
+  out->encrypt.text_preview_removed = caps.text_preview_removed;
   out->encrypt.text = caps.text;
   out->encrypt.text_substring = caps.text_substring;
   std::optional<TimeZone> zone = LoadTimeZone(options.time_zone);

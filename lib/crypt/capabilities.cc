@@ -8,7 +8,7 @@ namespace querysafe::crypt {
 namespace {
 
 // "1.18.0", "1.13.2-1+deb13u2"... -> true if before (major, minor, patch).
-[[maybe_unused]] bool VersionBefore(const char* version, int major, int minor, int patch) {
+bool VersionBefore(const char* version, int major, int minor, int patch) {
   int a = 0, b = 0, c = 0;
   if (version == nullptr || std::sscanf(version, "%d.%d.%d", &a, &b, &c) < 2) return false;
   if (a != major) return a < major;
@@ -24,7 +24,13 @@ CryptCapabilities Detect() {
   c.range = true;
 #endif
 #ifdef QUERYSAFE_HAVE_MONGOCRYPT_TEXT
-  c.text_preview = true;
+  // libmongocrypt's CHANGELOG: 1.19.0 removed prefixPreview and suffixPreview, 1.19.1 restored
+  // them, and 1.21.0 removed all three previews ("Query type 'prefixPreview' is deprecated,
+  // please use 'prefix'" from mongocrypt_ctx_setopt_query_type). The headers keep their names,
+  // so only the running version tells.
+  c.text_preview_removed = !VersionBefore(version, 1, 21, 0) ||
+                           (!VersionBefore(version, 1, 19, 0) && VersionBefore(version, 1, 19, 1));
+  c.text_preview = !c.text_preview_removed;
   c.text_algorithm = "textPreview";
   c.text_options_inverted = VersionBefore(version, 1, 18, 1);
 #endif

@@ -105,11 +105,18 @@ class Checker {
   }
 
   // The text types need the text API of the linked libmongocrypt: the 8.2
-  // previews 1.15 ("textPreview"), 9.0's prefix/suffix 1.19 ("string"), 9.0's
-  // substring 1.20. Without it libmongocrypt would say "unsupported algorithm
+  // previews 1.15 to 1.20 ("textPreview"; 1.21 removed them), 9.0's prefix/suffix 1.19
+  // ("string"), 9.0's substring 1.20. Without it libmongocrypt would say "unsupported algorithm
   // string".
   absl::Status CheckTextSupported() const {
     const CryptCapabilities& caps = LinkedCapabilities();
+    if (request_.algorithm == Algorithm::kTextPreview && caps.text_preview_removed) {
+      return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
+                  "crypt.text_unsupported", 0,
+                  std::format("'{}' queries are the 8.2 text previews, which libmongocrypt 1.21 "
+                              "removed; querysafe is linked with libmongocrypt {}",
+                              request_.query_type, caps.version));
+    }
     std::string_view needed;
     if (request_.algorithm == Algorithm::kTextPreview && !caps.text_preview) {
       needed = "1.15";

@@ -277,13 +277,14 @@ void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
   }
   EncryptionRequest r = new_request();
   if (op.view() == "$encStrNormalizedEq") {
-    // A normalized equality is made from the sensitivities alone: with no prefix/suffix/substring
-    // block for its query type, libmongocrypt builds the exact-match token set (its
-    // bindings/python test vector fle2-text-search).
+    // A normalized equality is the exact-match token set: the field's own text blocks with a
+    // query type it does not index (text_options.h says why; libmongocrypt's bindings/python
+    // test vector fle2-text-search is such a find).
+    absl::InlinedVector<const schema::QuerySpec*, 2> indexes;
+    for (const schema::QuerySpec& q : *p.lhs.encrypted->queries) indexes.push_back(&q);
     r.text_options = BsonDoc();
-    BSON_APPEND_BOOL(r.text_options.get(), "caseSensitive", index.case_sensitive.value_or(true));
-    BSON_APPEND_BOOL(r.text_options.get(), "diacriticSensitive",
-                     index.diacritic_sensitive.value_or(true));
+    AppendTextOptions(indexes, r.text_options.get());
+    r.query_type = std::string(schema::QueryTypeName(ExactMatchQueryType(indexes)));
   }
   bson_append_value(r.operands.get(), "v", 1, &values[0]);
   w.BeginDocument("$expr");

@@ -36,4 +36,19 @@ void AppendTextOptions(std::span<const schema::QuerySpec* const> indexes, bson_t
   }
 }
 
+schema::QueryType ExactMatchQueryType(std::span<const schema::QuerySpec* const> indexes) {
+  bool prefix = false, suffix = false, preview = false;
+  for (const schema::QuerySpec* q : indexes) {
+    if (q == nullptr || !schema::IsTextQuery(q->type)) continue;
+    preview = preview || schema::IsTextPreview(q->type);
+    const schema::TextKind kind = schema::TextKindOf(q->type);
+    prefix = prefix || kind == schema::TextKind::kPrefix;
+    suffix = suffix || kind == schema::TextKind::kSuffix;
+  }
+  using schema::QueryType;
+  if (prefix && suffix) return preview ? QueryType::kSubstringPreview : QueryType::kSubstring;
+  if (prefix) return preview ? QueryType::kSuffixPreview : QueryType::kSuffix;
+  return preview ? QueryType::kPrefixPreview : QueryType::kPrefix;
+}
+
 }  // namespace querysafe::lower

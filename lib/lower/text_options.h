@@ -21,6 +21,15 @@ namespace querysafe::lower {
 // text index of the field) to `out`. Entries that are not text indexes are skipped.
 void AppendTextOptions(std::span<const schema::QuerySpec* const> indexes, bson_t* out);
 
+// The query type of an exact-match find (`iexact`, $encStrNormalizedEq) on a field with the text
+// `indexes`. libmongocrypt puts into a find payload only the block of its query type
+// (mc_TextOpts_to_FLE2TextSearchInsertSpec_for_query in src/mc-textopts.c) and its option parser
+// requires at least one block ("One of 'prefix', 'suffix', or 'substring' is required"), so the
+// exact-match token set comes from the field's own blocks with a query type the field does not
+// index: suffix for a prefix field, prefix for a suffix or substring field, substring for prefix
+// with suffix. The name keeps the field's generation (prefixPreview...).
+schema::QueryType ExactMatchQueryType(std::span<const schema::QuerySpec* const> indexes);
+
 }  // namespace querysafe::lower
 
 #endif  // QUERYSAFE_LIB_LOWER_TEXT_OPTIONS_H_

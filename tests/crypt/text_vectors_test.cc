@@ -6,7 +6,9 @@
 // diacriticSensitive true and query lengths 1..100 (strMaxLength 100 for substring); each is also
 // the vector of the preview query type of the same kind. The Python vector encrypts "foo" as a
 // `suffix` find with options that hold only a `prefix` block: libmongocrypt then builds the
-// exact-match token set, which is how querysafe makes iexact's $encStrNormalizedEq payload.
+// exact-match token set, which is how querysafe makes iexact's $encStrNormalizedEq payload
+// (lib/lower/text_options.h). The previews' vectors run on libmongocrypt 1.15 to 1.20 only: 1.21
+// removed the preview query types.
 //
 // These need a libmongocrypt with the text algorithm; with an older one (Debian 13: 1.13) they
 // skip and say which version they need, and the request is refused with a diagnostic instead.
@@ -28,6 +30,8 @@
 #include "lib/crypt/key_vault_file.h"
 #include "lib/crypt/kms_providers.h"
 #include "lib/lower/encryption_request.h"
+#include "lib/lower/text_options.h"
+#include "lib/schema/model.h"
 
 namespace querysafe::crypt {
 namespace {
@@ -106,7 +110,7 @@ std::string COptions(std::string_view kind) {
 // Skips (with the reason) when the linked libmongocrypt cannot make `query_type`.
 std::string Missing(std::string_view query_type) {
   const CryptCapabilities& c = LinkedCapabilities();
-  if (query_type.ends_with("Preview")) return c.text_preview ? "" : "1.15";
+  if (query_type.ends_with("Preview")) return c.text_preview ? "" : "1.15 to 1.20";
   if (query_type == "substring") return c.text_substring ? "" : "1.20";
   return c.text ? "" : "1.19";
 }
@@ -147,6 +151,19 @@ INSTANTIATE_TEST_SUITE_P(
                       Vector{"substringPreview", "substring", "find-substring.json"}),
     [](const ::testing::TestParamInfo<Vector>& param) { return param.param.query_type; });
 
+// The text index of one kind as a field declares it: case- and diacritic-insensitive, lengths
+// 2..10 (strMaxLength 10 for substring), as the Python vector's options.
+schema::QuerySpec InsensitiveIndex(schema::QueryType type) {
+  schema::QuerySpec q;
+  q.type = type;
+  q.case_sensitive = false;
+  q.diacritic_sensitive = false;
+  q.str_min_query_length = 2;
+  q.str_max_query_length = 10;
+  if (type == schema::QueryType::kSubstring) q.str_max_length = 10;
+  return q;
+}
+
 TEST(TextFindVector, ExactMatchPayloadIsThePythonVector) {
   if (std::string needed = Missing("suffix"); !needed.empty()) {
     GTEST_SKIP() << "needs libmongocrypt " << needed
@@ -160,11 +177,42 @@ TEST(TextFindVector, ExactMatchPayloadIsThePythonVector) {
       encryptor->Encrypt(TextFind("suffix", "foo", 0, Data("python-text-search-textopts.json")));
   ASSERT_TRUE(theirs.ok()) << theirs.status();
   EXPECT_EQ(theirs->value->bytes, expected);
-  // The request lowering makes for iexact: the sensitivities alone.
-  absl::StatusOr<EncryptedRequest> ours = encryptor->Encrypt(
-      TextFind("suffix", "foo", 0, R"({"caseSensitive": false, "diacriticSensitive": false})"));
-  ASSERT_TRUE(ours.ok()) << ours.status();
-  EXPECT_EQ(ours->value->bytes, expected);
+  // The request lowering makes for iexact on each shape of text field: its own blocks with a query
+  // type it does not index. Every one is the same exact-match payload.
+  using schema::QueryType;
+  const std::vector<std::vector<QueryType>> shapes = {
+      {QueryType::kPrefix}, {QueryType::kSuffix}, {QueryType::kPrefix, QueryType::kSuffix}};
+  std::vector<std::vector<QueryType>> all = shapes;
+  if (LinkedCapabilities().text_substring) all.push_back({QueryType::kSubstring});
+  for (const std::vector<QueryType>& shape : all) {
+    std::vector<schema::QuerySpec> specs;
+    for (QueryType t : shape) specs.push_back(InsensitiveIndex(t));
+    std::vector<const schema::QuerySpec*> indexes;
+    for (const schema::QuerySpec& q : specs) indexes.push_back(&q);
+    BsonDoc options;
+    lower::AppendTextOptions(indexes, options.get());
+    const std::string_view query_type = schema::QueryTypeName(lower::ExactMatchQueryType(indexes));
+    absl::StatusOr<EncryptedRequest> ours =
+        encryptor->Encrypt(TextFind(query_type, "foo", 0, ToRelaxedJson(options.get())));
+    ASSERT_TRUE(ours.ok()) << query_type << " " << ToRelaxedJson(options.get()) << ": "
+                           << ours.status();
+    EXPECT_EQ(ours->value->bytes, expected) << query_type << " " << ToRelaxedJson(options.get());
+  }
+}
+
+TEST(TextFindVector, PreviewsAreRefusedByALibmongocryptThatRemovedThem) {
+  if (!LinkedCapabilities().text_preview_removed) {
+    GTEST_SKIP() << "libmongocrypt " << LinkedCapabilities().version << " has the previews";
+  }
+  std::unique_ptr<Encryptor> encryptor = VectorEncryptor();
+  ASSERT_NE(encryptor, nullptr);
+  absl::StatusOr<EncryptedRequest> out =
+      encryptor->Encrypt(TextFind("prefixPreview", "abc", 1, COptions("prefix")));
+  ASSERT_FALSE(out.ok());
+  std::optional<Diagnostic> d = DiagnosticFromStatus(out.status());
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->code, "crypt.text_unsupported");
+  EXPECT_NE(d->message.find("libmongocrypt 1.21 removed"), std::string::npos) << d->message;
 }
 
 TEST(TextFindVector, WithoutTheTextApiTheRequestIsRefusedNamingTheVersion) {

@@ -142,7 +142,7 @@ BsonDoc FilterOf(const Translation& t) { return Sub(t.command(), "filter"); }
 std::string MissingCapability(const SpecFind& f) {
   const Capabilities c = GetCapabilities();
   if (f.version == "8.2") {
-    return c.text_preview ? "" : "the text previews need libmongocrypt 1.15";
+    return c.text_preview ? "" : "the text previews need libmongocrypt 1.15 to 1.20";
   }
   if (f.type == "substring") return c.text_substring ? "" : "substring needs libmongocrypt 1.20";
   return c.text ? "" : "prefix/suffix need libmongocrypt 1.19";
@@ -234,6 +234,28 @@ TEST_P(TextSpec, ExplainsToTheSpecsFilterWithATextFindPayload) {
   BsonDoc without_tokens;
   bson_copy_to_excluding_noinit(body.get(), without_tokens.get(), "ts", nullptr);
   EXPECT_EQ(ToCanonicalJson(without_tokens.get()), want);
+}
+
+// A libmongocrypt that dropped the previews (1.21) cannot encrypt the 8.2 finds: explain refuses
+// them before libmongocrypt is asked, naming the 9.0 type to declare instead.
+TEST_P(TextSpec, PreviewsAreRefusedWhereLibmongocryptRemovedThem) {
+  const SpecFind& f = GetParam();
+  const Capabilities c = GetCapabilities();
+  if (f.version != "8.2" || c.text_preview || !c.text) {
+    GTEST_SKIP() << "libmongocrypt " << c.libmongocrypt_version << ", a " << f.version << " find";
+  }
+  CompileOptions options;
+  options.server_version = *ServerVersion::Parse(f.version);
+  options.require_encryptable = true;
+  CompileResult compiled = Query::Compile(LoadSchema(f), QueryText(f), options);
+  ASSERT_FALSE(compiled.ok());
+  ASSERT_EQ(compiled.diagnostics.size(), 1u);
+  EXPECT_EQ(compiled.diagnostics[0].code, "capability.text_preview_encryption");
+  const std::string kind = f.type.substr(0, f.type.size() - std::string("Preview").size());
+  EXPECT_NE(compiled.diagnostics[0].message.find("libmongocrypt 1.21 removed"), std::string::npos)
+      << compiled.diagnostics[0].message;
+  EXPECT_NE(compiled.diagnostics[0].message.find("'" + kind + "' (MongoDB 9.0)"), std::string::npos)
+      << compiled.diagnostics[0].message;
 }
 
 std::string Name(const ::testing::TestParamInfo<SpecFind>& info) {

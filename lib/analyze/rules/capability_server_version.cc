@@ -6,7 +6,8 @@
 // answers the previews on collections created with them (the server accepts a preview field for
 // a 9.0 payload: hasQueryTypeOrPreview in its FLE payload validation), so they stay allowed there.
 //
-// The text types also need a libmongocrypt that can encrypt them: the previews 1.15, prefix and
+// The text types also need a libmongocrypt that can encrypt them: the previews 1.15 to 1.20 (1.21
+// removed them: "Query type 'prefixPreview' is deprecated, please use 'prefix'"), prefix and
 // suffix 1.19, substring 1.20 (its changelog). When the query will be encrypted (explain, run) and
 // the linked library cannot (Debian 13: 1.13), the refusal names the version needed; translate
 // still shows the command.
@@ -46,6 +47,17 @@ bool CheckQueryTypeAvailable(Context& ctx, const bound::FieldRef& field,
   }
   if (!text || !ctx.options().require_encryptable) return true;
   const EncryptSupport& support = ctx.options().encrypt;
+  if (preview && !support.text_preview && support.text_preview_removed) {
+    const std::string_view kind = type.substr(0, type.size() - std::string_view("Preview").size());
+    ctx.Report(Category::kNotSupportedError, "capability.text_preview_encryption",
+               std::format("querysafe is linked with libmongocrypt {}, which no longer encrypts "
+                           "'{}' queries (libmongocrypt 1.21 removed the 8.2 text previews); "
+                           "declare the field's query type as '{}' (MongoDB 9.0) instead. "
+                           "`translate` still shows the command.",
+                           support.crypt_version, type, kind),
+               span);
+    return false;
+  }
   std::string_view version;
   if (preview && !support.text_preview) {
     version = "1.15";
