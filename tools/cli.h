@@ -24,7 +24,6 @@ inline constexpr int kExitUsage = 2;
 struct Command {
   std::string_view name;
   std::string_view summary;
-  std::string_view usage;  // the line usage errors show: "querysafe translate --schema FILE ..."
   int (*run)(const std::vector<std::string>& args);
 };
 

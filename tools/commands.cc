@@ -16,26 +16,16 @@ int RunVersion(const std::vector<std::string>& args);    // cmd_version.cc
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* const kCommands = new std::vector<Command>{
-      {"translate", "check a query and print the MongoDB command it becomes",
-       "querysafe translate --schema FILE [OPTIONS] QUERY", RunTranslate},
-      {"explain", "translate, then encrypt offline: the command as it would be sent",
-       "querysafe explain --schema FILE --key-vault FILE [--kms-local-key @FILE] [OPTIONS] QUERY",
-       RunExplain},
-      {"check", "check and translate many queries, one a line: one JSON line each",
-       "querysafe check --schema FILE [OPTIONS] [QUERYFILE | -]", RunCheck},
-      {"parse", "print the AST of a query", "querysafe parse [--format text|json] QUERY", RunParse},
-      {"schema", "check a schema file; print its encryptedFields map",
-       "querysafe schema check|encrypted-fields --schema FILE [OPTIONS]", RunSchema},
-      {"keys", "make local master keys and data keys; list a key vault file",
-       "querysafe keys new-master-key|create|list [OPTIONS]", RunKeys},
-      {"migrate", "create a database's data keys and encrypted collections",
-       "querysafe migrate --schema FILE --uri URI [OPTIONS]", RunMigrate},
-      {"run", "run a query on an encrypted connection; print the decrypted result",
-       "querysafe run --schema FILE --uri URI [OPTIONS] QUERY", RunRun},
-      {"insert", "insert a model instance, its encrypted fields encrypted",
-       "querysafe insert --schema FILE --uri URI [OPTIONS] MODEL JSON", RunInsert},
-      {"version", "print the versions linked and the QE query types they can encrypt",
-       "querysafe version [--format text|json]", RunVersion},
+      {"translate", "check a query and print the MongoDB command it becomes", RunTranslate},
+      {"explain", "translate, then encrypt offline: the command as it would be sent", RunExplain},
+      {"check", "check and translate many queries, one a line: one JSON line each", RunCheck},
+      {"parse", "print the AST of a query", RunParse},
+      {"schema", "check a schema file; print its encryptedFields map", RunSchema},
+      {"keys", "make local master keys and data keys; list a key vault file", RunKeys},
+      {"migrate", "create a database's data keys and encrypted collections", RunMigrate},
+      {"run", "run a query on an encrypted connection; print the decrypted result", RunRun},
+      {"insert", "insert a model instance, its encrypted fields encrypted", RunInsert},
+      {"version", "print the versions linked and the QE query types they can encrypt", RunVersion},
   };
   return *kCommands;
 }
