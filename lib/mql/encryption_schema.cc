@@ -1,6 +1,7 @@
 #include "lib/mql/encryption_schema.h"
 
 #include <format>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,40 @@ void Fail(EncryptedCollection& out, std::string code, std::string message) {
   out.diagnostics.push_back(std::move(d));
 }
 
+// Compiled collections, by namespace and the bytes of their encryptedFields. libmongocrypt hands
+// every command on a collection over with the same encryptionInformation, and compiling it (the
+// schema document, its JSON, LoadSchema) was six sevenths of analysing a small find
+// (bench/crypt_shared_bench.cc), several times the cost of the analysis proper. Only successes
+// are kept; a schema is immutable and shared (schema::Schema is safe to read from many threads).
+// Bounded: when full it starts over, which costs one compilation per collection.
+class CompiledCache {
+ public:
+  static CompiledCache& Get() {
+    static CompiledCache* cache = new CompiledCache();  // never destroyed: used up to exit
+    return *cache;
+  }
+  bool Find(const std::string& key, EncryptedCollection* out) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return false;
+    *out = it->second;
+    return true;
+  }
+  void Add(std::string key, const EncryptedCollection& compiled) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_.emplace(std::move(key), compiled);
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 64;
+  std::mutex mutex_;
+  absl::flat_hash_map<std::string, EncryptedCollection> entries_;
+};
+
+// The schema of one collection's encryptedFields.
+EncryptedCollection Compile(const bson_t* efc, const std::string& db, const std::string& coll);
+
 }  // namespace
 
 EncryptedCollection LoadEncryptedCollection(const bson_t* info, std::string_view ns) {
@@ -72,11 +107,23 @@ EncryptedCollection LoadEncryptedCollection(const bson_t* info, std::string_view
          std::format("encryptionInformation.schema has no encryptedFields for '{}'", ns));
     return out;
   }
+  std::string cache_key = key;
+  cache_key.push_back('\0');
+  cache_key.append(reinterpret_cast<const char*>(bson_get_data(&efc)), efc.len);
+  if (CompiledCache::Get().Find(cache_key, &out)) return out;
+  out = Compile(&efc, db, coll);
+  if (out.schema) CompiledCache::Get().Add(std::move(cache_key), out);
+  return out;
+}
 
+namespace {
+
+EncryptedCollection Compile(const bson_t* efc, const std::string& db, const std::string& coll) {
+  EncryptedCollection out;
   std::vector<ModelBuild> models(1);
   models[0].name = "Collection";
   bson_iter_t fields;
-  if (bson_iter_init_find(&fields, &efc, "fields") && BSON_ITER_HOLDS_ARRAY(&fields)) {
+  if (bson_iter_init_find(&fields, efc, "fields") && BSON_ITER_HOLDS_ARRAY(&fields)) {
     bson_iter_t f;
     bson_iter_recurse(&fields, &f);
     while (bson_iter_next(&f)) {
@@ -183,7 +230,7 @@ EncryptedCollection LoadEncryptedCollection(const bson_t* info, std::string_view
   bson_append_document_end(doc.get(), &models_doc);
   bson_t map2;
   BSON_APPEND_DOCUMENT_BEGIN(doc.get(), "encrypted_fields_map", &map2);
-  bson_append_document(&map2, coll.data(), static_cast<int>(coll.size()), &efc);
+  bson_append_document(&map2, coll.data(), static_cast<int>(coll.size()), efc);
   bson_append_document_end(doc.get(), &map2);
 
   schema::SchemaLoadResult loaded = schema::LoadSchema(ToRelaxedJson(doc.get()));
@@ -200,4 +247,5 @@ EncryptedCollection LoadEncryptedCollection(const bson_t* info, std::string_view
   return out;
 }
 
+}  // namespace
 }  // namespace querysafe::mql

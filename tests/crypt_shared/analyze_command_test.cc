@@ -315,5 +315,42 @@ TEST(MqlAnalyze, BadInputIsADiagnosticNeverACrash) {
             "mql.invalid_bson");
 }
 
+// Compiled encryptedFields are kept between calls (encryption_schema.cc), keyed by their bytes:
+// the same schema twice gives the same answer, and a changed schema for the same namespace is
+// compiled anew, never answered from the earlier one.
+TEST(MqlAnalyze, ChangedEncryptedFieldsForOneNamespaceAreNotServedFromTheCache) {
+  const std::string body = R"("find": "patients", "filter": {"ssn": "987-65-4320"})";
+  CommandAnalysis first = Analyze(body);
+  CommandAnalysis again = Analyze(body);
+  ASSERT_TRUE(first.diagnostics.empty() && again.diagnostics.empty());
+  EXPECT_EQ(Relaxed(first.reply), Relaxed(again.reply));
+
+  // The same namespace, ssn now with contention 2 and age no longer encrypted.
+  BsonDoc changed;
+  bson_error_t error;
+  ASSERT_TRUE(BsonDoc::FromJson(
+      R"({"find": "patients", "filter": {"ssn": "987-65-4320", "age": 5},
+          "encryptionInformation": {"type": 1, "schema": {"db.patients": {"fields": [
+            {"keyId": {"$binary": {"base64": "EREREREREREREREREREREQ==", "subType": "04"}},
+             "path": "ssn", "bsonType": "string",
+             "queries": {"queryType": "equality", "contention": {"$numberLong": "2"}}}]}}},
+          "$db": "db"})",
+      &changed, &error))
+      << error.message;
+  CommandAnalysis b = AnalyzeCommand(changed.data(), changed.size(), "db.patients");
+  ASSERT_TRUE(b.diagnostics.empty()) << b.diagnostics.front().message;
+  EXPECT_EQ(b.placeholders, 1);
+  bson_iter_t it;
+  ASSERT_TRUE(bson_iter_init(&it, Placeholder(b, "result.filter.ssn").get()) &&
+              bson_iter_find(&it, "cm"));
+  EXPECT_EQ(bson_iter_as_int64(&it), 2);
+  ASSERT_TRUE(bson_iter_init(&it, b.reply.get()) &&
+              bson_iter_find_descendant(&it, "result.filter.age", &it));
+  EXPECT_TRUE(BSON_ITER_HOLDS_INT32(&it));  // plain now: no placeholder
+
+  // And the first schema still gives its own answer.
+  EXPECT_EQ(Relaxed(Analyze(body).reply), Relaxed(first.reply));
+}
+
 }  // namespace
 }  // namespace querysafe::mql
