@@ -122,6 +122,15 @@ def test_values_are_parameters_not_text():
     assert params == {"p0": 7, "p1": 'x") | Q(pk=1'}
 
 
+def test_the_text_is_the_querysets_own():
+    qs = (P.filter(Q(patient_record__ssn="1") | Q(patient_id__gte=5), patient_name__startswith="J")
+          .exclude(patient_id__in=[1, 2, 3]).order_by("-patient_id")[:10])
+    text, params = query_text(qs)
+    assert text == ("Patient.objects.filter((Q(patient_record__ssn=$p0) | Q(patient_id__gte=$p1)), "
+                    'patient_name__startswith=$p2).exclude(patient_id__in=$p3).order_by("-patient_id")[0:10]')
+    assert params == {"p0": "1", "p1": 5, "p2": "J", "p3": [1, 2, 3]}
+
+
 # (QuerySet, the equivalent text[, schema]): refused by both with the same class, code and server
 # code.
 REFUSED = [

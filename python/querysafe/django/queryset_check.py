@@ -289,22 +289,23 @@ class _Renderer:
         return f"~{inner}" if node.negated else inner
 
     def arguments(self, children, query, negated: bool = False) -> List[str]:
-        """filter()/exclude() arguments: lookups as keywords when that keeps their order and no
-        key repeats, else each as a Q()."""
+        """filter()/exclude() arguments: lookups as keywords when that keeps their order (after
+        the Q objects) and no key repeats, else each as a Q()."""
         rendered = []
         keys = set()
         simple = True
         for c in children:
             if isinstance(c, WhereNode):
-                simple = False
                 rendered.append((None, self.q(c, query, negated)))
             else:
                 key, value = self.lookup(c, query)
                 simple = simple and key not in keys
                 keys.add(key)
                 rendered.append((key, value))
-        if simple and all(k is not None for k, _ in rendered):
-            return [f"{k}={v}" for k, v in rendered]
+        # Q objects first, then keywords: as Python takes them (and as Django's Q stores them).
+        first_keyword = next((i for i, (k, _) in enumerate(rendered) if k is not None), len(rendered))
+        if simple and all(k is not None for k, _ in rendered[first_keyword:]):
+            return [v if k is None else f"{k}={v}" for k, v in rendered]
         return [f"Q({k}={v})" if k is not None else v for k, v in rendered]
 
     def where(self, where, query) -> str:
