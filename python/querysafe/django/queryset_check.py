@@ -34,7 +34,7 @@ from django.db.models.lookups import Lookup, Transform
 from django.db.models.sql.query import Query as SqlQuery
 from django.db.models.sql.where import NothingNode, WhereNode
 
-from ..core import Query, Schema, Translation
+from ..core import Query, Schema, Translation, _call
 from ..errors import Diagnostic, NotSupportedError
 
 __all__ = ["UnmappedQuery", "check", "query_text", "schema_for"]
@@ -671,4 +671,5 @@ def check(queryset, *, terminal: Optional[str] = None, schema: Optional[Schema] 
     text, params = _render(query, values_class, terminal)
     if schema is None:
         schema = schema_for(getattr(queryset, "db", None) or "default")
-    return _compile(schema, text).translate(params)
+    # The native call without Query.translate's argument checks: params is a dict made here.
+    return Translation(_call(_compile(schema, text)._native.translate, params))
