@@ -28,7 +28,7 @@ MEDICAL_SCHEMA = EXAMPLES / "medical-records" / "schema.json"
 
 settings.configure(
     SECRET_KEY="querysafe-tests",
-    INSTALLED_APPS=["querysafe.django", "medical", "risks"],
+    INSTALLED_APPS=["querysafe.django", "medical", "risks", "library"],
     # Two SQLite databases stand in for a plain and an encrypted MongoDB connection: the guard
     # checks only "encrypted"; the queries it lets through then run on SQLite.
     DATABASES={
@@ -48,11 +48,14 @@ from django.test.utils import override_settings  # noqa: E402
 
 from querysafe.django import check, guard, query_text  # noqa: E402
 from querysafe.django.queryset_check import UnmappedQuery  # noqa: E402
+from library.models import Author, Book  # noqa: E402
 from medical.models import Patient  # noqa: E402
+from querysafe.django import schema_from_models  # noqa: E402
 from risks.models import RiskAssessment  # noqa: E402
 
 SCHEMA = querysafe.Schema.from_file(MEDICAL_SCHEMA)
 RISK_SCHEMA = querysafe.Schema.from_file(EXAMPLES / "risk-register" / "schema.json")
+LIBRARY_SCHEMA = querysafe.Schema.from_dict(schema_from_models(["library"], database="library"))
 
 P = Patient.objects
 R = RiskAssessment.objects
@@ -97,6 +100,11 @@ ACCEPTED = [
     (R.filter(impact__in=["Low", "High"]).order_by(), 'RiskAssessment.objects.filter(impact__in=["Low", "High"]).order_by()',
      RISK_SCHEMA),
     (P.none(), "Patient.objects.none()", SCHEMA),
+    # A forward foreign key: the joined column's path is rebuilt from the join.
+    (Book.objects.filter(author__name="Le Guin", title__startswith="The"),
+     'Book.objects.filter(author__name="Le Guin", title__startswith="The")', LIBRARY_SCHEMA),
+    (Book.objects.select_related("author").order_by("author__name"),
+     'Book.objects.select_related("author").order_by("author__name")', LIBRARY_SCHEMA),
 ]
 
 
@@ -164,6 +172,8 @@ REFUSED = [
     # negated lookup, which check() leaves to querysafe as the text does.
     (R.filter(risk__title="Flood"), 'RiskAssessment.objects.filter(risk__title="Flood")', RISK_SCHEMA),
     (R.exclude(owner__username="alice"), 'RiskAssessment.objects.exclude(owner__username="alice")', RISK_SCHEMA),
+    # An encrypted field of a joined model.
+    (Book.objects.filter(author__ssn="1"), 'Book.objects.filter(author__ssn="1")', LIBRARY_SCHEMA),
 ]
 
 
@@ -210,6 +220,7 @@ UNMAPPED = [
     (P.prefetch_related("x"), "prefetch_related()"),
     (P.filter(patient_id__gt=Max("patient_id", filter=Q(patient_id=1))), "filter"),
     (P.annotate(n=Count("patient_id", filter=Q(patient_id=1))), "Count() with filter"),
+    (Author.objects.filter(book__title="x"), "only forward foreign keys"),
 ]
 
 
