@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""querysafe.django.check(qs) against Django's own QuerySet-to-SQL compile of the same QuerySet, in
+one run: the two anchor queries of django_anchor.py (same models, SQLite backend) and
+tests/data/conformance/schemas/anchor.json, the schema of the same model.
+
+Prints, best of 5 rounds each, in microseconds:
+  django_compile NAME   qs.query.get_compiler("default").as_sql() on the built QuerySet
+  django_build_compile NAME   building the QuerySet and compiling it (what django_anchor.py times)
+  check NAME            querysafe.django.check(qs): the walk, then the native translate
+  walk NAME             query_text(qs) alone: qs.query to the expression and its parameters (Python)
+  native NAME           the compiled query's translate(params) alone: the Python-to-C++ call
+                        (argument conversion, the C++ translation, the result object)
+  ratio NAME            check / django_compile, in percent
+
+Run (build tree): ./dev build default querysafe_python, then
+  ./dev shell env PYTHONPATH=build/default/python python3 -B bench/django_check.py
+"""
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import django
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+app_dir = tempfile.mkdtemp()
+os.makedirs(os.path.join(app_dir, "anchorapp"))
+open(os.path.join(app_dir, "anchorapp", "__init__.py"), "w").close()
+with open(os.path.join(app_dir, "anchorapp", "models.py"), "w") as f:
+    f.write(
+        "from django.db import models\n"
+        "class Patient(models.Model):\n"
+        "    patient_name = models.CharField(max_length=255)\n"
+        "    patient_id = models.BigIntegerField()\n"
+        "    ssn = models.CharField(max_length=11)\n"
+        "    score = models.PositiveSmallIntegerField()\n"
+        "    assessed_on = models.DateField()\n"
+        "    class Meta:\n"
+        "        app_label = 'anchorapp'\n"
+    )
+sys.path.insert(0, app_dir)
+settings.configure(
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    INSTALLED_APPS=["anchorapp"],
+    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+)
+django.setup()
+
+import querysafe  # noqa: E402
+from anchorapp.models import Patient  # noqa: E402
+from django.db.models import Q  # noqa: E402
+from querysafe.django import check, query_text  # noqa: E402
+from querysafe.django.queryset_check import _compile  # noqa: E402
+
+SCHEMA = querysafe.Schema.from_file(REPO / "tests" / "data" / "conformance" / "schemas" / "anchor.json")
+
+
+# The same two queries as text (tests/data/conformance and django_anchor.py): check(qs) must give
+# exactly their translation.
+TEXTS = {
+    "simple": 'Patient.objects.filter(ssn="987-65-4320")',
+    "three_predicate": 'Patient.objects.filter(Q(ssn="987-65-4320") | Q(score__gte=5), '
+    'patient_name__startswith="J").exclude(patient_id__in=[1, 2, 3]).order_by("-assessed_on")[:10]',
+}
+
+
+def simple():
+    return Patient.objects.filter(ssn="987-65-4320")
+
+
+def three_predicate():
+    return (
+        Patient.objects.filter(Q(ssn="987-65-4320") | Q(score__gte=5), patient_name__startswith="J")
+        .exclude(patient_id__in=[1, 2, 3])
+        .order_by("-assessed_on")[:10]
+    )
+
+
+def measure(fn, n):
+    for _ in range(n // 10):
+        fn()
+    best = None
+    for _ in range(5):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        dt = (time.perf_counter() - t) / n
+        best = dt if best is None else min(best, dt)
+    return best * 1e6
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    print(f"# django {django.get_version()}, best of 5 rounds of {n}; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for name, build in (("simple", simple), ("three_predicate", three_predicate)):
+        qs = build()
+        text, params = query_text(qs)
+        compiled = _compile(SCHEMA, text)
+        # The same command as the text query's: what the benchmark times is a real check.
+        expected = querysafe.Query.compile(SCHEMA, TEXTS[name]).translate().to_json()
+        assert check(qs, schema=SCHEMA).to_json() == expected
+        figures = {
+            "django_compile": measure(lambda: qs.query.get_compiler("default").as_sql(), n),
+            "django_build_compile": measure(lambda: build().query.get_compiler("default").as_sql(), n),
+            "check": measure(lambda: check(qs, schema=SCHEMA), n),
+            "walk": measure(lambda: query_text(qs), n),
+            "native": measure(lambda: compiled.translate(params), n),
+        }
+        for key, us in figures.items():
+            print(f"{key} {name} {us:.2f}")
+        print(f"ratio {name} {100 * figures['check'] / figures['django_compile']:.1f}%")
+        print(f"# {name}: {text}")
+
+
+if __name__ == "__main__":
+    main()
