@@ -108,8 +108,7 @@ static void TestCapabilities(void) {
    * prefix/suffix 1.19, substring 1.20). */
   CHECK((caps & QUERYSAFE_CAPABILITY_RANGE) != 0);
   CHECK(((caps & QUERYSAFE_CAPABILITY_TEXT_PREVIEW) != 0) ==
-        (crypt_version >= 1015 && crypt_version < 1021 &&
-         strcmp(crypt, "1.19.0") != 0));
+        (crypt_version >= 1015 && crypt_version < 1021 && strcmp(crypt, "1.19.0") != 0));
   CHECK(((caps & QUERYSAFE_CAPABILITY_TEXT) != 0) == (crypt_version >= 1019));
   CHECK(((caps & QUERYSAFE_CAPABILITY_TEXT_SUBSTRING) != 0) == (crypt_version >= 1020));
   CHECK(querysafe_capabilities() == caps);

@@ -200,7 +200,8 @@ TEST(TextFindVector, ExactMatchPayloadIsThePythonVector) {
   }
 }
 
-// The diagnostic of a find on "abc" that the linked libmongocrypt cannot make (nullopt: it made it).
+// The diagnostic of a find on "abc" that the linked libmongocrypt cannot make (nullopt: it made
+// it).
 std::optional<Diagnostic> Refusal(std::string_view query_type, std::string_view kind) {
   std::unique_ptr<Encryptor> encryptor = VectorEncryptor();
   if (encryptor == nullptr) return std::nullopt;
