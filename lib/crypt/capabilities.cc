@@ -8,7 +8,7 @@ namespace querysafe::crypt {
 namespace {
 
 // "1.18.0", "1.13.2-1+deb13u2"... -> true if before (major, minor, patch).
-bool VersionBefore(const char* version, int major, int minor, int patch) {
+[[maybe_unused]] bool VersionBefore(const char* version, int major, int minor, int patch) {
   int a = 0, b = 0, c = 0;
   if (version == nullptr || std::sscanf(version, "%d.%d.%d", &a, &b, &c) < 2) return false;
   if (a != major) return a < major;

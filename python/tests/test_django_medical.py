@@ -2,7 +2,8 @@
 project (Django 6.1 in the build root): querysafe_schema writes the hand-written
 examples/medical-records/schema.json from its models, and querysafe_lint (as a management command
 and as `python -m querysafe lint`) finds exactly the mistakes planted in its views module: every
-line marked `# planted: QS<code>`, with that code, and nothing else."""
+line marked `# planted: QS<code>`, with that code, and nothing else; querysafe.django.check accepts
+and refuses the app's live QuerySets as querysafe does their text."""
 
 import json
 import os
@@ -106,3 +107,49 @@ def test_lint_columns_point_at_the_lookup():
 def test_the_models_and_settings_have_nothing_to_report():
     result = run("manage.py", "querysafe_lint", "medical_records/models.py", "django_qe")
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
+
+
+# querysafe.django.check on the example's live QuerySets, inside the project (manage.py shell):
+# accepted ones return their translation, refused ones raise what the same query as text raises.
+CHECK_SCRIPT = r'''
+import json
+from querysafe import Error
+from querysafe.django import check
+from medical_records.models import Patient
+
+out = {}
+t = check(Patient.objects.filter(patient_record__ssn="987-65-4320"))
+out["accepted"] = [t.collection, t.command_name, t.encryption_count]
+refused = {
+    "order_by": Patient.objects.order_by("patient_record__ssn"),
+    "startswith": Patient.objects.filter(patient_record__ssn__startswith="987"),
+    "gt": Patient.objects.filter(patient_record__ssn__gt="987"),
+}
+for name, qs in refused.items():
+    try:
+        check(qs)
+        out[name] = None
+    except Error as e:
+        out[name] = [type(e).__name__, e.code, e.server_code]
+print(json.dumps(out))
+'''
+
+REFUSED_TEXT = {
+    "order_by": 'Patient.objects.order_by("patient_record__ssn")',
+    "startswith": 'Patient.objects.filter(patient_record__ssn__startswith="987")',
+    "gt": 'Patient.objects.filter(patient_record__ssn__gt="987")',
+}
+
+
+def test_check_accepts_and_refuses_the_examples_querysets_as_the_text():
+    result = run("manage.py", "shell", "-c", CHECK_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["accepted"] == ["patients", "find", 1]
+    schema = querysafe.Schema.from_file(str(EXAMPLES / "medical-records" / "schema.json"))
+    for name, text in REFUSED_TEXT.items():
+        with pytest.raises(querysafe.Error) as refused:
+            querysafe.Query.compile(schema, text)
+        expected = [type(refused.value).__name__, refused.value.code, refused.value.server_code]
+        assert out[name] == expected, name
+        assert out[name][0] == "NotSupportedError", name
