@@ -182,9 +182,22 @@ const Filter* Leaf(Context& ctx, const bound::Predicate* p) {
 }
 
 const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lookup& lookup) {
+  // djongo's fields take djongo's query forms (a dict of sub-field values); djongo_binder.cc.
+  if (const schema::Field* first = model.FindField(lookup.parts[0].name);
+      first != nullptr && first->djongo) {
+    return BindDjongoLookup(ctx, model, *first, lookup);
+  }
   std::optional<Resolved> r =
       ResolveKey(ctx, model, lookup.parts, lookup.key_span, ResolveMode::kLookup);
   if (!r) return nullptr;
+  return BindResolved(ctx, model, *r, *lookup.value, lookup.span);
+}
+
+}  // namespace
+
+const Filter* BindResolved(Context& ctx, const schema::Model& model, const Resolved& resolved,
+                           const ast::Expr& value, Span span) {
+  const Resolved* r = &resolved;
   Arena* arena = ctx.arena();
   auto* p = arena->New<bound::Predicate>();
   p->lhs = r->ref;
@@ -194,9 +207,8 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
   p->value_class = r->lookup_class;
   p->through_array = r->through_array;
   p->json_key = r->json_key;
-  p->span = lookup.span;
+  p->span = span;
   const bool encrypted = p->lhs.is_encrypted();
-  const ast::Expr& value = *lookup.value;
   // An encrypted field of a joined collection cannot be evaluated where the join puts it;
   // query analysis fails on the path before it looks at the operator or the value.
   if (!rules::CheckJoinedEncryptedField(ctx, p->lhs, p->span)) return nullptr;
@@ -322,8 +334,6 @@ const Filter* BindLookup(Context& ctx, const schema::Model& model, const ast::Lo
   p->values = values.span();
   return Leaf(ctx, p);
 }
-
-}  // namespace
 
 bool IsEmptyCondition(const ast::Q& q) {
   for (const ast::Expr* child : q.children) {

@@ -6,6 +6,7 @@
 
 #include "lib/analyze/bound.h"
 #include "lib/analyze/context.h"
+#include "lib/analyze/resolve.h"
 #include "lib/parse/ast.h"
 
 namespace querysafe::analyze {
@@ -30,6 +31,16 @@ const bound::Filter* TrueFilter(Context& ctx);
 const bound::Filter* MakeXor(Context& ctx, std::span<const bound::Filter* const> operands,
                              Span span);
 const bound::Filter* FalseFilter(Context& ctx);
+
+// One lookup whose left-hand side is resolved (`r`) and whose right-hand side is `value`:
+// values prepared and coerced, the QE rules applied; `span` covers the whole lookup.
+const bound::Filter* BindResolved(Context& ctx, const schema::Model& model, const Resolved& r,
+                                  const ast::Expr& value, Span span);
+
+// A lookup whose first field is one of djongo's (schema::Field::djongo), with djongo 1.3's query
+// forms (djongo_binder.cc).
+const bound::Filter* BindDjongoLookup(Context& ctx, const schema::Model& model,
+                                      const schema::Field& field, const ast::Lookup& lookup);
 
 // F() and arithmetic over F() and constants (a lookup's right-hand side, an update value, an
 // aggregate argument); null after reporting. `referenced` receives every field the expression

@@ -148,6 +148,18 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
     }
     if (IsEmbedded(field->cls)) {
       if (lookup_here) break;
+      if (field->djongo) {
+        // djongo 1.3 registers no transforms on its EmbeddedField and ArrayField: their
+        // sub-fields are queried with a dict (djongo_binder.cc), and order_by()/values() cannot
+        // name them (Django: "Join on 'blog' not permitted").
+        ctx.Report(Category::kFieldError, "field.join_not_permitted",
+                   std::format("Cannot resolve keyword '{}' into field. Join on '{}' not "
+                               "permitted. djongo 1.3 queries the fields of an embedded model "
+                               "with a dict: {}={{'{}': ...}}.",
+                               name, parts[i - 1].name, parts[i - 1].name, name),
+                   parts[i].span);
+        return std::nullopt;
+      }
       const Field* sub = FindSubField(*field, name);
       if (sub == nullptr) {
         // EmbeddedModelField.get_transform(): embedded_model._meta.get_field(name).

@@ -402,7 +402,8 @@ Result Client::Read(const lower::Command& command, const bson_t* finished) const
   RowShaper shaper(command);
   result.row_kind = shaper.kind();
   auto cursor = std::make_unique<Cursor>(std::move(lease), std::move(session), std::move(mcursor),
-                                         std::move(shaper), ns);
+                                         std::move(shaper), ns,
+                                         SchemaEnforcer::For(*options_.schema, command));
   // Reads the first row (or none); false with a diagnostic on an error.
   auto first = [&](std::optional<BsonDoc>* row) {
     BsonDoc doc;

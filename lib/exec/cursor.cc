@@ -5,12 +5,14 @@
 namespace querysafe::exec {
 
 Cursor::Cursor(EncryptedClients::Lease lease, MongocPtr<mongoc_client_session_t> session,
-               MongocPtr<mongoc_cursor_t> cursor, RowShaper shaper, std::string ns)
+               MongocPtr<mongoc_cursor_t> cursor, RowShaper shaper, std::string ns,
+               std::optional<SchemaEnforcer> enforcer)
     : lease_(std::move(lease)),
       session_(std::move(session)),
       cursor_(std::move(cursor)),
       shaper_(std::move(shaper)),
-      ns_(std::move(ns)) {}
+      ns_(std::move(ns)),
+      enforcer_(std::move(enforcer)) {}
 
 Cursor::~Cursor() { Close(); }
 
@@ -25,6 +27,13 @@ bool Cursor::Next(BsonDoc* row) {
   const bson_t* doc = nullptr;
   if (mongoc_cursor_next(cursor_.get(), &doc)) {
     *row = shaper_.Shape(doc);
+    if (enforcer_) {
+      if (std::optional<Diagnostic> d = enforcer_->Apply(row)) {
+        error_ = *std::move(d);
+        Close();
+        return false;
+      }
+    }
     return true;
   }
   bson_error_t error;

@@ -16,6 +16,7 @@
 
 #include "lib/common/bson_util.h"
 #include "lib/exec/encrypted_clients.h"
+#include "lib/exec/enforce_schema.h"
 #include "lib/exec/mongoc_util.h"
 #include "lib/exec/row_shape.h"
 #include "querysafe/diagnostic.h"
@@ -25,14 +26,16 @@ namespace querysafe::exec {
 class Cursor {
  public:
   Cursor(EncryptedClients::Lease lease, MongocPtr<mongoc_client_session_t> session,
-         MongocPtr<mongoc_cursor_t> cursor, RowShaper shaper, std::string ns);
+         MongocPtr<mongoc_cursor_t> cursor, RowShaper shaper, std::string ns,
+         std::optional<SchemaEnforcer> enforcer = std::nullopt);
   ~Cursor();
   Cursor(const Cursor&) = delete;
   Cursor& operator=(const Cursor&) = delete;
 
   // The next row, shaped as the query asked (row_shape.h). False at the end,
   // and on an error (a getMore the server refused, a dropped connection, a
-  // value that does not decrypt): error() then says what happened.
+  // value that does not decrypt, a document djongo's ENFORCE_SCHEMA refuses): error() then
+  // says what happened.
   bool Next(BsonDoc* row);
   const std::optional<Diagnostic>& error() const { return error_; }
   RowKind row_kind() const { return shaper_.kind(); }
@@ -48,6 +51,7 @@ class Cursor {
   MongocPtr<mongoc_cursor_t> cursor_;
   RowShaper shaper_;
   std::string ns_;
+  std::optional<SchemaEnforcer> enforcer_;
   std::optional<Diagnostic> error_;
 };
 

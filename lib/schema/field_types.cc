@@ -17,7 +17,10 @@ constexpr std::string_view kUnclear = "the use case for encrypting this field is
 
 constexpr uint32_t kCommon = kCommonOptions;
 
-constexpr std::array<FieldTypeInfo, 34> kFieldTypes = {{
+// djongo's own classes have no Encrypted variant: djongo 1.3 has no Queryable Encryption.
+constexpr std::string_view kNoQe = "djongo has no Queryable Encryption";
+
+constexpr std::array<FieldTypeInfo, 39> kFieldTypes = {{
     {"BigIntegerField", FieldClass::kBigInteger, BsonType::kLong, "", kCommon},
     {"BinaryField", FieldClass::kBinary, BsonType::kBinData, "", kCommon},
     {"BooleanField", FieldClass::kBoolean, BsonType::kBool, "", kCommon},
@@ -46,20 +49,37 @@ constexpr std::array<FieldTypeInfo, 34> kFieldTypes = {{
     {"URLField", FieldClass::kURL, BsonType::kString, "", kCommon},
     {"UUIDField", FieldClass::kUUID, BsonType::kString, "", kCommon},
     // django_mongodb_backend.fields
+    // ArrayField is both connectors': django-mongodb-backend's takes base_field, djongo's
+    // model_container (parse_field.cc tells them apart by the schema's engine).
     {"ArrayField", FieldClass::kArray, BsonType::kArray, "",
-     kCommon | kArrayOptions | kArraySizeOptions},
+     kCommon | kArrayOptions | kArraySizeOptions | kContainerOptions},
     {"EmbeddedModelField", FieldClass::kEmbeddedModel, BsonType::kObject, "",
-     kCommon | kEmbeddedOptions},
+     kCommon | kEmbeddedOptions, Dialect::kMongodbBackend},
     {"EmbeddedModelArrayField", FieldClass::kEmbeddedModelArray, BsonType::kArray, "",
-     kCommon | kEmbeddedOptions | kArraySizeOptions},
+     kCommon | kEmbeddedOptions | kArraySizeOptions, Dialect::kMongodbBackend},
     {"ObjectIdField", FieldClass::kObjectId, BsonType::kObjectId, "", kCommon},
     {"ObjectIdAutoField", FieldClass::kObjectIdAuto, BsonType::kObjectId,
-     "it is the primary key, stored as _id, which MongoDB cannot encrypt", kCommon},
+     "it is the primary key, stored as _id, which MongoDB cannot encrypt", kCommon,
+     Dialect::kMongodbBackend},
     {"PolymorphicEmbeddedModelField", FieldClass::kPolymorphicEmbeddedModel, BsonType::kObject,
-     "it may be implemented in the future", kCommon | kPolymorphicOptions},
+     "it may be implemented in the future", kCommon | kPolymorphicOptions,
+     Dialect::kMongodbBackend},
     {"PolymorphicEmbeddedModelArrayField", FieldClass::kPolymorphicEmbeddedModelArray,
      BsonType::kArray, "it may be implemented in the future",
-     kCommon | kPolymorphicOptions | kArraySizeOptions},
+     kCommon | kPolymorphicOptions | kArraySizeOptions, Dialect::kMongodbBackend},
+    // djongo.models (1.3, models/fields.py). EmbeddedField stores its model_container's fields
+    // as a subdocument, as EmbeddedModelField does; GenericObjectIdField is a plain ObjectId;
+    // ArrayReferenceField (a ForeignKey subclass) stores a list of the target's primary keys.
+    // AutoField and BigAutoField are Django's IntegerField and BigIntegerField as primary keys:
+    // djongo keeps Django's `id` column (and its own __schema__ counter).
+    {"EmbeddedField", FieldClass::kEmbeddedModel, BsonType::kObject, kNoQe,
+     kCommon | kContainerOptions, Dialect::kDjongo},
+    {"GenericObjectIdField", FieldClass::kObjectId, BsonType::kObjectId, kNoQe, kCommon,
+     Dialect::kDjongo},
+    {"ArrayReferenceField", FieldClass::kArray, BsonType::kArray, kNoQe, kCommon | kRelationOptions,
+     Dialect::kDjongo},
+    {"AutoField", FieldClass::kInteger, BsonType::kLong, kNoQe, kCommon, Dialect::kDjongo},
+    {"BigAutoField", FieldClass::kBigInteger, BsonType::kLong, kNoQe, kCommon, Dialect::kDjongo},
     // Relations store the target's primary key; django-mongodb-backend has no
     // encrypted variant.
     {"ForeignKey", FieldClass::kForeignKey, BsonType::kObjectId,
@@ -70,7 +90,7 @@ constexpr std::array<FieldTypeInfo, 34> kFieldTypes = {{
      kCommon | kRelationOptions},
 }};
 
-constexpr std::array<OptionSpec, 28> kOptions = {{
+constexpr std::array<OptionSpec, 31> kOptions = {{
     {"null", OptionKind::kBool, kCommonOptions},
     {"blank", OptionKind::kBool, kCommonOptions},
     {"unique", OptionKind::kBool, kCommonOptions},
@@ -100,6 +120,11 @@ constexpr std::array<OptionSpec, 28> kOptions = {{
     {"upload_to", OptionKind::kString, kFileOptions},
     {"path", OptionKind::kString, kFilePathOptions},
     {"queries", OptionKind::kQueries, kEncryptedOptions},
+    // djongo's ModelField/FormedField (models/fields.py): the abstract model stored inside, and
+    // the Django admin form classes, which say nothing about storage or queries.
+    {"model_container", OptionKind::kString, kContainerOptions},
+    {"model_form_class", OptionKind::kIgnored, kContainerOptions},
+    {"model_form_kwargs", OptionKind::kIgnored, kContainerOptions},
 }};
 
 struct Unsupported {

@@ -23,6 +23,7 @@ enum class OptionKind : uint8_t {
   kFieldSpec,   // base_field: a nested field object
   kStringList,  // embedded_models
   kQueries,     // the encrypted fields' `queries`
+  kIgnored,     // accepted and ignored: djongo's form options (model_form_class...)
 };
 
 // Groups of class-specific options (a bit set on FieldTypeInfo::options).
@@ -38,6 +39,15 @@ enum OptionGroup : uint32_t {
   kFilePathOptions = 1u << 8,
   kEncryptedOptions = 1u << 9,   // only with the "Encrypted" prefix
   kArraySizeOptions = 1u << 10,  // size / max_size: ArrayField and its subclasses
+  kContainerOptions = 1u << 11,  // djongo's model_container, model_form_class, model_form_kwargs
+};
+
+// Which connector has the class: a schema names its engine ("engine": "djongo"), and a class of
+// the other connector is refused by name rather than reinterpreted.
+enum class Dialect : uint8_t {
+  kBoth,
+  kMongodbBackend,  // django_mongodb_backend.fields (and its Encrypted* classes)
+  kDjongo,          // djongo.models (1.3)
 };
 
 struct OptionSpec {
@@ -54,6 +64,7 @@ struct FieldTypeInfo {
   // its docs give.
   std::string_view no_encrypted_reason;
   uint32_t options;  // OptionGroup bits
+  Dialect dialect = Dialect::kBoth;
 };
 
 // By class name without the "Encrypted" prefix; null if querysafe does not know

@@ -195,6 +195,10 @@ struct Field {
   bool auto_now = false;
   bool auto_now_add = false;
   bool implicit = false;  // the `id` primary key querysafe added
+  // A djongo 1.3 field (EmbeddedField, ArrayField with model_container, GenericObjectIdField,
+  // ArrayReferenceField, djongo's ObjectIdField and AutoField): its queries follow djongo's
+  // forms (a dict of sub-field values), not django-mongodb-backend's `a__b` paths.
+  bool djongo = false;
   bool editable = true;
   std::optional<int64_t> max_length;
   std::optional<int64_t> max_digits;
@@ -249,6 +253,9 @@ struct Model {
   // Meta.managed: showencryptedfieldsmap (and so EncryptedFieldsMap) skips unmanaged models.
   bool managed = true;
   std::string location;  // "models.Patient"
+  // Meta.abstract: djongo's model_container models. Stored inside a parent's document like an
+  // EmbeddedModel (`embedded` is set too), never a collection of their own.
+  bool abstract = false;
 
   const Field* pk = nullptr;
 
@@ -279,9 +286,21 @@ struct Model {
   std::vector<NamedField> field_names;
 };
 
+// DATABASES['default']['ENGINE']: which connector wrote the collections, and so which fields,
+// storage and query forms the schema's models follow.
+enum class Engine : uint8_t {
+  kDjangoMongodbBackend,  // "django_mongodb_backend" (the default)
+  kDjongo,                // "djongo": djongo 1.3, the SQL-translating connector
+};
+
 class Schema {
  public:
   std::string database;
+  Engine engine = Engine::kDjangoMongodbBackend;
+  // djongo's ENFORCE_SCHEMA (engine djongo only; djongo's default is False): true makes a read
+  // of a document that lacks a model field an error (djongo raises MigrationError); false reads
+  // the missing field as None.
+  bool enforce_schema = false;
   std::string app_label;  // empty if the schema has none
   // "<database>.__keyVault" unless the schema says otherwise (django-mongodb-backend's layout).
   std::string key_vault_namespace;

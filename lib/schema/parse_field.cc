@@ -35,8 +35,8 @@ std::vector<std::string_view> KnownTypeNames() {
 
 // Resolves "EncryptedCharField" / "CharField" to its class; reports unknown and
 // impossible classes. Null if the field cannot be built.
-const FieldTypeInfo* ResolveType(std::string_view type, bool* encrypted,
-                                 const std::string& location, LoadContext& ctx) {
+const FieldTypeInfo* ResolveClass(std::string_view type, bool* encrypted,
+                                  const std::string& location, LoadContext& ctx) {
   *encrypted = false;
   const FieldTypeInfo* info = FindFieldType(type);
   if (info == nullptr && type.starts_with(kEncryptedPrefix)) {
@@ -78,6 +78,53 @@ const FieldTypeInfo* ResolveType(std::string_view type, bool* encrypted,
   return nullptr;
 }
 
+// A class of the other connector than the schema's engine, refused by name: djongo's
+// EmbeddedField is not an EmbeddedModelField, and the two store and query differently.
+bool CheckDialect(std::string_view type, const FieldTypeInfo& info, bool encrypted,
+                  const std::string& location, LoadContext& ctx) {
+  const bool djongo = ctx.schema->engine == Engine::kDjongo;
+  if (djongo && (encrypted || info.dialect == Dialect::kMongodbBackend)) {
+    std::string_view instead = "djongo 1.3 has no such field";
+    if (encrypted) {
+      instead = "djongo has no Queryable Encryption";
+    } else if (info.cls == FieldClass::kEmbeddedModel) {
+      instead = "djongo's is EmbeddedField(model_container=...)";
+    } else if (info.cls == FieldClass::kEmbeddedModelArray) {
+      instead = "djongo's is ArrayField(model_container=...)";
+    } else if (info.cls == FieldClass::kObjectIdAuto) {
+      instead = "djongo's is ObjectIdField";
+    }
+    ctx.sink.Error("schema.engine_field",
+                   std::format("{} is django-mongodb-backend's field, and the schema's engine is "
+                               "djongo ({}). Use it with \"engine\": \"django_mongodb_backend\".",
+                               type, instead),
+                   location);
+    return false;
+  }
+  if (!djongo && info.dialect == Dialect::kDjongo) {
+    std::string_view unsupported = UnsupportedFieldReason(type);
+    if (!unsupported.empty()) {
+      ctx.sink.Error("schema.unsupported_field",
+                     std::format("{} is not supported: {}.", type, unsupported), location);
+      return false;
+    }
+    ctx.sink.Error("schema.engine_field",
+                   std::format("{} is djongo's field: declare \"engine\": \"djongo\" at the top "
+                               "of the schema to use djongo's fields and query forms.",
+                               type),
+                   location);
+    return false;
+  }
+  return true;
+}
+
+const FieldTypeInfo* ResolveType(std::string_view type, bool* encrypted,
+                                 const std::string& location, LoadContext& ctx) {
+  const FieldTypeInfo* info = ResolveClass(type, encrypted, location, ctx);
+  if (info != nullptr && !CheckDialect(type, *info, *encrypted, location, ctx)) return nullptr;
+  return info;
+}
+
 bool ReadOption(const OptionSpec& option, const bson_iter_t& it, Field& field, PendingRefs& refs,
                 const std::string& location, LoadContext& ctx) {
   std::string_view name = option.name;
@@ -107,6 +154,7 @@ bool ReadOption(const OptionSpec& option, const bson_iter_t& it, Field& field, P
       if (name == "db_column") field.column = std::string(*s);
       if (name == "embedded_model") refs.embedded_model = std::string(*s);
       if (name == "to") refs.to = std::string(*s);
+      if (name == "model_container") refs.embedded_model = std::string(*s);
       return true;
     }
     case OptionKind::kNonNegativeInteger: {
@@ -193,6 +241,8 @@ bool ReadOption(const OptionSpec& option, const bson_iter_t& it, Field& field, P
     case OptionKind::kQueries:
       ParseQueries(field, it, location, ctx);
       return true;
+    case OptionKind::kIgnored:
+      return true;
   }
   return false;
 }
@@ -275,6 +325,27 @@ std::unique_ptr<Field> ParseField(std::string_view name, const bson_iter_t& valu
     }
     bool accepted =
         (info->options & option->group) != 0 || (option->group == kEncryptedOptions && encrypted);
+    if (accepted && info->cls == FieldClass::kArray) {
+      // One class name, two connectors: django-mongodb-backend's ArrayField(base_field) and
+      // djongo's ArrayField(model_container) (djongo/models/fields.py, FormedField).
+      const bool djongo = ctx.schema->engine == Engine::kDjongo;
+      if (djongo && option->group == kArrayOptions) {
+        ctx.sink.Error("schema.unknown_option",
+                       "djongo's ArrayField takes model_container (an abstract model), not "
+                       "base_field: djongo 1.3 has no array of scalars",
+                       at);
+        continue;
+      }
+      if (!djongo && option->group == kContainerOptions) {
+        ctx.sink.Error("schema.engine_field",
+                       std::format("ArrayField({}=...) is djongo's field: declare \"engine\": "
+                                   "\"djongo\" at the top of the schema, or use "
+                                   "EmbeddedModelArrayField(embedded_model=...)",
+                                   key),
+                       at);
+        continue;
+      }
+    }
     if (!accepted) {
       std::string message = std::format("{} does not take the option '{}'", field->class_name, key);
       if (option->group == kEncryptedOptions) {
@@ -286,10 +357,24 @@ std::unique_ptr<Field> ParseField(std::string_view name, const bson_iter_t& valu
     ReadOption(*option, it, *field, refs, at, ctx);
   }
 
+  if (info->dialect == Dialect::kDjongo ||
+      (ctx.schema->engine == Engine::kDjongo &&
+       (field->cls == FieldClass::kArray || field->cls == FieldClass::kObjectId))) {
+    field->djongo = true;
+    // djongo's ArrayField is an array of its model_container's documents: what
+    // EmbeddedModelArrayField stores.
+    if (field->class_name == "ArrayField") field->cls = FieldClass::kEmbeddedModelArray;
+    // djongo's ObjectIdField is an AutoField over `_id` with primary_key=True unless told
+    // otherwise (ObjectIdField.__init__); GenericObjectIdField is the plain one.
+    if (field->class_name == "ObjectIdField" && !seen.contains("primary_key")) {
+      field->primary_key = true;
+    }
+  }
   switch (field->cls) {
     case FieldClass::kEmbeddedModel:
     case FieldClass::kEmbeddedModelArray:
-      RequireReference(*field, !refs.embedded_model.empty(), "embedded_model", ctx);
+      RequireReference(*field, !refs.embedded_model.empty(),
+                       field->djongo ? "model_container" : "embedded_model", ctx);
       break;
     case FieldClass::kPolymorphicEmbeddedModel:
     case FieldClass::kPolymorphicEmbeddedModelArray:
@@ -300,8 +385,12 @@ std::unique_ptr<Field> ParseField(std::string_view name, const bson_iter_t& valu
       RequireReference(*field, !refs.to.empty(), "to", ctx);
       break;
     case FieldClass::kArray:
-      RequireReference(*field, field->base_field != nullptr || seen.contains("base_field"),
-                       "base_field", ctx);
+      if (field->class_name == "ArrayReferenceField") {
+        RequireReference(*field, !refs.to.empty(), "to", ctx);
+      } else {
+        RequireReference(*field, field->base_field != nullptr || seen.contains("base_field"),
+                         "base_field", ctx);
+      }
       break;
     default:
       break;
@@ -309,7 +398,9 @@ std::unique_ptr<Field> ParseField(std::string_view name, const bson_iter_t& valu
 
   // Django: a relation's attname is "<name>_id"; the column is db_column, else
   // the attname.
-  bool relation = field->cls == FieldClass::kForeignKey || field->cls == FieldClass::kOneToOne;
+  // ArrayReferenceField is a ForeignKey subclass in djongo and keeps its attname.
+  bool relation = field->cls == FieldClass::kForeignKey || field->cls == FieldClass::kOneToOne ||
+                  field->class_name == "ArrayReferenceField";
   field->attname = relation ? std::format("{}_id", field->name) : field->name;
   if (field->column.empty()) {
     // ObjectIdAutoField always stores the primary key as `_id`.

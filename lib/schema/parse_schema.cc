@@ -3,6 +3,7 @@
 // value's JSON type, with the location of anything wrong.
 #include <bson/bson.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <format>
@@ -18,16 +19,26 @@
 namespace querysafe::schema {
 namespace {
 
-constexpr std::array<std::string_view, 5> kTopLevelKeys = {
-    "database", "app_label", "key_vault_namespace", "encrypted_fields_map", "models"};
-constexpr std::array<std::string_view, 6> kModelKeys = {"db_table", "embedded", "fields",
-                                                        "ordering", "indexes",  "managed"};
+constexpr std::array<std::string_view, 7> kTopLevelKeys = {
+    "database", "app_label", "key_vault_namespace", "encrypted_fields_map",
+    "models",   "engine",    "enforce_schema"};
+constexpr std::array<std::string_view, 7> kModelKeys = {
+    "db_table", "embedded", "abstract", "fields", "ordering", "indexes", "managed"};
 
 void UnknownKey(std::string_view what, std::string_view key,
                 std::span<const std::string_view> known, const std::string& location,
                 LoadContext& ctx) {
   std::string message = std::format("Unknown {} key '{}'", what, key);
   std::string_view close = ClosestName(key, known);
+  // Django's settings spell DATABASES keys in capitals (ENGINE, ENFORCE_SCHEMA).
+  for (std::string_view k : known) {
+    if (k.size() == key.size() && std::equal(k.begin(), k.end(), key.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      close = k;
+    }
+  }
   if (!close.empty()) message += std::format("; did you mean '{}'?", close);
   ctx.sink.Error("schema.unknown_key", std::move(message), Loc(location, key));
 }
@@ -175,7 +186,10 @@ void ParseFields(const bson_iter_t& it, Model& model, LoadContext& ctx) {
 // ObjectIdAutoField Django adds (DEFAULT_AUTO_FIELD = ObjectIdAutoField, whose
 // column is always `_id`). Embedded models are ordinary Django models and get
 // one too; django-mongodb-backend omits it when unset.
-void AddPrimaryKey(Model& model) {
+void AddPrimaryKey(Model& model, Engine engine) {
+  // Django gives an abstract model no primary key: its fields are copied into the model that
+  // uses it (for djongo, embedded in its document).
+  if (model.abstract) return;
   for (const auto& field : model.fields) {
     if (field->primary_key) {
       model.pk = field.get();
@@ -188,10 +202,21 @@ void AddPrimaryKey(Model& model) {
   auto id = std::make_unique<Field>();
   id->name = "id";
   id->attname = "id";
-  id->column = "_id";
-  id->class_name = "ObjectIdAutoField";
-  id->cls = FieldClass::kObjectIdAuto;
-  id->bson_type = BsonType::kObjectId;
+  if (engine == Engine::kDjongo) {
+    // djongo keeps Django's DEFAULT_AUTO_FIELD, an AutoField stored in its own `id` column
+    // (numbered through djongo's __schema__ collection); `_id` is MongoDB's and not a model
+    // field unless the model declares `_id = models.ObjectIdField()`.
+    id->column = "id";
+    id->class_name = "AutoField";
+    id->cls = FieldClass::kInteger;
+    id->bson_type = BsonType::kLong;
+    id->djongo = true;
+  } else {
+    id->column = "_id";
+    id->class_name = "ObjectIdAutoField";
+    id->cls = FieldClass::kObjectIdAuto;
+    id->bson_type = BsonType::kObjectId;
+  }
   id->primary_key = true;
   id->implicit = true;
   id->editable = false;
@@ -231,7 +256,12 @@ void ParseModel(std::string_view name, const bson_iter_t& it, LoadContext& ctx) 
         }
       }
     } else if (k == "embedded") {
-      model->embedded = ReadBool(key, at, ctx).value_or(false);
+      model->embedded = model->embedded || ReadBool(key, at, ctx).value_or(false);
+    } else if (k == "abstract") {
+      // Meta.abstract, djongo's model_container models: no collection, stored inside the
+      // document of the model that embeds them.
+      model->abstract = ReadBool(key, at, ctx).value_or(false);
+      model->embedded = model->embedded || model->abstract;
     } else if (k == "managed") {
       model->managed = ReadBool(key, at, ctx).value_or(true);
     } else if (k == "fields") {
@@ -255,7 +285,7 @@ void ParseModel(std::string_view name, const bson_iter_t& it, LoadContext& ctx) 
     const std::string& app = ctx.schema->app_label;
     model->db_table = app.empty() ? Lower(name) : std::format("{}_{}", app, Lower(name));
   }
-  AddPrimaryKey(*model);
+  AddPrimaryKey(*model, ctx.schema->engine);
   model->IndexFields();
   if (!ctx.schema->models_by_name.try_emplace(model->name, model.get()).second) {
     ctx.sink.Error("schema.duplicate_key", std::format("Duplicate model '{}'", name), location);
@@ -275,6 +305,7 @@ void ParseSchemaDocument(const BsonDoc& doc, LoadContext& ctx) {
   absl::flat_hash_set<std::string_view> seen;
   bool has_database = false;
   bool has_models = false;
+  bool has_enforce_schema = false;
   // The scalars first: a model's default db_table needs app_label, wherever it
   // is written.
   bson_iter_init(&it, doc.get());
@@ -321,6 +352,24 @@ void ParseSchemaDocument(const BsonDoc& doc, LoadContext& ctx) {
       bson_iter_document(&it, &len, &data);
       BsonDoc::FromBytes(data, len, &ctx.encrypted_fields_map);
       ctx.has_encrypted_fields_map = true;
+    } else if (k == "engine") {
+      // DATABASES['default']['ENGINE'].
+      if (std::optional<std::string> engine = ReadString(it, at, ctx)) {
+        if (*engine == "djongo") {
+          schema.engine = Engine::kDjongo;
+        } else if (*engine != "django_mongodb_backend") {
+          ctx.sink.Error("schema.unknown_engine",
+                         std::format("Unknown engine '{}': querysafe knows "
+                                     "'django_mongodb_backend' (the default) and 'djongo' "
+                                     "(djongo 1.3)",
+                                     *engine),
+                         at);
+        }
+      }
+    } else if (k == "enforce_schema") {
+      // DATABASES['default']['ENFORCE_SCHEMA'], djongo's option (default False).
+      has_enforce_schema = true;
+      schema.enforce_schema = ReadBool(it, at, ctx).value_or(false);
     } else if (k == "models") {
       has_models = true;
       if (!BSON_ITER_HOLDS_DOCUMENT(&it)) WrongType(it, "an object of models", at, ctx);
@@ -332,6 +381,11 @@ void ParseSchemaDocument(const BsonDoc& doc, LoadContext& ctx) {
     ctx.sink.Error("schema.missing_key", "The schema has no 'database'", "database");
   }
   if (!has_models) ctx.sink.Error("schema.missing_key", "The schema has no 'models'", "models");
+  if (has_enforce_schema && schema.engine != Engine::kDjongo) {
+    ctx.sink.Error("schema.engine_option",
+                   "'enforce_schema' is djongo's ENFORCE_SCHEMA: it needs \"engine\": \"djongo\"",
+                   "enforce_schema");
+  }
   if (schema.key_vault_namespace.empty() && !schema.database.empty()) {
     schema.key_vault_namespace = std::format("{}.__keyVault", schema.database);
   }

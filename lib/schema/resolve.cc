@@ -4,6 +4,7 @@
 #include <format>
 #include <string>
 
+#include "lib/schema/json_value.h"
 #include "lib/schema/load_context.h"
 
 namespace querysafe::schema {
@@ -25,6 +26,17 @@ const Model* Lookup(const std::string& name, const Field& field, LoadContext& ct
 // EmbeddedModelField.check() (django_mongodb_backend.embedded_model.E002): the
 // target must be an EmbeddedModel, stored inside the parent's document.
 bool RequireEmbedded(const Model& target, const Field& field, LoadContext& ctx) {
+  if (field.djongo && !target.abstract) {
+    // djongo's ArrayField docstring (models/fields.py): "The model of the container must be
+    // declared as abstract, thus should not be treated as a collection of its own."
+    ctx.sink.Error("schema.not_abstract_model",
+                   std::format("The model of the container must be declared as abstract, thus "
+                               "should not be treated as a collection of its own. ({} is not "
+                               "abstract: give it \"abstract\": true.)",
+                               target.name),
+                   Loc(field.location, "model_container"));
+    return false;
+  }
   if (target.embedded) return true;
   ctx.sink.Error("schema.not_embedded_model",
                  std::format("Embedded models must be a subclass of "
@@ -91,7 +103,9 @@ void ResolveReferences(LoadContext& ctx) {
   }
   // Types last: a relation's target may itself be resolved above.
   for (PendingRefs& refs : ctx.refs) {
-    if (ctx.IsLive(refs.field) && refs.field->related_model != nullptr) {
+    // An ArrayReferenceField stays an array (of the target's primary keys).
+    if (ctx.IsLive(refs.field) && refs.field->related_model != nullptr &&
+        refs.field->cls != FieldClass::kArray) {
       ResolveRelationType(*refs.field, ctx);
     }
   }

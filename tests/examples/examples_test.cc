@@ -304,13 +304,15 @@ void CheckTranscript(const std::string& app) {
   ADD_FAILURE() << path << ": differs only in its last newline";
 }
 
+TEST(Transcript, DjongoBlogMatchesExpected) { CheckTranscript("djongo-blog"); }
+
 TEST(Transcript, MedicalRecordsMatchesExpected) { CheckTranscript("medical-records"); }
 
 TEST(Transcript, RiskRegisterMatchesExpected) { CheckTranscript("risk-register"); }
 
 // A new app directory needs a TEST above, or it would go unchecked.
 TEST(Transcript, EveryAppHasATest) {
-  EXPECT_EQ(Apps(), (std::vector<std::string>{"medical-records", "risk-register"}));
+  EXPECT_EQ(Apps(), (std::vector<std::string>{"djongo-blog", "medical-records", "risk-register"}));
 }
 
 }  // namespace
