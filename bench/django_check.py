@@ -18,37 +18,15 @@ Run (build tree): ./dev build default querysafe_python, then
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+import anchor_app  # bench/anchor_app.py: the anchor's Django app
 import django
-from django.conf import settings
 
 REPO = Path(__file__).resolve().parents[1]
 
-app_dir = tempfile.mkdtemp()
-os.makedirs(os.path.join(app_dir, "anchorapp"))
-open(os.path.join(app_dir, "anchorapp", "__init__.py"), "w").close()
-with open(os.path.join(app_dir, "anchorapp", "models.py"), "w") as f:
-    f.write(
-        "from django.db import models\n"
-        "class Patient(models.Model):\n"
-        "    patient_name = models.CharField(max_length=255)\n"
-        "    patient_id = models.BigIntegerField()\n"
-        "    ssn = models.CharField(max_length=11)\n"
-        "    score = models.PositiveSmallIntegerField()\n"
-        "    assessed_on = models.DateField()\n"
-        "    class Meta:\n"
-        "        app_label = 'anchorapp'\n"
-    )
-sys.path.insert(0, app_dir)
-settings.configure(
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-    INSTALLED_APPS=["anchorapp"],
-    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-)
-django.setup()
+anchor_app.setup()
 
 import querysafe  # noqa: E402
 from anchorapp.models import Patient  # noqa: E402
