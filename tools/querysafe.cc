@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> args(argv + 2, argv + argc);
   if (name == "help" || name == "--help" || name == "-h") {
-    if (args.empty() || name != "help") {
+    if (args.empty() || name != "help" || args.front() == "help") {
       PrintUsage(stdout);
       return querysafe::cli::kExitAccepted;
     }

@@ -142,6 +142,9 @@ TEST(Help, ListsEveryCommandAndTheExitCodes) {
     EXPECT_THAT(run.out, HasSubstr(std::string("  ") + command + " ")) << command;
   }
   EXPECT_THAT(run.out, HasSubstr("Exit codes: 0 accepted, 1"));
+  const Outcome help_help = RunCli({"help", "help"});
+  EXPECT_EQ(help_help.exit_code, 0);
+  EXPECT_EQ(help_help.out, run.out);
 }
 
 TEST(Help, HelpCommandIsTheCommandsOwnHelp) {
