@@ -18,7 +18,6 @@ Run (build tree): ./dev build default querysafe_python, then
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import anchor_app  # bench/anchor_app.py: the anchor's Django app
@@ -29,8 +28,6 @@ REPO = Path(__file__).resolve().parents[1]
 anchor_app.setup()
 
 import querysafe  # noqa: E402
-from anchorapp.models import Patient  # noqa: E402
-from django.db.models import Q  # noqa: E402
 from querysafe.django import check, query_text  # noqa: E402
 from querysafe.django.queryset_check import _compile  # noqa: E402
 
@@ -46,36 +43,16 @@ TEXTS = {
 }
 
 
-def simple():
-    return Patient.objects.filter(ssn="987-65-4320")
-
-
-def three_predicate():
-    return (
-        Patient.objects.filter(Q(ssn="987-65-4320") | Q(score__gte=5), patient_name__startswith="J")
-        .exclude(patient_id__in=[1, 2, 3])
-        .order_by("-assessed_on")[:10]
-    )
-
-
 def measure(fn, n):
-    for _ in range(n // 10):
-        fn()
-    best = None
-    for _ in range(5):
-        t = time.perf_counter()
-        for _ in range(n):
-            fn()
-        dt = (time.perf_counter() - t) / n
-        best = dt if best is None else min(best, dt)
-    return best * 1e6
+    """Microseconds per call (anchor_app.best_of_5)."""
+    return anchor_app.best_of_5(fn, n) * 1e6
 
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     print(f"# django {django.get_version()}, best of 5 rounds of {n}; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    for name, build in (("simple", simple), ("three_predicate", three_predicate)):
+    for name, build in (("simple", anchor_app.simple), ("three_predicate", anchor_app.three_predicate)):
         qs = build()
         text, params = query_text(qs)
         compiled = _compile(SCHEMA, text)
