@@ -28,7 +28,7 @@ Diagnostic Error(std::string code, std::string message, std::string location = {
 }
 
 // Calls `each(element, location)` on each document of the array `it`, copying it into `out`
-// at `key` as an array of what `each` writes.
+// at `key` as an array of what `each` writes (Marker::MarkArrayOfDocuments).
 template <typename Each>
 void MarkArray(const bson_iter_t& it, const std::string& location, bson_t* out, Marker& marker,
                Each each) {
@@ -36,24 +36,8 @@ void MarkArray(const bson_iter_t& it, const std::string& location, bson_t* out, 
     marker.Unsupported(it, location, std::format("a '{}' that is not an array", Key(it)));
     return;
   }
-  bson_t array;
-  querysafe::AppendArrayBegin(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)),
-                              &array);
-  bson_iter_t child;
-  bson_iter_recurse(&it, &child);
-  while (bson_iter_next(&child)) {
-    const std::string here = std::format("{}.{}", location, Key(child));
-    bson_t doc;
-    if (!BSON_ITER_HOLDS_DOCUMENT(&child) || !IterChild(&child, &doc)) {
-      marker.Unsupported(child, here, std::format("a '{}' element that is not an object", Key(it)));
-      continue;
-    }
-    bson_t marked;
-    bson_append_document_begin(&array, bson_iter_key(&child), -1, &marked);
-    each(doc, child, here, &marked);
-    bson_append_document_end(&array, &marked);
-  }
-  bson_append_array_end(out, &array);
+  marker.MarkArrayOfDocuments(it, location, out,
+                              std::format("a '{}' element that is not an object", Key(it)), each);
 }
 
 // A match expression at `it` (a document), copied marked into `out`.

@@ -58,24 +58,9 @@ void Marker::Unsupported(const bson_iter_t& at, const std::string& location,
 }
 
 void Marker::MarkArrayOfMatches(const bson_iter_t& it, const std::string& location, bson_t* out) {
-  bson_t array;
-  querysafe::AppendArrayBegin(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)),
-                              &array);
-  bson_iter_t child;
-  bson_iter_recurse(&it, &child);
-  while (bson_iter_next(&child)) {
-    const std::string here = std::format("{}.{}", location, Key(child));
-    bson_t clause;
-    if (!BSON_ITER_HOLDS_DOCUMENT(&child) || !IterChild(&child, &clause)) {
-      Unsupported(child, here, std::format("a {} clause that is not an object", Key(it)));
-      continue;
-    }
-    bson_t marked;
-    bson_append_document_begin(&array, bson_iter_key(&child), -1, &marked);
-    MarkMatch(&clause, here, &marked);
-    bson_append_document_end(&array, &marked);
-  }
-  bson_append_array_end(out, &array);
+  MarkArrayOfDocuments(it, location, out, std::format("a {} clause that is not an object", Key(it)),
+                       [this](const bson_t& clause, const bson_iter_t&, const std::string& here,
+                              bson_t* marked) { MarkMatch(&clause, here, marked); });
 }
 
 void Marker::MarkMatch(const bson_t* filter, const std::string& location, bson_t* out) {

@@ -13,11 +13,15 @@
 
 #include <bson/bson.h>
 
+#include <format>
 #include <string>
 #include <string_view>
 
 #include "lib/analyze/bound.h"
 #include "lib/analyze/context.h"
+#include "lib/common/bson_array.h"
+#include "lib/common/bson_util.h"
+#include "lib/mql/bson_iter.h"
 #include "lib/schema/model.h"
 
 namespace querysafe::mql {
@@ -48,6 +52,31 @@ class Marker {
   void CheckDistinctKey(const bson_iter_t& key, const std::string& location);
   // Reports `what` (an operator, stage, command or option) as not analysed.
   void Unsupported(const bson_iter_t& at, const std::string& location, std::string_view what);
+  // Copies the array `it` is on (its elements documents: $and clauses, pipeline stages, update
+  // statements...) into `out` under its key, each element through `each(element, element_iter,
+  // element_location, out_element)`. An element that is not a document is refused as `not_object`.
+  template <typename Each>
+  void MarkArrayOfDocuments(const bson_iter_t& it, const std::string& location, bson_t* out,
+                            std::string_view not_object, Each each) {
+    bson_t array;
+    querysafe::AppendArrayBegin(out, bson_iter_key(&it), static_cast<int>(bson_iter_key_len(&it)),
+                                &array);
+    bson_iter_t child;
+    bson_iter_recurse(&it, &child);
+    while (bson_iter_next(&child)) {
+      const std::string here = std::format("{}.{}", location, Key(child));
+      bson_t doc;
+      if (!BSON_ITER_HOLDS_DOCUMENT(&child) || !IterChild(&child, &doc)) {
+        Unsupported(child, here, not_object);
+        continue;
+      }
+      bson_t marked;
+      bson_append_document_begin(&array, bson_iter_key(&child), -1, &marked);
+      each(doc, child, here, &marked);
+      bson_append_document_end(&array, &marked);
+    }
+    bson_append_array_end(out, &array);
+  }
 
   int placeholders() const { return placeholders_; }
 
