@@ -39,7 +39,7 @@ best_of() {
     ns=$((end - start))
     if ((best == 0 || ns < best)); then best=$ns; fi
   done
-  accepted=$(grep -c '"accepted": true' "$work/out")
+  accepted=$(grep -c '"accepted":true' "$work/out")
   [ "$accepted" = "$n" ] || { echo "batch.sh: only $accepted of $n accepted" >&2; exit 1; }
   awk -v name="$name" -v n="$n" -v ns="$best" -v rounds="$rounds" 'BEGIN {
     printf "batch %d %s: best %.1f ms, %.2f us/query, %.0f queries/s (best of %d)\n",

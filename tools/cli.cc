@@ -11,7 +11,6 @@
 #include <sstream>
 
 #include "absl/status/status.h"
-#include "lib/api/compiled_query.h"
 #include "lib/common/json_error.h"
 #include "tools/usage.h"
 
@@ -105,7 +104,7 @@ int UsageError(std::string_view command, std::string_view message) {
 }
 
 std::optional<int> CheckTimeZoneFlag(std::string_view command, std::string_view time_zone) {
-  if (std::optional<Diagnostic> d = internal::CheckTimeZone(time_zone)) {
+  if (std::optional<Diagnostic> d = CheckTimeZone(time_zone)) {
     return BadUsage(command, "--time-zone: " + d->message);
   }
   return std::nullopt;
@@ -146,8 +145,12 @@ int LoadCommandContext(std::string_view command, const std::string& schema_path,
 
 namespace {
 
-int PrintRejection(const QueryText& query, const Diagnostics& diagnostics) {
-  std::printf("%s\n", DiagnosticsToJson(diagnostics, query.text).c_str());
+int PrintRejection(const QueryText& query, const Diagnostics& diagnostics,
+                   const std::string& format, const JsonStyle& style) {
+  // --format text: text only, on stderr; stdout stays empty, as for any refused input.
+  if (format != "text") {
+    std::printf("%s\n", StyledJson(DiagnosticsToJson(diagnostics, query.text), style).c_str());
+  }
   std::fprintf(stderr, "%s\n", FormatDiagnostics(diagnostics, query.text, query.source).c_str());
   for (const Diagnostic& d : diagnostics) {
     if (d.category == Category::kImproperlyConfigured) return kExitUsage;
@@ -159,26 +162,25 @@ int PrintRejection(const QueryText& query, const Diagnostics& diagnostics) {
 
 int TranslateAndPrint(std::string_view command, const CommandContext& context,
                       const QueryText& query, const CompileOptions& options,
-                      const std::string& format, const Finisher* finish) {
+                      const std::string& format, const JsonStyle& style, const Finisher* finish) {
   (void)command;
   CompileResult compiled = Query::Compile(*context.schema, query.text, options);
-  if (!compiled.ok()) return PrintRejection(query, compiled.diagnostics);
+  if (!compiled.ok()) return PrintRejection(query, compiled.diagnostics, format, style);
   TranslateResult translated = compiled.query->Translate(*context.params.get());
-  if (!translated.ok()) return PrintRejection(query, translated.diagnostics);
+  if (!translated.ok()) return PrintRejection(query, translated.diagnostics, format, style);
   BsonDoc body(translated.translation->command());
   if (finish != nullptr) {
     Diagnostics errors;
-    if (!(*finish)(*translated.translation, &body, &errors)) return PrintRejection(query, errors);
+    if (!(*finish)(*translated.translation, &body, &errors))
+      return PrintRejection(query, errors, format, style);
   }
   BsonDoc out;
   bson_append_utf8(out.get(), "database", -1, translated.translation->database().c_str(), -1);
   bson_append_utf8(out.get(), "collection", -1, translated.translation->collection().c_str(), -1);
   bson_append_document(out.get(), "command", -1, body.get());
-  if (format == "text") {
-    std::printf("%s\n", IndentJson(ToRelaxedJson(out.get())).c_str());
-  } else {
-    std::printf("%s\n", ToCanonicalJson(out.get()).c_str());
-  }
+  JsonStyle shown = style;
+  shown.pretty |= format == "text";
+  std::printf("%s\n", StyledJson(out.get(), shown).c_str());
   return kExitAccepted;
 }
 

@@ -13,6 +13,7 @@
 #include "lib/common/bson_util.h"
 #include "querysafe/query.h"
 #include "querysafe/schema.h"
+#include "tools/json_style.h"
 
 namespace querysafe::cli {
 
@@ -92,14 +93,14 @@ int LoadCommandContext(std::string_view command, const std::string& schema_path,
 // command with every placeholder replaced by its payload. Returns diagnostics on failure.
 using Finisher = std::function<bool(const Translation&, BsonDoc* command, Diagnostics* errors)>;
 
-// Compiles and translates `query`, then prints {"database", "collection", "command"} (json:
-// canonical Extended JSON on one line; text: indented relaxed Extended JSON). Rejections print
-// {"errors": [...]} on stdout and the diagnostics with a caret on stderr, and return
+// Compiles and translates `query`, then prints {"database", "collection", "command"} in `style`
+// (tools/json_style.h; --format text indents it). Rejections print the diagnostics with a caret
+// on stderr and, with --format json only, {"errors": [...]} on stdout; they return
 // kExitRejected (kExitUsage for configuration problems such as an unknown model).
 // `query.source` names the query in the diagnostics on stderr.
 int TranslateAndPrint(std::string_view command, const CommandContext& context,
                       const QueryText& query, const CompileOptions& options,
-                      const std::string& format, const Finisher* finish);
+                      const std::string& format, const JsonStyle& style, const Finisher* finish);
 
 }  // namespace querysafe::cli
 

@@ -42,6 +42,7 @@
 #include "querysafe/diagnostic.h"
 #include "querysafe/query.h"
 #include "tools/cli.h"
+#include "tools/json_style.h"
 #include "tools/usage.h"
 
 namespace querysafe::cli {
@@ -192,8 +193,9 @@ class Output {
 
 class Checker {
  public:
-  Checker(const Schema& schema, const CompileOptions& options, const bson_t* defaults)
-      : schema_(schema), options_(options), defaults_(defaults) {}
+  Checker(const Schema& schema, const CompileOptions& options, const bson_t* defaults,
+          const JsonStyle& style)
+      : schema_(schema), options_(options), defaults_(defaults), style_(style) {}
 
   // Checks one non-blank line; returns its JSON result. `refused` is set when it was refused.
   std::string CheckLine(std::string_view line, uint64_t number, std::string_view input_name,
@@ -226,9 +228,12 @@ class Checker {
     AppendUtf8(out.get(), "database", t.database());
     AppendUtf8(out.get(), "collection", t.collection());
     bson_append_document(out.get(), "command", -1, t.command());
-    // The command in canonical Extended JSON, as `translate` prints it: every BSON type kept.
+    // The command as `translate` prints it (relaxed, or canonical with --canonical); the whole
+    // line is laid out once, compact, by the caller.
+    const std::string command =
+        style_.canonical ? ToCanonicalJson(out.get()) : ToRelaxedJson(out.get());
     return std::format("{{\"id\": {}, \"line\": {}, \"accepted\": true,{}", item.id_json, number,
-                       std::string_view(ToCanonicalJson(out.get())).substr(1));
+                       std::string_view(command).substr(1));
   }
 
  private:
@@ -262,6 +267,7 @@ class Checker {
   const Schema& schema_;
   const CompileOptions options_;
   const bson_t* defaults_;
+  const JsonStyle style_;
   std::unordered_set<size_t> seen_;
   std::unordered_map<std::string, CompileResult> cache_;
   CompileResult last_;
@@ -293,6 +299,8 @@ int RunCheck(const std::vector<std::string>& args) {
       "default parameter values (an Extended JSON document), for the queries that use them")(
       "params-file", po::value(&params_file), "the same, read from a file")(
       "time-zone", po::value(&time_zone), kTimeZoneHelp);
+  JsonStyle style;
+  AddJsonStyleFlags(&options, &style, /*types=*/true, /*pretty=*/false);
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
   po::positional_options_description positional;
@@ -332,7 +340,7 @@ int RunCheck(const std::vector<std::string>& args) {
   CompileOptions compile_options;
   compile_options.server_version = context.server_version;
   compile_options.time_zone = time_zone;
-  Checker checker(*context.schema, compile_options, context.params.get());
+  Checker checker(*context.schema, compile_options, context.params.get(), style);
   Output output;
   uint64_t number = 0, accepted = 0, refused = 0;
   char* buffer = nullptr;
@@ -345,7 +353,8 @@ int RunCheck(const std::vector<std::string>& args) {
     const size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') continue;
     bool was_refused = false;
-    const std::string result = checker.CheckLine(line, number, input_name, &was_refused);
+    const std::string result =
+        StyledJson(checker.CheckLine(line, number, input_name, &was_refused), style);
     ++(was_refused ? refused : accepted);
     if (!output.Add(result)) {
       write_failed = true;

@@ -33,9 +33,12 @@ int RunExplain(const std::vector<std::string>& args) {
       "kms-local-key", po::value(&local_key),
       "the 96-byte local master key: @FILE (or base64); default: $QUERYSAFE_KMS_LOCAL_KEY")(
       "server-version", po::value(&server_version), "MongoDB version (default 8.0)")(
-      "format", po::value(&format), "json (default) or text")(
+      "format", po::value(&format),
+      "json (default), or text: the command indented, refusals only as text on stderr")(
       "params", po::value(&params_json), "parameter values as an Extended JSON document")(
       "time-zone", po::value(&time_zone), kTimeZoneHelp);
+  JsonStyle style;
+  AddJsonStyleFlags(&options, &style, /*types=*/true);
   po::options_description hidden;
   std::string query;
   hidden.add_options()("query", po::value(&query)->required());
@@ -80,7 +83,7 @@ int RunExplain(const std::vector<std::string>& args) {
     *command = BsonDoc(sent.translation->command());
     return true;
   };
-  return TranslateAndPrint("explain", context, *text, compile_options, format, &finish);
+  return TranslateAndPrint("explain", context, *text, compile_options, format, style, &finish);
 }
 
 }  // namespace querysafe::cli

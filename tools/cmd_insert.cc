@@ -17,9 +17,10 @@
 #include <vector>
 
 #include "lib/common/bson_util.h"
-#include "lib/exec/client.h"
+#include "querysafe/client.h"
 #include "tools/cli.h"
 #include "tools/exec_cli.h"
+#include "tools/json_style.h"
 #include "tools/usage.h"
 
 namespace querysafe::cli {
@@ -40,6 +41,8 @@ int RunInsert(const std::vector<std::string>& args) {
   ConnectionFlags flags;
   std::vector<std::string> positional;
   options.add_options()("help,h", "this help");
+  JsonStyle style;
+  AddJsonStyleFlags(&options, &style, /*types=*/true);
   AddConnectionFlags(&options, &flags, /*migrate=*/false);
   po::options_description hidden;
   hidden.add_options()("positional", po::value<std::vector<std::string>>(&positional));
@@ -65,19 +68,16 @@ int RunInsert(const std::vector<std::string>& args) {
   if (!BsonDoc::FromJson(values_text, &values, &error)) {
     return BadUsage("insert", NotJson("JSON", error));
   }
-  exec::ClientOptions client_options;
-  if (std::optional<int> exit = MakeClientOptions("insert", flags, &client_options)) {
+  ConnectOptions connect;
+  std::optional<Schema> schema;
+  if (std::optional<int> exit = MakeClientOptions("insert", flags, &connect, &schema)) {
     return *exit;
   }
-  exec::ConnectResult connected = exec::Client::Connect(std::move(client_options));
-  if (!connected.ok()) {
-    ReportDiagnostics("insert", connected.diagnostics, "", "", stderr);
-    return kExitUsage;  // the server or its key vault is not usable as
-                        // configured
-  }
-  exec::WriteResult w = connected.client->Insert(positional[0], values.get());
+  std::unique_ptr<Client> client = ConnectOrReport("insert", *schema, connect);
+  if (client == nullptr) return kExitUsage;
+  WriteResult w = client->Insert(positional[0], *values.get());
   if (!w.ok()) return ReportDiagnostics("insert", w.diagnostics, "", "", stderr);
-  std::printf("%s\n", ToRelaxedJson(w.id.get()).c_str());
+  std::printf("%s\n", StyledJson(w.id.get(), style).c_str());
   return kExitAccepted;
 }
 

@@ -24,11 +24,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "lib/common/bson_array.h"
-#include "lib/crypt/data_key.h"
-#include "lib/crypt/key_vault_file.h"
-#include "lib/crypt/kms_providers.h"
+#include "lib/common/bson_util.h"
+#include "querysafe/keys.h"
 #include "tools/cli.h"
+#include "tools/json_style.h"
 #include "tools/usage.h"
 
 namespace querysafe::cli {
@@ -110,9 +111,10 @@ int NewMasterKey(const std::vector<std::string>& args) {
   po::variables_map vm;
   int exit_code = kExitAccepted;
   if (!Parse(args, options, &vm, &exit_code)) return exit_code;
-  absl::StatusOr<std::string> key = crypt::NewLocalMasterKey();
-  if (!key.ok()) return Fail(std::string(key.status().message()));
-  const std::string line = crypt::Base64Encode(*key) + "\n";
+  Diagnostics errors;
+  std::optional<std::string> key = NewLocalMasterKey(&errors);
+  if (!key) return Fail(errors.empty() ? "no key was made" : errors.front().message);
+  const std::string line = *key + "\n";
   if (vm.count("out") == 0) {
     std::fputs(line.c_str(), stdout);
     return kExitAccepted;
@@ -145,31 +147,21 @@ int Create(const std::vector<std::string>& args) {
     return Fail(std::format("keys create needs the local master key: --kms-local-key @FILE, or {}",
                             kLocalKeyEnvironment));
   }
-  absl::StatusOr<crypt::KmsProviders> kms = crypt::KmsProviders::FromLocalKeyArgument(key_argument);
-  if (!kms.ok()) return Fail(std::string(kms.status().message()));
-  std::vector<BsonDoc> keys;
-  for (const std::string& name : vm["key-alt-name"].as<std::vector<std::string>>()) {
-    absl::StatusOr<BsonDoc> key = crypt::CreateLocalDataKey(*kms, {&name, 1});
-    if (!key.ok())
-      return Fail(std::format("key '{}': {}", name, std::string(key.status().message())));
-    keys.push_back(*std::move(key));
-  }
-  if (vm.count("key-vault") == 0) {
-    for (const BsonDoc& key : keys) {
-      std::printf("%s\n", crypt::KeyDocumentToJson(key.get()).c_str());
+  const std::string path =
+      vm.count("key-vault") != 0 ? vm["key-vault"].as<std::string>() : std::string();
+  KeysResult made =
+      CreateLocalDataKeys(key_argument, vm["key-alt-name"].as<std::vector<std::string>>(), path);
+  if (!made.ok()) return Fail(made.diagnostics.front().message);
+  if (path.empty()) {
+    // One key a line, as `keys list` and a key vault file hold them.
+    for (const std::string& key : made.documents) {
+      std::printf("%s\n", StyledJson(key, JsonStyle{}).c_str());
     }
     return kExitAccepted;
   }
-  const std::string& path = vm["key-vault"].as<std::string>();
-  absl::Status status = crypt::AppendToKeyVaultFile(path, keys);
-  if (!status.ok()) return Fail(std::string(status.message()));
-  for (const BsonDoc& key : keys) {
-    absl::StatusOr<crypt::KeyDocumentInfo> info = crypt::InspectKeyDocument(key.get());
-    if (info.ok()) {
-      std::fprintf(stderr, "querysafe keys: created data key %s '%s' in %s\n",
-                   crypt::KeyIdToString(info->id).c_str(), info->DisplayName().c_str(),
-                   path.c_str());
-    }
+  for (const KeyInfo& info : made.infos) {
+    std::fprintf(stderr, "querysafe keys: created data key %s '%s' in %s\n", info.id.c_str(),
+                 info.display_name.c_str(), path.c_str());
   }
   return kExitAccepted;
 }
@@ -181,12 +173,11 @@ int List(const std::vector<std::string>& args) {
   po::variables_map vm;
   int exit_code = kExitAccepted;
   if (!Parse(args, options, &vm, &exit_code)) return exit_code;
-  absl::StatusOr<std::shared_ptr<const crypt::KeyVaultFile>> vault =
-      crypt::KeyVaultFile::Load(vm["key-vault"].as<std::string>());
-  if (!vault.ok()) return Fail(std::string(vault.status().message()));
-  for (const crypt::KeyDocumentInfo& info : (*vault)->infos()) {
+  KeysResult vault = ReadKeyVaultFile(vm["key-vault"].as<std::string>());
+  if (!vault.ok()) return Fail(vault.diagnostics.front().message);
+  for (const KeyInfo& info : vault.infos) {
     BsonDoc line;
-    AppendUtf8(line.get(), "_id", crypt::KeyIdToString(info.id));
+    AppendUtf8(line.get(), "_id", info.id);
     bson_t names;
     querysafe::AppendArrayBegin(line.get(), "keyAltNames", -1, &names);
     for (size_t i = 0; i < info.alt_names.size(); ++i) {
@@ -194,7 +185,7 @@ int List(const std::vector<std::string>& args) {
     }
     bson_append_array_end(line.get(), &names);
     AppendUtf8(line.get(), "provider", info.provider);
-    std::printf("%s\n", ToRelaxedJson(line.get()).c_str());
+    std::printf("%s\n", StyledJson(line.get(), JsonStyle{}).c_str());
   }
   return kExitAccepted;
 }

@@ -22,9 +22,10 @@
 #include <vector>
 
 #include "lib/common/bson_util.h"
-#include "lib/exec/migrate.h"
+#include "querysafe/client.h"
 #include "tools/cli.h"
 #include "tools/exec_cli.h"
+#include "tools/json_style.h"
 #include "tools/usage.h"
 
 namespace querysafe::cli {
@@ -64,20 +65,28 @@ int RunMigrate(const std::vector<std::string>& args) {
   po::options_description options(std::string(kUsage) + "\nOptions");
   ConnectionFlags flags;
   options.add_options()("help,h", "this help");
+  JsonStyle style;
+  AddJsonStyleFlags(&options, &style, /*types=*/true);
   AddConnectionFlags(&options, &flags, /*migrate=*/true);
   po::variables_map vm;
   if (std::optional<int> exit = ParseArgs("migrate", {&options}, args, &vm)) return *exit;
-  exec::ClientOptions client_options;
-  if (std::optional<int> exit = MakeClientOptions("migrate", flags, &client_options)) {
+  ConnectOptions connect;
+  std::optional<Schema> schema;
+  if (std::optional<int> exit = MakeClientOptions("migrate", flags, &connect, &schema)) {
     return *exit;
   }
-  exec::MigrateResult m = exec::Migrate(client_options);
+  MigrateResult m = Migrate(*schema, connect);
   for (const std::string& action : m.actions) {
     std::fprintf(stderr, "querysafe migrate: %s\n", action.c_str());
   }
   if (!m.ok()) return ReportDiagnostics("migrate", m.diagnostics, "", "", stderr);
-  BsonDoc by_table = ByTable(m.encrypted_fields_map.get(), client_options.schema->database);
-  std::printf("%s\n", IndentJson(ToCanonicalJson(by_table.get())).c_str());
+  BsonDoc map;
+  bson_error_t error;
+  if (!BsonDoc::FromJson(m.encrypted_fields_map, &map, &error)) {
+    return UsageError("migrate", NotJson("the encrypted fields map", error));
+  }
+  BsonDoc by_table = ByTable(map.get(), schema->database());
+  std::printf("%s\n", StyledJson(by_table.get(), style).c_str());
   return kExitAccepted;
 }
 

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "lib/common/arena.h"
-#include "lib/parse/parse.h"
 #include "querysafe/diagnostic.h"
+#include "querysafe/query.h"
 #include "tools/cli.h"
+#include "tools/json_style.h"
 #include "tools/usage.h"
 
 namespace querysafe::cli {
@@ -27,6 +27,8 @@ int RunParse(const std::vector<std::string>& args) {
   std::string format = "text";
   options.add_options()("help,h", "show this help")(
       "format", po::value<std::string>(&format)->default_value("text"), "text or json");
+  JsonStyle style;
+  AddJsonStyleFlags(&options, &style, /*types=*/false);
   po::options_description hidden;
   hidden.add_options()("query", po::value<std::string>(), "the query");
   po::positional_options_description positional;
@@ -42,17 +44,18 @@ int RunParse(const std::vector<std::string>& args) {
   if (!query.ok()) return UsageError("parse", std::string(query.status().message()));
   const std::string& text = query->text;
 
-  Arena arena;
-  const ParseResult result = ParseQuery(text, ParseOptions{}, &arena);
-  if (result.query == nullptr) {
+  const ParseTreeResult result = ParseTree(text);
+  if (!result.ok()) {
     std::cerr << FormatDiagnostics(result.diagnostics, text, query->source) << "\n";
-    if (format == "json") std::cout << DiagnosticsToJson(result.diagnostics, text) << "\n";
+    if (format == "json") {
+      std::cout << StyledJson(DiagnosticsToJson(result.diagnostics, text), style) << "\n";
+    }
     return kExitRejected;
   }
   if (format == "json") {
-    std::cout << QueryToJson(*result.query) << "\n";
+    std::cout << StyledJson(result.json, style) << "\n";
   } else {
-    std::cout << DebugString(*result.query);
+    std::cout << result.debug_string;
   }
   return kExitAccepted;
 }

@@ -21,9 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "lib/api/compiled_query.h"
 #include "lib/common/bson_util.h"
-#include "lib/exec/client.h"
+#include "querysafe/client.h"
 #include "querysafe/query.h"
 #include "tools/cli.h"
 #include "tools/exec_cli.h"
@@ -51,8 +50,9 @@ int RunRun(const std::vector<std::string>& args) {
   options.add_options()("help,h", "this help")(
       "params", po::value(&params_json),
       "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'")(
-      "canonical", "print canonical Extended JSON (every BSON type kept)")(
       "time-zone", po::value(&time_zone), kTimeZoneHelp);
+  JsonStyle style;
+  AddJsonStyleFlags(&options, &style, /*types=*/true);
   AddConnectionFlags(&options, &flags, /*migrate=*/false);
   po::options_description hidden;
   hidden.add_options()("query", po::value(&query));
@@ -76,27 +76,16 @@ int RunRun(const std::vector<std::string>& args) {
       return BadUsage("run", NotJson("--params", error));
     }
   }
-  exec::ClientOptions client_options;
+  ConnectOptions connect;
   std::optional<Schema> schema;
-  if (std::optional<int> exit = MakeClientOptions("run", flags, &client_options, &schema)) {
-    return *exit;
-  }
-  exec::ConnectResult connected = exec::Client::Connect(std::move(client_options));
-  if (!connected.ok()) {
-    ReportDiagnostics("run", connected.diagnostics, "", "", stderr);
-    return kExitUsage;  // the server or its key vault is not usable as configured
-  }
-  // Compiled for the server the connection reached, and refusing what this build's
-  // libmongocrypt cannot encrypt, as querysafe::Client::compile_options() does.
-  CompileOptions compile;
-  compile.server_version = {connected.client->server_version().major,
-                            connected.client->server_version().minor};
-  compile.require_encryptable = true;
-  compile.time_zone = time_zone;
-  TranslateResult t = Translate(*schema, text->text, *params.get(), compile);
-  if (!t.ok()) return ReportDiagnostics("run", t.diagnostics, text->text, text->source, stderr);
-  return RunAndPrint(*connected.client, t.translation->impl().command, text->text, stdout, stderr,
-                     vm.count("canonical") != 0 ? JsonMode::kCanonical : JsonMode::kRelaxed);
+  if (std::optional<int> exit = MakeClientOptions("run", flags, &connect, &schema)) return *exit;
+  connect.time_zone = time_zone;
+  std::unique_ptr<Client> client = ConnectOrReport("run", *schema, connect);
+  if (client == nullptr) return kExitUsage;
+  // Compiled for the server the connection reached, refusing what this build's libmongocrypt
+  // cannot encrypt (Client::compile_options()).
+  return PrintRunResult(client->Run(text->text, *params.get()), text->text, text->source, stdout,
+                        stderr, style);
 }
 
 }  // namespace querysafe::cli

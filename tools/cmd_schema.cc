@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "lib/schema/model.h"
 #include "querysafe/diagnostic.h"
 #include "querysafe/schema.h"
 #include "tools/cli.h"
+#include "tools/json_style.h"
 #include "tools/usage.h"
 
 namespace querysafe::cli {
@@ -28,7 +28,7 @@ namespace {
 namespace po = boost::program_options;
 
 constexpr std::string_view kUsage =
-    "usage: querysafe schema check --schema FILE [--format text|json] "
+    "usage: querysafe schema check --schema FILE [--format text|json] [--pretty] "
     "[--server-version X.Y]\n"
     "       querysafe schema encrypted-fields --schema FILE [--server-version "
     "X.Y]\n";
@@ -37,6 +37,7 @@ struct Options {
   std::string schema_path;
   std::string format = "text";
   SchemaOptions schema_options;
+  JsonStyle style;
 };
 
 bool ParseVersion(const std::string& text, SchemaOptions* out) {
@@ -60,6 +61,7 @@ std::optional<int> ParseOptions(std::string_view sub, const std::vector<std::str
   if (with_format) {
     desc.add_options()("format", po::value<std::string>(&options->format),
                        "text (default) or json");
+    AddJsonStyleFlags(&desc, &options->style, /*types=*/false);
   }
   const std::string command = std::format("schema {}", sub);
   po::variables_map vm;
@@ -83,25 +85,19 @@ int Check(const std::vector<std::string>& args) {
   if (!text.ok()) return UsageError("schema check", std::string(text.status().message()));
   SchemaResult result = Schema::FromJson(*text, options.schema_options);
   if (options.format == "json") {
-    std::cout << DiagnosticsToJson(result.diagnostics, *text) << "\n";
+    std::cout << StyledJson(DiagnosticsToJson(result.diagnostics, *text), options.style) << "\n";
     return result.ok() ? kExitAccepted : kExitRejected;
   }
   if (!result.ok()) {
     std::cerr << FormatDiagnostics(result.diagnostics, *text, options.schema_path) << "\n";
     return kExitRejected;
   }
-  const schema::Schema& s = result.schema->impl();
-  size_t collections = 0;
-  size_t encrypted = 0;
-  for (const auto& model : s.models) {
-    if (model->embedded) continue;
-    ++collections;
-    encrypted += model->encrypted_paths.size();
-  }
+  const Schema& s = *result.schema;
   std::cout << std::format(
       "{}: OK: database '{}': {} model(s), {} collection(s), {} encrypted "
       "path(s)\n",
-      options.schema_path, s.database, s.models.size(), collections, encrypted);
+      options.schema_path, s.database(), s.model_names().size(), s.collection_count(),
+      s.encrypted_path_count());
   return kExitAccepted;
 }
 
@@ -118,13 +114,7 @@ int EncryptedFields(const std::vector<std::string>& args) {
     std::cerr << FormatDiagnostics(result.diagnostics, *text, options.schema_path) << "\n";
     return kExitRejected;
   }
-  bool alt_names = false;
-  for (const auto& model : result.schema->impl().models) {
-    for (const schema::EncryptedPath& path : model->encrypted_paths) {
-      alt_names |= !path.key.key_id.has_value();
-    }
-  }
-  if (alt_names) {
+  if (result.schema->keys_by_alt_name()) {
     std::cerr << std::format(
         "querysafe schema: {} has no encrypted_fields_map: entries name their "
         "data key by "

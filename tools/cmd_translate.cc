@@ -24,11 +24,14 @@ int RunTranslate(const std::vector<std::string>& args) {
   options.add_options()("help,h", "this text")("schema", po::value(&schema_path)->required(),
                                                "the schema JSON file")(
       "server-version", po::value(&server_version),
-      "MongoDB version the query will run on (default 8.0)")("format", po::value(&format),
-                                                             "json (default) or text")(
+      "MongoDB version the query will run on (default 8.0)")(
+      "format", po::value(&format),
+      "json (default), or text: the command indented, refusals only as text on stderr")(
       "params", po::value(&params_json),
       "parameter values as an Extended JSON document, e.g. '{\"ssn\": \"987-65-4320\"}'")(
       "time-zone", po::value(&time_zone), kTimeZoneHelp);
+  JsonStyle style;
+  AddJsonStyleFlags(&options, &style, /*types=*/true);
   po::options_description hidden;
   std::string query;
   hidden.add_options()("query", po::value(&query)->required());
@@ -53,8 +56,8 @@ int RunTranslate(const std::vector<std::string>& args) {
   CompileOptions compile_options;
   compile_options.server_version = context.server_version;
   compile_options.time_zone = time_zone;
-  return TranslateAndPrint("translate", context, *text, compile_options, format,
-                           /*encrypt=*/nullptr);
+  return TranslateAndPrint("translate", context, *text, compile_options, format, style,
+                           /*finish=*/nullptr);
 }
 
 }  // namespace querysafe::cli

@@ -10,6 +10,7 @@
 
 #include "querysafe/capabilities.h"
 #include "tools/cli.h"
+#include "tools/json_style.h"
 #include "tools/usage.h"
 
 namespace querysafe::cli {
@@ -27,12 +28,14 @@ int RunVersion(const std::vector<std::string>& args) {
   std::string format = "text";
   options.add_options()("help,h", "show this help")(
       "format", po::value<std::string>(&format)->default_value("text"), "text or json");
+  JsonStyle style;
+  AddJsonStyleFlags(&options, &style, /*types=*/false);
   po::variables_map vm;
   if (std::optional<int> exit = ParseArgs("version", {&options}, args, &vm)) return *exit;
   if (format != "text" && format != "json") return BadUsage("version", "--format is text or json");
   const Capabilities c = GetCapabilities();
   if (format == "json") {
-    std::printf("%s\n", CapabilitiesJson(c).c_str());
+    std::printf("%s\n", StyledJson(CapabilitiesJson(c), style).c_str());
     return kExitAccepted;
   }
   std::printf("querysafe %s\nlibmongoc %s\nlibmongocrypt %s\n", c.querysafe_version.c_str(),

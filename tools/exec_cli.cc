@@ -1,11 +1,12 @@
 #include "tools/exec_cli.h"
 
+#include <mongoc/mongoc.h>
+
 #include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <format>
 
-#include "lib/api/client_options.h"
 #include "querysafe/client.h"
 #include "tools/cli.h"
 #include "tools/usage.h"
@@ -21,19 +22,10 @@ absl::StatusOr<std::string> TextOrFile(const std::string& value) {
   return value;
 }
 
-bool ParseVersion(const std::string& text, exec::ServerVersion* out) {
-  const size_t dot = text.find('.');
-  if (dot == std::string::npos) return false;
-  const char* begin = text.data();
-  auto [p1, e1] = std::from_chars(begin, begin + dot, out->major);
-  auto [p2, e2] = std::from_chars(begin + dot + 1, begin + text.size(), out->minor);
-  return e1 == std::errc() && e2 == std::errc() && p1 == begin + dot && p2 == begin + text.size();
-}
-
-std::string StripBrackets(std::string json) {
-  // libbson writes an array as "[ a, b ]".
-  if (json.size() >= 4 && json.starts_with("[ ") && json.ends_with(" ]")) {
-    return json.substr(2, json.size() - 4);
+// The one element of a compact JSON array "[v]": a values_list(flat=True) row.
+std::string_view StripBrackets(std::string_view json) {
+  if (json.size() >= 2 && json.starts_with("[") && json.ends_with("]")) {
+    return json.substr(1, json.size() - 2);
   }
   return json;
 }
@@ -93,7 +85,7 @@ void InstallDriverLog(bool verbose) {
 }
 
 std::optional<int> MakeClientOptions(std::string_view command, const ConnectionFlags& flags,
-                                     exec::ClientOptions* out, std::optional<Schema>* schema_out) {
+                                     ConnectOptions* options, std::optional<Schema>* schema_out) {
   // A flag can only turn the log on: $QUERYSAFE_VERBOSE stays in force without it.
   if (flags.verbose) InstallDriverLog(true);
   if (flags.schema.empty()) return BadUsage(command, "missing --schema, which this command needs");
@@ -105,15 +97,13 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
   const std::string local_key =
       flags.kms_providers.empty() ? LocalKeyArgument(flags.kms_local_key) : std::string();
   SchemaOptions schema_options;
-  ConnectOptions options;
+  *options = ConnectOptions{};
   if (!flags.server_version.empty()) {
-    exec::ServerVersion version;
-    if (!ParseVersion(flags.server_version, &version)) {
-      return UsageError(command, "--server-version must look like 8.0");
-    }
-    schema_options.server_major = version.major;
-    schema_options.server_minor = version.minor;
-    options.server_version = ServerVersion{version.major, version.minor};
+    std::optional<ServerVersion> version = ServerVersion::Parse(flags.server_version);
+    if (!version) return UsageError(command, "--server-version must look like 8.0");
+    schema_options.server_major = version->major;
+    schema_options.server_minor = version->minor;
+    options->server_version = *version;
   }
   absl::StatusOr<std::string> text = ReadFile(flags.schema);
   if (!text.ok()) return UsageError(command, std::string(text.status().message()));
@@ -127,10 +117,10 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
                       "the schema has encrypted fields: --kms-local-key @FILE, --kms-providers or "
                       "the environment variable QUERYSAFE_KMS_LOCAL_KEY is required");
   }
-  options.uri = flags.uri;
-  options.local_master_key = local_key;  // "@FILE" is read there
-  options.key_vault_namespace = flags.key_vault_namespace;
-  options.kms_provider = flags.kms_provider;
+  options->uri = flags.uri;
+  options->local_master_key = local_key;  // "@FILE" is read there
+  options->key_vault_namespace = flags.key_vault_namespace;
+  options->kms_provider = flags.kms_provider;
   // The API takes these settings as JSON text; the flags also take @FILE.
   struct JsonSetting {
     const char* flag;
@@ -138,9 +128,9 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
     std::string* setting;
   };
   const JsonSetting json_settings[] = {
-      {"kms-providers", &flags.kms_providers, &options.kms_providers},
-      {"kms-tls-options", &flags.kms_tls_options, &options.kms_tls_options},
-      {"master-key", &flags.master_key, &options.master_key},
+      {"kms-providers", &flags.kms_providers, &options->kms_providers},
+      {"kms-tls-options", &flags.kms_tls_options, &options->kms_tls_options},
+      {"master-key", &flags.master_key, &options->master_key},
   };
   for (const JsonSetting& s : json_settings) {
     if (s.value->empty()) continue;
@@ -151,13 +141,15 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
     }
     *s.setting = *std::move(json);
   }
-  Diagnostics diagnostics;
-  if (!internal::ToExecOptions(*loaded.schema, options, out, &diagnostics)) {
-    ReportDiagnostics(command, diagnostics, "", "", stderr);
-    return kExitUsage;
-  }
-  if (schema_out != nullptr) *schema_out = std::move(loaded.schema);
+  *schema_out = std::move(loaded.schema);
   return std::nullopt;
+}
+
+std::unique_ptr<Client> ConnectOrReport(std::string_view command, const Schema& schema,
+                                        const ConnectOptions& options) {
+  ClientResult connected = Client::Connect(schema, options);
+  if (!connected.ok()) ReportDiagnostics(command, connected.diagnostics, "", "", stderr);
+  return std::move(connected.client);
 }
 
 int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
@@ -179,35 +171,30 @@ int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
   return configuration ? kExitUsage : kExitRejected;
 }
 
-std::string RowJson(const bson_t* row, exec::RowKind kind, JsonMode mode) {
-  const bool canonical = mode == JsonMode::kCanonical;
-  if (kind == exec::RowKind::kDocument) {
-    return canonical ? ToCanonicalJson(row) : ToRelaxedJson(row);
-  }
-  char* json = canonical ? bson_array_as_canonical_extended_json(row, nullptr)
-                         : bson_array_as_relaxed_extended_json(row, nullptr);
-  std::string out = json != nullptr ? json : "[ ]";
-  bson_free(json);
-  return kind == exec::RowKind::kScalar ? StripBrackets(out) : out;
+std::string RowJson(const bson_t* row, RowShape shape, const JsonStyle& style) {
+  if (shape == RowShape::kDocument) return StyledJson(row, style);
+  if (shape == RowShape::kTuple) return StyledJsonArray(row, style);
+  JsonStyle compact = style;
+  compact.pretty = false;
+  return StyledJson(StripBrackets(StyledJsonArray(row, compact)), style);
 }
 
-int RunAndPrint(const exec::Client& client, const lower::Command& command,
-                std::string_view query_text, std::FILE* out, std::FILE* err, JsonMode mode) {
-  exec::Result r = client.Run(command);
-  if (!r.ok()) return ReportDiagnostics("run", r.diagnostics, query_text, "query", err);
+int PrintRunResult(RunResult r, std::string_view query_text, std::string_view source,
+                   std::FILE* out, std::FILE* err, const JsonStyle& style) {
+  if (!r.ok()) return ReportDiagnostics("run", r.diagnostics, query_text, source, err);
   if (r.rows != nullptr) {
-    for (BsonDoc row; r.rows->Next(&row);) {
-      std::fprintf(out, "%s\n", RowJson(row.get(), r.row_kind, mode).c_str());
+    while (const bson_t* row = r.rows->Next()) {
+      std::fprintf(out, "%s\n", RowJson(row, r.shape, style).c_str());
     }
     if (r.rows->error()) {
-      return ReportDiagnostics("run", {*r.rows->error()}, query_text, "query", err);
+      return ReportDiagnostics("run", {*r.rows->error()}, query_text, source, err);
     }
   } else if (r.count) {
     std::fprintf(out, "%lld\n", static_cast<long long>(*r.count));
   } else if (r.exists) {
     std::fprintf(out, "%s\n", *r.exists ? "true" : "false");
   } else if (r.document) {
-    std::fprintf(out, "%s\n", RowJson(r.document->get(), r.row_kind, mode).c_str());
+    std::fprintf(out, "%s\n", RowJson(r.document.get(), r.shape, style).c_str());
   } else {
     std::fprintf(out, "null\n");  // first()/last() of nothing: None
   }

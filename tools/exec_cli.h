@@ -1,6 +1,7 @@
 // What the subcommands that talk to a MongoDB server share (migrate, insert,
-// run): the connection flags, turning them into exec::ClientOptions, and
-// printing results and diagnostics.
+// run): the connection flags, turning them into the public API's ConnectOptions
+// (querysafe/client.h, as any program using the library does), and printing
+// results and diagnostics.
 //
 // Output contract (as the other commands): results on stdout, one Extended
 // JSON value per line (rows of a query, the inserted _id, a count); human
@@ -17,10 +18,10 @@
 #include <string>
 #include <string_view>
 
-#include "lib/exec/client.h"
-#include "lib/lower/lower.h"
+#include "querysafe/client.h"
 #include "querysafe/diagnostic.h"
 #include "querysafe/schema.h"
+#include "tools/json_style.h"
 
 namespace querysafe::cli {
 
@@ -51,14 +52,16 @@ void InstallDriverLog(bool verbose);
 void AddConnectionFlags(boost::program_options::options_description* options,
                         ConnectionFlags* flags, bool migrate);
 
-// ClientOptions from the flags: reads and loads the schema, the KMS providers
-// and the optional JSON settings (lib/api/client_options.h checks them as the
-// C++ API does). On failure prints why (as `command`) and returns the exit
-// code. `schema` (may be null) receives the loaded schema, for compiling
-// queries against it.
+// ConnectOptions and the schema from the flags: reads and loads the schema and
+// reads the optional JSON settings (@FILE); Client::Connect and Migrate check
+// the rest. On failure prints why (as `command`) and returns the exit code.
 std::optional<int> MakeClientOptions(std::string_view command, const ConnectionFlags& flags,
-                                     exec::ClientOptions* out,
-                                     std::optional<Schema>* schema = nullptr);
+                                     ConnectOptions* out, std::optional<Schema>* schema);
+
+// Connects as `command`: nullptr, after printing why, when the server or its
+// key vault is not usable as configured (exit 2).
+std::unique_ptr<Client> ConnectOrReport(std::string_view command, const Schema& schema,
+                                        const ConnectOptions& options);
 
 // Prints diagnostics to `err` ("querysafe <command>: <Category>: <message>
 // [server code N] (at <location>)", or compiler-style with a caret when they
@@ -67,20 +70,17 @@ std::optional<int> MakeClientOptions(std::string_view command, const ConnectionF
 int ReportDiagnostics(std::string_view command, const Diagnostics& diagnostics,
                       std::string_view text, std::string_view source, std::FILE* err);
 
-enum class JsonMode : uint8_t { kRelaxed, kCanonical };
-
 // One row as a line of Extended JSON: a document as an object, a
 // values_list() tuple as an array, a flat value as the value.
-std::string RowJson(const bson_t* row, exec::RowKind kind, JsonMode mode);
+std::string RowJson(const bson_t* row, RowShape shape, const JsonStyle& style);
 
-// Runs a lowered command and prints its result on `out`: the rows one per
-// line; get()/first()/last()/aggregate() the one document (or null); count()
-// and update()/delete() the number; exists() true or false. Diagnostics go to
-// `err` with a caret into `query_text` ("query" names it). This is what
-// `querysafe run` calls once the query text is lowered. Returns the exit code.
-int RunAndPrint(const exec::Client& client, const lower::Command& command,
-                std::string_view query_text, std::FILE* out, std::FILE* err,
-                JsonMode mode = JsonMode::kRelaxed);
+// Prints what Client::Run returned on `out`: the rows one per line;
+// get()/first()/last()/aggregate() the one document (or null); count() and
+// update()/delete() the number; exists() true or false. Diagnostics (the
+// query's, and a failure while reading the rows) go to `err`, with a caret
+// into `query_text` named `source`. Returns the exit code.
+int PrintRunResult(RunResult result, std::string_view query_text, std::string_view source,
+                   std::FILE* out, std::FILE* err, const JsonStyle& style = {});
 
 }  // namespace querysafe::cli
 

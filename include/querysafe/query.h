@@ -144,6 +144,21 @@ QUERYSAFE_EXPORT TranslateResult Translate(const Schema& schema, std::string_vie
                                            const bson_t& params,
                                            const CompileOptions& options = {});
 
+// The syntax tree of query text, before any schema is read: what `querysafe parse` prints, for
+// tools that work on the text itself. Spans are byte offsets into `text`.
+struct ParseTreeResult {
+  Diagnostics diagnostics;   // why the text does not parse
+  std::string debug_string;  // one node a line, indented by depth
+  std::string json;          // the tree as JSON: {"kind": "query", "model": ..., "steps": [...]}
+  bool ok() const { return diagnostics.empty(); }
+};
+QUERYSAFE_EXPORT ParseTreeResult ParseTree(std::string_view text);
+
+// Checks a Django TIME_ZONE setting (CompileOptions::time_zone) before compiling: nullopt when it
+// names a zone of this system's IANA time zone database, else the ImproperlyConfigured diagnostic
+// Compile would give.
+QUERYSAFE_EXPORT std::optional<Diagnostic> CheckTimeZone(std::string_view zone);
+
 // Builds a query from calls instead of text, for ORMs. Every value becomes a bound parameter and
 // every lookup key is checked against the lookup-key grammar before it enters the generated text,
 // so nothing an application passes can change the query's structure.

@@ -59,6 +59,13 @@ class QUERYSAFE_EXPORT Schema {
   // True if some collection has encrypted fields: its connection then needs
   // automatic encryption, whose limitations apply to every model on it.
   bool has_encrypted_fields() const;
+  // The top-level models (each a collection) and the encrypted paths across them, as `querysafe
+  // schema check` reports them.
+  size_t collection_count() const;
+  size_t encrypted_path_count() const;
+  // True if some encrypted path names its data key by alt name only ("<db_table>.<path>", as
+  // django-mongodb-backend creates them), because the schema has no encrypted_fields_map.
+  bool keys_by_alt_name() const;
 
   // The encryptedFields of every collection with encrypted fields, as
   // django-mongodb-backend's showencryptedfieldsmap prints them

@@ -172,7 +172,7 @@ ClientResult Client::Connect(const Schema& schema, const ConnectOptions& options
   ClientResult result;
   try {
     // Checked before connecting: every query Run(text) compiles would be refused.
-    if (std::optional<Diagnostic> d = internal::CheckTimeZone(options.time_zone)) {
+    if (std::optional<Diagnostic> d = CheckTimeZone(options.time_zone)) {
       result.diagnostics = {*std::move(d)};
       return result;
     }

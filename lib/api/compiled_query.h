@@ -44,9 +44,6 @@ struct TranslationData {
 std::optional<Diagnostic> ToAnalyzeOptions(const CompileOptions& options,
                                            analyze::AnalyzeOptions* out);
 
-// The diagnostic for a TIME_ZONE that is not an IANA zone this system knows, or nullopt.
-std::optional<Diagnostic> CheckTimeZone(std::string_view name);
-
 }  // namespace querysafe::internal
 
 #endif  // QUERYSAFE_LIB_API_COMPILED_QUERY_H_

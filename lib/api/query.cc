@@ -41,11 +41,6 @@ Diagnostic TimeZoneError(std::string_view name) {
 
 }  // namespace
 
-std::optional<Diagnostic> CheckTimeZone(std::string_view name) {
-  if (LoadTimeZone(name)) return std::nullopt;
-  return TimeZoneError(name);
-}
-
 std::optional<Diagnostic> ToAnalyzeOptions(const CompileOptions& options,
                                            analyze::AnalyzeOptions* out) {
   out->server_version = {options.server_version.major, options.server_version.minor};
@@ -74,6 +69,11 @@ Diagnostic InternalError(std::string_view what) {
 
 }  // namespace
 }  // namespace internal
+
+std::optional<Diagnostic> CheckTimeZone(std::string_view zone) {
+  if (LoadTimeZone(zone)) return std::nullopt;
+  return internal::TimeZoneError(zone);
+}
 
 CompileResult Query::Compile(const Schema& schema, std::string_view text,
                              const CompileOptions& options) {

@@ -118,14 +118,18 @@ std::string ToRelaxedJson(const bson_t* doc) {
   return TakeJson(bson_as_relaxed_extended_json(doc, nullptr));
 }
 
-std::string IndentJson(std::string_view json) {
+std::string LayoutJson(std::string_view json, JsonLayout layout) {
+  const bool indent = layout == JsonLayout::kIndented;
   std::string out;
+  out.reserve(json.size());
   int depth = 0;
   bool in_string = false, escaped = false;
   auto newline = [&] {
+    if (!indent) return;
     out.push_back('\n');
     out.append(static_cast<size_t>(depth) * 2, ' ');
   };
+  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
   for (size_t i = 0; i < json.size(); ++i) {
     char c = json[i];
     if (in_string) {
@@ -148,7 +152,7 @@ std::string IndentJson(std::string_view json) {
       case '[': {
         // Keep empty containers on one line.
         size_t j = i + 1;
-        while (j < json.size() && json[j] == ' ') ++j;
+        while (j < json.size() && is_space(json[j])) ++j;
         if (j < json.size() && (json[j] == '}' || json[j] == ']')) {
           out.push_back(c);
           out.push_back(json[j]);
@@ -171,9 +175,12 @@ std::string IndentJson(std::string_view json) {
         newline();
         break;
       case ':':
-        out += ": ";
+        out += indent ? ": " : ":";
         break;
       case ' ':
+      case '\n':
+      case '\t':
+      case '\r':
         break;
       default:
         out.push_back(c);

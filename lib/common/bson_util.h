@@ -5,6 +5,7 @@
 
 #include <bson/bson.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -61,9 +62,16 @@ void AppendUtf8(bson_t* doc, std::string_view key, std::string_view value);
 std::string ToCanonicalJson(const bson_t* doc);
 std::string ToRelaxedJson(const bson_t* doc);
 
-// Indents JSON text (two spaces per level), leaving strings untouched: for humans reading
-// translate's output and for golden files.
-std::string IndentJson(std::string_view json);
+// Lays out JSON text again, leaving strings untouched: kCompact drops every space outside strings
+// ({"a":1,"b":[2]}: the command's default output, one value a line); kIndented puts one member a
+// line, two spaces per level (--pretty, and the golden files). The CLI prints every JSON value
+// through this, so its commands share one layout whichever writer (libbson, the parse tree's,
+// the diagnostics') made the text.
+enum class JsonLayout : uint8_t { kCompact, kIndented };
+std::string LayoutJson(std::string_view json, JsonLayout layout);
+inline std::string IndentJson(std::string_view json) {
+  return LayoutJson(json, JsonLayout::kIndented);
+}
 
 // True if `text` is valid UTF-8 (as BSON requires); NUL characters are allowed
 // when `allow_nul` is set.

@@ -38,6 +38,29 @@ std::string Schema::db_table(std::string_view model_name) const {
 
 bool Schema::has_encrypted_fields() const { return impl_->has_encrypted_fields(); }
 
+size_t Schema::collection_count() const {
+  size_t count = 0;
+  for (const auto& model : impl_->models) count += model->embedded ? 0 : 1;
+  return count;
+}
+
+size_t Schema::encrypted_path_count() const {
+  size_t count = 0;
+  for (const auto& model : impl_->models) {
+    if (!model->embedded) count += model->encrypted_paths.size();
+  }
+  return count;
+}
+
+bool Schema::keys_by_alt_name() const {
+  for (const auto& model : impl_->models) {
+    for (const schema::EncryptedPath& path : model->encrypted_paths) {
+      if (!path.key.key_id.has_value()) return true;
+    }
+  }
+  return false;
+}
+
 std::string Schema::EncryptedFieldsMapJson() const {
   BsonDoc map = impl_->EncryptedFieldsMap();
   return schema::PythonJsonDumps(map.get());

@@ -98,7 +98,7 @@ TEST(CliCheck, TheCommandIsWhatTranslatePrints) {
   ASSERT_EQ(translated.exit_code, 0);
   const Outcome run = RunCli({"check", "--schema", kSchema}, std::string(kAccepted) + "\n");
   EXPECT_EQ(run.exit_code, 0);
-  EXPECT_EQ(run.out, "{\"id\": 1, \"line\": 1, \"accepted\": true," + translated.out.substr(1));
+  EXPECT_EQ(run.out, "{\"id\":1,\"line\":1,\"accepted\":true," + translated.out.substr(1));
 }
 
 TEST(CliCheck, JsonLinesCarryIdsAndParams) {
@@ -109,8 +109,9 @@ TEST(CliCheck, JsonLinesCarryIdsAndParams) {
       R"j({"query": "Patient.objects.filter(patient_record__ssn=$ssn)", "id": 7})j"
       "\n"
       "Patient.objects.filter(patient_id=$id)\n";
-  const Outcome run = RunCli(
-      {"check", "--schema", kSchema, "--params", R"({"ssn": "222-22-2222", "id": 5})"}, input);
+  const Outcome run = RunCli({"check", "--schema", kSchema, "--canonical", "--params",
+                              R"({"ssn": "222-22-2222", "id": 5})"},
+                             input);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   const std::vector<BsonDoc> docs = ParseLines(run.out);
   ASSERT_EQ(docs.size(), 3u) << run.out;
@@ -119,7 +120,7 @@ TEST(CliCheck, JsonLinesCarryIdsAndParams) {
   EXPECT_EQ(Int(docs[1], "id"), 7);
   EXPECT_EQ(Int(docs[1], "line"), 2);
   EXPECT_THAT(Lines(run.out)[1], HasSubstr("222-22-2222"));  // the default
-  EXPECT_THAT(Lines(run.out)[2], HasSubstr("\"patient_id\" : { \"$numberLong\" : \"5\" }"));
+  EXPECT_THAT(Lines(run.out)[2], HasSubstr("\"patient_id\":{\"$numberLong\":\"5\"}"));
 }
 
 TEST(CliCheck, ParamsFileGivesTheDefaults) {
@@ -220,7 +221,7 @@ TEST(CliCheck, ManyQueriesInOneProcess) {
   EXPECT_EQ(run.exit_code, 0) << run.err.substr(0, 2000);
   const std::vector<std::string> lines = Lines(run.out);
   ASSERT_EQ(lines.size(), 10000u);
-  EXPECT_THAT(lines[9999], StartsWith("{\"id\": \"s4999\", \"line\": 10000, \"accepted\": true,"));
+  EXPECT_THAT(lines[9999], StartsWith("{\"id\":\"s4999\",\"line\":10000,\"accepted\":true,"));
   EXPECT_EQ(ParseLines(run.out).size(), 10000u);
 }
 

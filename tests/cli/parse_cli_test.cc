@@ -63,7 +63,7 @@ TEST(CliParse, RejectsWithACaretOnStderrAndExitsOne) {
 TEST(CliParse, RejectsWithJsonErrorsOnStdout) {
   const Outcome run = Parse({"Patient.objects.fliter(ssn=1)", "--format=json"});
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_THAT(run.out, StartsWith("{ \"errors\" : ["));
+  EXPECT_THAT(run.out, StartsWith("{\"errors\":["));
   EXPECT_THAT(run.out, HasSubstr("parse.unknown_method"));
   EXPECT_THAT(run.out, HasSubstr("did you mean 'filter'"));
   EXPECT_THAT(run.err, HasSubstr("fliter"));

@@ -92,7 +92,7 @@ TEST(CliQuerySource, ExplainReadsTheQueryFromAFileAndStdin) {
   by_stdin.push_back("-");
   const Outcome expected = RunCli(by_argument);
   ASSERT_EQ(expected.exit_code, 0) << expected.err;
-  EXPECT_THAT(expected.out, HasSubstr("\"subType\" : \"06\""));
+  EXPECT_THAT(expected.out, HasSubstr("\"subType\":\"06\""));
   EXPECT_EQ(RunCli(by_file).out, expected.out);
   EXPECT_EQ(RunCli(by_stdin, kSsnQuery).out, expected.out);
 }
@@ -112,7 +112,7 @@ TEST(CliQuerySource, DiagnosticsNameTheFile) {
   const Outcome run = RunCli({"translate", "--schema", kSchema, "@" + path});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.err, StartsWith(path + ":1:24: NotSupportedError: "));
-  EXPECT_THAT(run.out, HasSubstr("\"column\" : 24"));
+  EXPECT_THAT(run.out, HasSubstr("\"column\":24"));
   const Outcome from_stdin =
       RunCli({"translate", "--schema", kSchema, "-"},
              "Patient.objects.filter(patient_record__ssn__startswith=\"9\")");

@@ -205,7 +205,7 @@ TEST(CliSecrets, EveryKeyFormGivesTheSameExplain) {
                                          "--key-vault", kVault,     kQuery};
   const Outcome by_file = RunCli(WithKey(base, 5, Form::kFile, known, kKeyFile).args);
   ASSERT_EQ(by_file.exit_code, 0) << by_file.err;
-  EXPECT_THAT(by_file.out, HasSubstr("\"subType\" : \"06\""));
+  EXPECT_THAT(by_file.out, HasSubstr("\"subType\":\"06\""));
   for (const Form form : {Form::kArgument, Form::kEnvironment, Form::kEnvironmentFile}) {
     const Invocation call = WithKey(base, 5, form, known, kKeyFile);
     const Outcome run = RunCli(call.args, "", call.env);
@@ -237,7 +237,7 @@ TEST(CliSecrets, KeysCreateTakesTheKeyFromTheEnvironment) {
   const Outcome run = RunCli({"keys", "create", "--key-alt-name", "patients.x"}, "",
                              {{"QUERYSAFE_KMS_LOCAL_KEY", KnownKeyBase64()}});
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.out, HasSubstr("\"keyAltNames\" : [ \"patients.x\" ]"));
+  EXPECT_THAT(run.out, HasSubstr("\"keyAltNames\":[\"patients.x\"]"));
 }
 
 TEST(CliSecrets, NewMasterKeyWritesAFileOfMode0600) {

@@ -24,7 +24,7 @@ TEST(CliTimeZone, TranslateWritesTheZone) {
   const Outcome run =
       RunCli({"translate", "--schema", kSchema, "--time-zone", "America/Chicago", kQuery});
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.out, HasSubstr("\"timezone\" : \"America/Chicago\""));
+  EXPECT_THAT(run.out, HasSubstr("\"timezone\":\"America/Chicago\""));
   EXPECT_THAT(run.err, IsEmpty());
 }
 

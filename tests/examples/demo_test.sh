@@ -37,7 +37,7 @@ diff -u "$repo/tests/examples/demo_headings.txt" "$work/headings" ||
 [ -z "$(ls -A "$work/tmp")" ] || fail "demo.sh left files in its temporary directory: $(ls -A "$work/tmp")"
 
 "$querysafe" keys list --key-vault "$repo/examples/keys/vault.json" |
-  sed -n 's/.*"_id" : "\([0-9a-f-]*\)".*/\1/p' >"$work/test-key-ids"
+  sed -n 's/.*"_id":"\([0-9a-f-]*\)".*/\1/p' >"$work/test-key-ids"
 [ -s "$work/test-key-ids" ] || fail "could not list the test key ids"
 if grep -F -f "$work/test-key-ids" "$work/out"; then
   fail "demo.sh used a data key of the checked-in test key vault"

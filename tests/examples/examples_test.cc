@@ -233,7 +233,7 @@ std::string RunExample(const std::string& app) {
     out += Render(translate);
     if (!e.accept) {
       EXPECT_EQ(translate.exit_code, 1) << where << "\n" << translate.err;
-      EXPECT_NE(translate.out.find("\"code\" : \"" + e.code + "\""), std::string::npos)
+      EXPECT_NE(translate.out.find("\"code\":\"" + e.code + "\""), std::string::npos)
           << where << ": expected the diagnostic " << e.code << "\n"
           << translate.err;
       continue;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "lib/crypt/kms_providers.h"
+#include "querysafe/client.h"
 #include "tests/crypt/plaintext_scan.h"
 #include "tests/crypt/spec_fixture.h"
 #include "tests/exec/wire_fixture.h"
@@ -19,7 +20,6 @@ namespace querysafe::testing {
 namespace {
 
 namespace ct = querysafe::crypt::testing;
-using lower::CommandKind;
 
 using WireCli = WireTest;
 
@@ -80,7 +80,7 @@ TEST_F(WireCli, MigrateThenInsert) {
            "cc_number": "4111222233334444"}, "bill_amount": 10}})");
   CliRun insert = Querysafe("insert " + connection + " Patient @" + values);
   ASSERT_EQ(insert.exit_code, 0) << insert.out;
-  EXPECT_TRUE(insert.out.starts_with(R"({ "_id" : { "$oid" : ")")) << insert.out;
+  EXPECT_TRUE(insert.out.starts_with(R"({"_id":{"$oid":")")) << insert.out;
   std::vector<ReceivedCommand> inserts = Commands("insert", "medical_records.patients");
   ASSERT_EQ(inserts.size(), 1u);
   EXPECT_EQ(BinaryAt(inserts[0].body.get(), "documents/0/patient_record/ssn").at(0), 11);
@@ -104,7 +104,7 @@ TEST_F(WireCli, RunCompilesQueryTextEncryptsAndPrintsDecryptedRows) {
       "run " + connection +
       R"( --params '{"ssn": "987-65-4320"}' 'Patient.objects.filter(patient_record__ssn=$ssn)')");
   ASSERT_EQ(run.exit_code, 0) << run.out;
-  EXPECT_EQ(run.out, "{ \"_id\" : 1, \"patient_name\" : \"Ann\" }\n");
+  EXPECT_EQ(run.out, "{\"_id\":1,\"patient_name\":\"Ann\"}\n");
   std::vector<ReceivedCommand> finds = Commands("find", "medical_records.patients");
   ASSERT_EQ(finds.size(), 1u);
   EXPECT_EQ(BinaryAt(finds[0].body.get(), "filter/patient_record.ssn/$eq").at(0), 12);
@@ -123,48 +123,59 @@ TEST_F(WireCli, RunCompilesQueryTextEncryptsAndPrintsDecryptedRows) {
 }
 
 TEST_F(WireCli, RunPrintsRowsAsExtendedJsonLines) {
-  auto schema = LoadTestSchema("medical.json");
-  auto client = Connect(schema);
-  ASSERT_NE(client, nullptr);
-  Route("find", [](const ReceivedCommand&) {
-    return PeerReply::Document(CursorReply("medical_records.patients", 0,
-                                           {Json(R"({"_id": 1, "patient_name": "Ann"})"),
-                                            Json(R"({"_id": 2, "patient_name": "Bob"})")}));
+  // What `querysafe run` does after its flags: the public API's Client runs the text, and
+  // PrintRunResult prints what came back.
+  SchemaResult schema = Schema::FromJson(ReadTestData("exec/medical.json"));
+  ASSERT_TRUE(schema.ok());
+  ConnectOptions options;
+  options.uri = peer_.Uri();
+  options.kms_providers = ToCanonicalJson(kms_.document().get());
+  ClientResult client = Client::Connect(*schema.schema, options);
+  ASSERT_TRUE(client.ok()) << client.diagnostics.front().message;
+  Route("find", [](const ReceivedCommand& command) {
+    // values_list("patient_name", flat=True) projects; all() does not.
+    const bool flat =
+        command.body.get() != nullptr && bson_has_field(command.body.get(), "projection");
+    return PeerReply::Document(
+        CursorReply("medical_records.patients", 0,
+                    flat ? std::vector<BsonDoc>{Json(R"({"patient_name": "Ann"})"),
+                                                Json(R"({"patient_name": "Bob"})")}
+                         : std::vector<BsonDoc>{Json(R"({"_id": 1, "patient_name": "Ann"})"),
+                                                Json(R"({"_id": 2, "patient_name": "Bob"})")}));
   });
-  Route("count", [](const ReceivedCommand&) {
-    return PeerReply::Document(ErrorReply(13, "Unauthorized", "not authorized"));
-  });
-  auto run = [&](const lower::Command& command, int* exit_code) {
+  for (const char* name : {"count", "aggregate"}) {
+    Route(name, [](const ReceivedCommand&) {
+      return PeerReply::Document(ErrorReply(13, "Unauthorized", "not authorized"));
+    });
+  }
+  auto run = [&](std::string_view text, const cli::JsonStyle& style, int* exit_code) {
     std::FILE* out = std::tmpfile();
     std::FILE* err = std::tmpfile();
-    *exit_code = cli::RunAndPrint(*client, command, "Patient.objects.all()", out, err);
-    std::string text;
+    *exit_code = cli::PrintRunResult(client.client->Run(text), text, "query", out, err, style);
+    std::string printed;
     for (std::FILE* f : {out, err}) {
       std::rewind(f);
       char buffer[1024];
       size_t n;
-      while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
+      while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) printed.append(buffer, n);
       std::fclose(f);
-      text += "|";
+      printed += "|";
     }
-    return text;
+    return printed;
   };
   int exit_code = -1;
-  EXPECT_EQ(run(Lowered("medical_records", "patients", CommandKind::kFind,
-                        R"({"find": "patients", "filter": {}})"),
-                &exit_code),
-            "{ \"_id\" : 1, \"patient_name\" : \"Ann\" }\n"
-            "{ \"_id\" : 2, \"patient_name\" : \"Bob\" }\n||");
+  // One compact line of relaxed Extended JSON a row (tools/json_style.h).
+  EXPECT_EQ(run("Patient.objects.all()", {}, &exit_code),
+            "{\"_id\":1,\"patient_name\":\"Ann\"}\n"
+            "{\"_id\":2,\"patient_name\":\"Bob\"}\n||");
   EXPECT_EQ(exit_code, 0);
-  lower::Command flat = Lowered("medical_records", "patients", CommandKind::kFind,
-                                R"({"find": "patients", "filter": {},
-                                    "projection": {"patient_name": 1, "_id": 0}})");
-  flat.shape = bound::ResultShape::kFlat;
-  flat.field_names = {"patient_name"};
-  EXPECT_EQ(run(flat, &exit_code), "\"Ann\"\n\"Bob\"\n||");
-  EXPECT_EQ(run(Lowered("medical_records", "patients", CommandKind::kCount,
-                        R"({"count": "patients", "query": {}})", {}, bound::Operation::kCount),
-                &exit_code),
+  EXPECT_EQ(run("Patient.objects.all()", {.canonical = true}, &exit_code),
+            "{\"_id\":{\"$numberInt\":\"1\"},\"patient_name\":\"Ann\"}\n"
+            "{\"_id\":{\"$numberInt\":\"2\"},\"patient_name\":\"Bob\"}\n||");
+  EXPECT_EQ(run(R"(Patient.objects.values_list("patient_name", flat=True))", {}, &exit_code),
+            "\"Ann\"\n\"Bob\"\n||");
+  EXPECT_EQ(exit_code, 0);
+  EXPECT_EQ(run("Patient.objects.count()", {}, &exit_code),
             "|query: DatabaseError: not authorized [server code 13]\n|");
   EXPECT_EQ(exit_code, 1);
 }

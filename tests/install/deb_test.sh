@@ -98,6 +98,15 @@ inside() {
   local lib
   lib=$(dpkg -L querysafe | grep '/libquerysafe\.so\.0$') || die "the querysafe package has no libquerysafe.so.0"
   [ -x /usr/bin/querysafe ] || die "the querysafe package has no /usr/bin/querysafe"
+  # Debian's multiarch layout: where the README tells drivers to find libquerysafe_crypt_v1.so.
+  local multiarch
+  multiarch=$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH)
+  for f in libquerysafe.so.0 libquerysafe_crypt_v1.so; do
+    dpkg -L querysafe | grep -qx "/usr/lib/$multiarch/$f" ||
+      die "the querysafe package has no /usr/lib/$multiarch/$f: $(dpkg -L querysafe | grep "/$f\$")"
+  done
+  dpkg -L querysafe-dev | grep -qx "/usr/lib/$multiarch/pkgconfig/querysafe.pc" ||
+    die "querysafe-dev has no /usr/lib/$multiarch/pkgconfig/querysafe.pc"
   if ldd /usr/bin/querysafe "$lib" | grep "not found"; then
     die "a shared library that the packages do not depend on"
   fi

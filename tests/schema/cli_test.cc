@@ -57,7 +57,7 @@ TEST(SchemaCli, CheckAcceptsAValidSchema) {
   EXPECT_THAT(r.out, HasSubstr("OK: database 'medical_records'"));
   r = Querysafe("schema check --format json --schema " + Data("conformance/schemas/risk.json"));
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_THAT(r.out, HasSubstr("\"errors\" : [ ]"));
+  EXPECT_THAT(r.out, HasSubstr("\"errors\":[]"));
 }
 
 TEST(SchemaCli, CheckReportsDiagnostics) {
@@ -74,9 +74,9 @@ TEST(SchemaCli, CheckReportsDiagnostics) {
   EXPECT_THAT(r.err, HasSubstr("\"sparsity\": 9}}}}}}\n"));
   r = Querysafe("schema check --format json --schema " + path);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out, HasSubstr("\"code\" : \"schema.server.6775214\""));
-  EXPECT_THAT(r.out, HasSubstr("\"line\" : 2"));
-  EXPECT_THAT(r.out, HasSubstr("\"location\" : \"models.M.fields.f.queries.sparsity\""));
+  EXPECT_THAT(r.out, HasSubstr("\"code\":\"schema.server.6775214\""));
+  EXPECT_THAT(r.out, HasSubstr("\"line\":2"));
+  EXPECT_THAT(r.out, HasSubstr("\"location\":\"models.M.fields.f.queries.sparsity\""));
 }
 
 TEST(SchemaCli, SyntaxErrorsPointIntoTheFile) {

@@ -643,8 +643,9 @@ def load_queries(path):
 
 
 def translate(cli, schema_path, text, time_zone):
-    res = subprocess.run([cli, "translate", "--schema", schema_path, "--time-zone", time_zone,
-                          text], capture_output=True, text=True, timeout=60)
+    # --canonical: every BSON type kept, which ejson_hook turns into the Python value.
+    res = subprocess.run([cli, "translate", "--canonical", "--schema", schema_path, "--time-zone",
+                          time_zone, text], capture_output=True, text=True, timeout=60)
     if res.returncode != 0:
         return None, res.stderr.strip() or f"exit {res.returncode}"
     out = json.loads(res.stdout, object_hook=ejson_hook)
