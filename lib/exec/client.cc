@@ -42,7 +42,7 @@ std::optional<ServerVersion> HandshakeVersion(mongoc_client_t* client, Diagnosti
     *error = MalformedReply("the handshake reply has no maxWireVersion");
     return std::nullopt;
   }
-  std::optional<ServerVersion> version = ServerVersionFromWire(static_cast<int32_t>(wire));
+  std::optional<ServerVersion> version = common::ServerVersionFromWire(static_cast<int32_t>(wire));
   if (!version) {
     *error = DatabaseError(
         "exec.server_version",
@@ -287,7 +287,7 @@ ConnectResult Client::Connect(ClientOptions options) {
     if (!lease) return fail(std::move(error));
     std::optional<ServerVersion> version = HandshakeVersion(lease.get(), &error);
     if (!version) return fail(std::move(error));
-    if (encrypted && version->max_wire_version < kMinQeWireVersion) {
+    if (encrypted && version->max_wire_version < common::kMinQeWireVersion) {
       return fail(ConfigurationDiagnostic(
           "exec.server_version", std::format("Queryable Encryption needs MongoDB 7.0 or later; the "
                                              "server is MongoDB {} (maxWireVersion {})",

@@ -47,18 +47,20 @@
 #include <string_view>
 
 #include "lib/common/bson_util.h"
+#include "lib/common/server_version.h"
 #include "lib/crypt/encryptor.h"
 #include "lib/crypt/kms_providers.h"
 #include "lib/exec/cursor.h"
 #include "lib/exec/encrypted_clients.h"
 #include "lib/exec/key_vault.h"
 #include "lib/exec/mongoc_util.h"
-#include "lib/exec/server_version.h"
 #include "lib/lower/lower.h"
 #include "lib/schema/model.h"
 #include "querysafe/diagnostic.h"
 
 namespace querysafe::exec {
+
+using common::ServerVersion;
 
 struct ClientOptions {
   // A MongoDB connection string. TLS to the server is configured here, as

@@ -1,13 +1,12 @@
-// The parts of lib/exec that need no server: server versions from wire
-// versions, how rows are shaped and what aggregate() of nothing gives, and the
-// documents Django's save() would write (document_builder.h).
+// The parts of lib/exec that need no server: how rows are shaped and what
+// aggregate() of nothing gives, and the documents Django's save() would write
+// (document_builder.h).
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "lib/exec/document_builder.h"
 #include "lib/exec/row_shape.h"
-#include "lib/exec/server_version.h"
 #include "tests/exec/wire_fixture.h"
 
 namespace querysafe::testing {
@@ -15,25 +14,6 @@ namespace {
 
 using exec::BuildDocument;
 using exec::BuildMode;
-
-TEST(ExecServerVersion, WireVersionsAreTheSpecsReleases) {
-  // specifications: wireversion-featurelist; 5.1 onwards count releases.
-  const std::pair<int, const char*> table[] = {{8, "4.2"},  {9, "4.4"},  {13, "5.0"}, {17, "6.0"},
-                                               {19, "6.2"}, {20, "6.3"}, {21, "7.0"}, {22, "7.1"},
-                                               {25, "8.0"}, {26, "8.1"}, {27, "8.2"}, {28, "8.3"}};
-  for (auto [wire, name] : table) {
-    std::optional<exec::ServerVersion> v = exec::ServerVersionFromWire(wire);
-    ASSERT_TRUE(v.has_value()) << wire;
-    EXPECT_EQ(v->ToString(), name) << wire;
-    EXPECT_EQ(v->max_wire_version, wire);
-    EXPECT_FALSE(v->newer_than_known);
-  }
-  EXPECT_FALSE(exec::ServerVersionFromWire(7).has_value());  // 4.0: no QE
-  std::optional<exec::ServerVersion> future = exec::ServerVersionFromWire(40);
-  ASSERT_TRUE(future.has_value());
-  EXPECT_TRUE(future->newer_than_known);
-  EXPECT_EQ(future->ToString(), "8.3");
-}
 
 TEST(ExecRowShape, AggregateOfNothingFollowsDjango) {
   // Count(distinct) is $addToSet then $size; Avg is None over no rows.
