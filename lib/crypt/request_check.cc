@@ -4,6 +4,7 @@
 #include <format>
 #include <string>
 
+#include "lib/analyze/rules/server_rules.h"
 #include "lib/common/bson_type_name.h"
 #include "lib/crypt/capabilities.h"
 #include "lib/crypt/failure.h"
@@ -144,9 +145,8 @@ class Checker {
     }
     if (request_.algorithm == Algorithm::kUnindexed && request_.is_query) {
       return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
-                  "crypt.unindexed_query", 63165,
-                  "Can only execute encrypted equality queries with an "
-                  "encrypted equality index");
+                  "crypt.unindexed_query", analyze::rules::kNoEqualityIndexServerCode,
+                  analyze::rules::kNoEqualityIndexMessage);
     }
     if (request_.algorithm != Algorithm::kUnindexed && request_.contention < 0) {
       return Fail(absl::StatusCode::kInvalidArgument, Category::kImproperlyConfigured,
@@ -202,7 +202,8 @@ class Checker {
                                    name, request_.path));
     }
     if (request_.algorithm == Algorithm::kUnindexed && IsNeverEncryptable(field_type_)) {
-      return BadOption(31041, std::format("Cannot encrypt element of type: {}", name));
+      return BadOption(analyze::rules::kUnencryptableTypeServerCode,
+                       analyze::rules::UnencryptableTypeMessage(name));
     }
     return absl::OkStatus();
   }
@@ -214,22 +215,21 @@ class Checker {
       bson_type_t type = bson_iter_type(&iter);
       if (IsNeverEncryptable(type)) {
         return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
-                    "crypt.unencryptable_type", 31041,
-                    std::format("Cannot encrypt element of type: {}", BsonTypeName(type)));
+                    "crypt.unencryptable_type", analyze::rules::kUnencryptableTypeServerCode,
+                    analyze::rules::UnencryptableTypeMessage(BsonTypeName(type)));
       }
       if (type != field_type_) {
         // Lowering must coerce values to the field's type first: another type
         // gives other tokens and the query silently matches nothing.
-        return Fail(absl::StatusCode::kInvalidArgument, Category::kValidationError,
-                    "crypt.type_mismatch", 31118,
-                    std::format("Cannot encrypt element of type {} because schema "
-                                "requires that "
-                                "type is one of: [ {} ]",
-                                BsonTypeName(type), BsonTypeName(field_type_)));
+        return Fail(
+            absl::StatusCode::kInvalidArgument, Category::kValidationError, "crypt.type_mismatch",
+            analyze::rules::kValueTypeServerCode,
+            analyze::rules::ValueTypeMessage(BsonTypeName(type), BsonTypeName(field_type_)));
       }
       if (range_find() && IsNaN(&iter)) {
         return Fail(absl::StatusCode::kInvalidArgument, Category::kValidationError,
-                    "crypt.nan_bound", 6991000, "Query bound cannot be NaN.");
+                    "crypt.nan_bound", analyze::rules::kNaNLowerBoundServerCode,
+                    analyze::rules::kNaNBoundMessage);
       }
     }
     return absl::OkStatus();
