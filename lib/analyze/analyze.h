@@ -13,6 +13,7 @@
 
 #include "lib/analyze/bound.h"
 #include "lib/common/arena.h"
+#include "lib/common/server_version.h"
 #include "lib/common/time_zone.h"
 #include "lib/parse/ast.h"
 #include "lib/schema/model.h"
@@ -20,14 +21,10 @@
 
 namespace querysafe::analyze {
 
-// The MongoDB server version the query will run on: it decides which QE query types exist
-// (7.0: equality; 8.0: range; 8.2: the text previews; 9.0: prefix, suffix, substring).
-struct ServerVersion {
-  int major = 8;
-  int minor = 0;
-
-  friend auto operator<=>(const ServerVersion&, const ServerVersion&) = default;
-};
+// The MongoDB server version the query will run on (lib/common/server_version.h): it decides
+// which QE query types exist (7.0: equality; 8.0: range; 8.2: the text previews; 9.0: prefix,
+// suffix, substring).
+using common::ServerVersion;
 
 // What the linked libmongocrypt can encrypt (lib/crypt/capabilities.h, filled by lib/api), so
 // that the analyzer can refuse what it could not, in plain words.

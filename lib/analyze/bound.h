@@ -47,6 +47,16 @@ struct FieldRef {
   bool is_encrypted() const { return encrypted != nullptr; }
 };
 
+// The path as the server names it in its messages and encryptedFields: the dotted db path in the
+// field's own collection (without the join alias of a field read through a ForeignKey).
+inline std::string_view ServerPath(const FieldRef& field) {
+  std::string_view path = field.db_path;
+  if (field.join != nullptr && path.size() > field.join->alias.size()) {
+    path.remove_prefix(field.join->alias.size() + 1);
+  }
+  return path;
+}
+
 // Django's lookups (the last part of a key) after resolution.
 enum class LookupKind : uint8_t {
   kExact,

@@ -15,41 +15,6 @@ namespace querysafe::analyze {
 using coerce_internal::SetUtf8;
 using schema::FieldClass;
 
-std::string_view BsonValueTypeName(const bson_value_t& value) {
-  switch (value.value_type) {
-    case BSON_TYPE_DOUBLE:
-      return "double";
-    case BSON_TYPE_UTF8:
-      return "string";
-    case BSON_TYPE_DOCUMENT:
-      return "object";
-    case BSON_TYPE_ARRAY:
-      return "array";
-    case BSON_TYPE_BINARY:
-      return "binData";
-    case BSON_TYPE_OID:
-      return "objectId";
-    case BSON_TYPE_BOOL:
-      return "bool";
-    case BSON_TYPE_DATE_TIME:
-      return "date";
-    case BSON_TYPE_NULL:
-      return "null";
-    case BSON_TYPE_REGEX:
-      return "regex";
-    case BSON_TYPE_INT32:
-      return "int";
-    case BSON_TYPE_TIMESTAMP:
-      return "timestamp";
-    case BSON_TYPE_INT64:
-      return "long";
-    case BSON_TYPE_DECIMAL128:
-      return "decimal";
-    default:
-      return "unknown";
-  }
-}
-
 namespace {
 
 // A BSON array in the arena built from already-coerced elements.

@@ -55,9 +55,6 @@ bool PyFloat(const PyValue& value, double* out);
 // (JSONField keys, annotations): int -> int32 or int64, str -> string, and so on.
 bool NaturalBson(const PyValue& value, Arena* arena, bson_value_t* out);
 
-// "int", "long", "string"... of a BSON value, as the server's messages name types.
-std::string_view BsonValueTypeName(const bson_value_t& value);
-
 }  // namespace querysafe::analyze
 
 #endif  // QUERYSAFE_LIB_ANALYZE_COERCE_H_

@@ -10,6 +10,7 @@
 #include "lib/analyze/py_value.h"
 #include "lib/analyze/rules/rules.h"
 #include "lib/analyze/value_binder.h"
+#include "lib/common/bson_type_name.h"
 
 namespace querysafe::analyze {
 namespace {
@@ -36,7 +37,7 @@ std::string Refused(const bson_value_t& value) {
           "deep)",
           kMaxBsonValueDepth);
     default:
-      return std::format("a BSON {}", BsonValueTypeName(value));
+      return std::format("a BSON {}", BsonTypeName(value.value_type));
   }
 }
 
@@ -157,7 +158,7 @@ bool BindUpdateValue(Context& ctx, const bound::Query& query, const bound::Param
     ref.field = &field;
     ref.db_path = field.column;
     ref.encrypted = encrypted;
-    rules::ReportUnencryptableValue(ctx, ref, BsonValueTypeName(v), param.span);
+    rules::ReportUnencryptableValue(ctx, ref, BsonTypeName(v.value_type), param.span);
     return false;
   }
   out->push_back(v);

@@ -8,6 +8,7 @@
 #include "lib/analyze/lookups.h"
 #include "lib/analyze/rules/rules.h"
 #include "lib/common/bson_compare.h"
+#include "lib/common/bson_type_name.h"
 
 namespace querysafe::analyze {
 
@@ -145,7 +146,7 @@ bool CheckEncryptedValue(Context& ctx, const bound::Predicate& p, const bson_val
                          rules::BoundRole role, Span span) {
   const schema::EncryptedPath& path = *p.lhs.encrypted;
   if (static_cast<uint8_t>(v.value_type) != static_cast<uint8_t>(path.bson_type)) {
-    rules::ReportUnencryptableValue(ctx, p.lhs, BsonValueTypeName(v), span);
+    rules::ReportUnencryptableValue(ctx, p.lhs, BsonTypeName(v.value_type), span);
     return false;
   }
   if (p.qe_index != nullptr && p.qe_index->type == schema::QueryType::kRange) {

@@ -10,6 +10,7 @@
 #include "lib/analyze/filter_binder.h"
 #include "lib/analyze/py_value.h"
 #include "lib/analyze/rules/rules.h"
+#include "lib/common/bson_type_name.h"
 
 namespace querysafe::analyze {
 
@@ -91,7 +92,7 @@ void BindUpdate(Context& ctx, ChainState& state, const ast::Step& step) {
     }
     if (ref.is_encrypted() && static_cast<uint8_t>(assignment.value.constant.value_type) !=
                                   static_cast<uint8_t>(ref.encrypted->bson_type)) {
-      rules::ReportUnencryptableValue(ctx, ref, BsonValueTypeName(assignment.value.constant),
+      rules::ReportUnencryptableValue(ctx, ref, BsonTypeName(assignment.value.constant.value_type),
                                       value.span);
       continue;
     }

@@ -6,6 +6,7 @@
 
 #include "lib/analyze/params.h"
 #include "lib/api/compiled_query.h"
+#include "lib/common/server_version.h"
 #include "lib/crypt/capabilities.h"
 #include "lib/lower/lower.h"
 #include "lib/parse/parse.h"
@@ -13,14 +14,9 @@
 namespace querysafe {
 
 std::optional<ServerVersion> ServerVersion::Parse(std::string_view text) {
-  ServerVersion v;
-  int consumed = 0;
-  std::string s(text);
-  if (std::sscanf(s.c_str(), "%d.%d%n", &v.major, &v.minor, &consumed) != 2 ||
-      consumed != static_cast<int>(s.size()) || v.major < 0 || v.minor < 0) {
-    return std::nullopt;
-  }
-  return v;
+  std::optional<common::ServerVersion> v = common::ParseServerVersion(text);
+  if (!v) return std::nullopt;
+  return ServerVersion{v->major, v->minor};
 }
 
 namespace internal {

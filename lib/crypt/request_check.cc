@@ -4,6 +4,8 @@
 #include <format>
 #include <string>
 
+#include "lib/analyze/rules/server_rules.h"
+#include "lib/common/bson_type_name.h"
 #include "lib/crypt/capabilities.h"
 #include "lib/crypt/failure.h"
 
@@ -143,9 +145,8 @@ class Checker {
     }
     if (request_.algorithm == Algorithm::kUnindexed && request_.is_query) {
       return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
-                  "crypt.unindexed_query", 63165,
-                  "Can only execute encrypted equality queries with an "
-                  "encrypted equality index");
+                  "crypt.unindexed_query", analyze::rules::kNoEqualityIndexServerCode,
+                  analyze::rules::kNoEqualityIndexMessage);
     }
     if (request_.algorithm != Algorithm::kUnindexed && request_.contention < 0) {
       return Fail(absl::StatusCode::kInvalidArgument, Category::kImproperlyConfigured,
@@ -185,7 +186,7 @@ class Checker {
   }
 
   absl::Status CheckFieldType() {
-    std::string_view name = BsonTypeNameOf(field_type_);
+    std::string_view name = BsonTypeName(field_type_);
     if (request_.algorithm == Algorithm::kIndexed && !IsEqualityIndexedType(field_type_)) {
       return BadOption(6338405,
                        std::format("Type '{}' is not a supported equality indexed type", name));
@@ -201,7 +202,8 @@ class Checker {
                                    name, request_.path));
     }
     if (request_.algorithm == Algorithm::kUnindexed && IsNeverEncryptable(field_type_)) {
-      return BadOption(31041, std::format("Cannot encrypt element of type: {}", name));
+      return BadOption(analyze::rules::kUnencryptableTypeServerCode,
+                       analyze::rules::UnencryptableTypeMessage(name));
     }
     return absl::OkStatus();
   }
@@ -213,22 +215,21 @@ class Checker {
       bson_type_t type = bson_iter_type(&iter);
       if (IsNeverEncryptable(type)) {
         return Fail(absl::StatusCode::kInvalidArgument, Category::kNotSupportedError,
-                    "crypt.unencryptable_type", 31041,
-                    std::format("Cannot encrypt element of type: {}", BsonTypeNameOf(type)));
+                    "crypt.unencryptable_type", analyze::rules::kUnencryptableTypeServerCode,
+                    analyze::rules::UnencryptableTypeMessage(BsonTypeName(type)));
       }
       if (type != field_type_) {
         // Lowering must coerce values to the field's type first: another type
         // gives other tokens and the query silently matches nothing.
-        return Fail(absl::StatusCode::kInvalidArgument, Category::kValidationError,
-                    "crypt.type_mismatch", 31118,
-                    std::format("Cannot encrypt element of type {} because schema "
-                                "requires that "
-                                "type is one of: [ {} ]",
-                                BsonTypeNameOf(type), BsonTypeNameOf(field_type_)));
+        return Fail(
+            absl::StatusCode::kInvalidArgument, Category::kValidationError, "crypt.type_mismatch",
+            analyze::rules::kValueTypeServerCode,
+            analyze::rules::ValueTypeMessage(BsonTypeName(type), BsonTypeName(field_type_)));
       }
       if (range_find() && IsNaN(&iter)) {
         return Fail(absl::StatusCode::kInvalidArgument, Category::kValidationError,
-                    "crypt.nan_bound", 6991000, "Query bound cannot be NaN.");
+                    "crypt.nan_bound", analyze::rules::kNaNLowerBoundServerCode,
+                    analyze::rules::kNaNBoundMessage);
       }
     }
     return absl::OkStatus();
@@ -250,7 +251,7 @@ class Checker {
           return BadOption(
               key == "min" ? 7018200 : 7018201,
               std::format("the range index's '{}' is a {} but the field is a {}", key,
-                          BsonTypeNameOf(bson_iter_type(&iter)), BsonTypeNameOf(field_type_)));
+                          BsonTypeName(bson_iter_type(&iter)), BsonTypeName(field_type_)));
         }
       } else if (key == "sparsity") {
         if (!BSON_ITER_HOLDS_INT64(&iter)) return BadOption(0, "'sparsity' must be a long");
@@ -291,7 +292,7 @@ class Checker {
       // lowering's to pass (libmongocrypt requires them for int, long and
       // date).
       return Malformed(std::format("a range index on a {} needs its effective min and max",
-                                   BsonTypeNameOf(field_type_)));
+                                   BsonTypeName(field_type_)));
     }
     // Decimal bounds are compared by libmongocrypt; libbson has no decimal
     // arithmetic.
@@ -306,56 +307,6 @@ class Checker {
 };
 
 }  // namespace
-
-std::string_view BsonTypeNameOf(bson_type_t type) {
-  switch (type) {
-    case BSON_TYPE_DOUBLE:
-      return "double";
-    case BSON_TYPE_UTF8:
-      return "string";
-    case BSON_TYPE_DOCUMENT:
-      return "object";
-    case BSON_TYPE_ARRAY:
-      return "array";
-    case BSON_TYPE_BINARY:
-      return "binData";
-    case BSON_TYPE_UNDEFINED:
-      return "undefined";
-    case BSON_TYPE_OID:
-      return "objectId";
-    case BSON_TYPE_BOOL:
-      return "bool";
-    case BSON_TYPE_DATE_TIME:
-      return "date";
-    case BSON_TYPE_NULL:
-      return "null";
-    case BSON_TYPE_REGEX:
-      return "regex";
-    case BSON_TYPE_DBPOINTER:
-      return "dbPointer";
-    case BSON_TYPE_CODE:
-      return "javascript";
-    case BSON_TYPE_SYMBOL:
-      return "symbol";
-    case BSON_TYPE_CODEWSCOPE:
-      return "javascriptWithScope";
-    case BSON_TYPE_INT32:
-      return "int";
-    case BSON_TYPE_TIMESTAMP:
-      return "timestamp";
-    case BSON_TYPE_INT64:
-      return "long";
-    case BSON_TYPE_DECIMAL128:
-      return "decimal";
-    case BSON_TYPE_MINKEY:
-      return "minKey";
-    case BSON_TYPE_MAXKEY:
-      return "maxKey";
-    case BSON_TYPE_EOD:
-      return "missing";
-  }
-  return "unknown";
-}
 
 absl::Status CheckRequest(const lower::EncryptionRequest& request) {
   return Checker(request).Run();

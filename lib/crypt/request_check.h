@@ -19,9 +19,6 @@
 
 namespace querysafe::crypt {
 
-// MongoDB's name for a BSON type ("int", "long", "decimal", "objectId", ...).
-std::string_view BsonTypeNameOf(bson_type_t type);
-
 // OK, or a RequestFailure (failure.h) naming the rule that the request breaks.
 absl::Status CheckRequest(const lower::EncryptionRequest& request);
 

@@ -5,6 +5,7 @@
 #include <format>
 #include <span>
 
+#include "lib/analyze/rules/server_rules.h"
 #include "lib/common/bson_array.h"
 #include "lib/common/diagnostic_util.h"
 #include "lib/crypt/failure.h"
@@ -42,7 +43,7 @@ std::optional<ServerVersion> HandshakeVersion(mongoc_client_t* client, Diagnosti
     *error = MalformedReply("the handshake reply has no maxWireVersion");
     return std::nullopt;
   }
-  std::optional<ServerVersion> version = ServerVersionFromWire(static_cast<int32_t>(wire));
+  std::optional<ServerVersion> version = common::ServerVersionFromWire(static_cast<int32_t>(wire));
   if (!version) {
     *error = DatabaseError(
         "exec.server_version",
@@ -55,12 +56,12 @@ std::optional<ServerVersion> HandshakeVersion(mongoc_client_t* client, Diagnosti
 // before sending (the server's codes and words, fle_crud.cpp and query
 // analysis).
 std::optional<Diagnostic> CheckUpdate(const bson_t* command) {
-  auto refuse = [](int32_t code, std::string message, std::string id) {
+  auto refuse = [](const analyze::rules::ServerRule& rule) {
     Diagnostic d;
     d.category = Category::kNotSupportedError;
-    d.code = std::move(id);
-    d.message = std::move(message);
-    d.server_code = code;
+    d.code = std::string(rule.code);
+    d.message = std::string(rule.message);
+    d.server_code = rule.server_code;
     return d;
   };
   bson_iter_t it, statement;
@@ -71,8 +72,7 @@ std::optional<Diagnostic> CheckUpdate(const bson_t* command) {
   int count = 0;
   while (bson_iter_next(&statement)) {
     if (++count > 1) {
-      return refuse(6371502, "Only single document updates are permitted",
-                    "qe.multiple_update_statements");
+      return refuse(analyze::rules::kMultipleUpdateStatements);
     }
     if (!BSON_ITER_HOLDS_DOCUMENT(&statement)) continue;
     bson_iter_t field;
@@ -80,14 +80,10 @@ std::optional<Diagnostic> CheckUpdate(const bson_t* command) {
     while (bson_iter_next(&field)) {
       const std::string_view key = bson_iter_key(&field);
       if (key == "multi" && bson_iter_as_bool(&field)) {
-        return refuse(6329900,
-                      "Multi-document updates are not allowed with Queryable "
-                      "Encryption",
-                      "qe.multi_document_update");
+        return refuse(analyze::rules::kMultiDocumentUpdate);
       }
       if (key == "u" && BSON_ITER_HOLDS_ARRAY(&field)) {
-        return refuse(6371517, "FLE only supports modifier and replacement style updates",
-                      "qe.pipeline_update");
+        return refuse(analyze::rules::kPipelineUpdate);
       }
     }
   }
@@ -287,7 +283,7 @@ ConnectResult Client::Connect(ClientOptions options) {
     if (!lease) return fail(std::move(error));
     std::optional<ServerVersion> version = HandshakeVersion(lease.get(), &error);
     if (!version) return fail(std::move(error));
-    if (encrypted && version->max_wire_version < kMinQeWireVersion) {
+    if (encrypted && version->max_wire_version < common::kMinQeWireVersion) {
       return fail(ConfigurationDiagnostic(
           "exec.server_version", std::format("Queryable Encryption needs MongoDB 7.0 or later; the "
                                              "server is MongoDB {} (maxWireVersion {})",

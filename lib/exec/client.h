@@ -47,18 +47,21 @@
 #include <string_view>
 
 #include "lib/common/bson_util.h"
+#include "lib/common/server_version.h"
 #include "lib/crypt/encryptor.h"
 #include "lib/crypt/kms_providers.h"
 #include "lib/exec/cursor.h"
 #include "lib/exec/encrypted_clients.h"
 #include "lib/exec/key_vault.h"
 #include "lib/exec/mongoc_util.h"
-#include "lib/exec/server_version.h"
 #include "lib/lower/lower.h"
+#include "lib/lower/lowered_instance.h"
 #include "lib/schema/model.h"
 #include "querysafe/diagnostic.h"
 
 namespace querysafe::exec {
+
+using common::ServerVersion;
 
 struct ClientOptions {
   // A MongoDB connection string. TLS to the server is configured here, as
@@ -148,7 +151,11 @@ class Client {
   // attribute name (Extended JSON read into BSON): each value coerced to its
   // field's BSON type as Django would, defaults and auto_now(_add) applied, a
   // new ObjectId for an implicit primary key, encrypted fields encrypted with
-  // their own options (document_builder.h).
+  // their own options (lib/analyze/instance_binder.h).
+  // These three analyze and lower before they send, so they are defined on top
+  // of the pipeline, in lib/api/instance_writes.cc, not in lib/exec (which
+  // only sends: SendInsert, SendSave, SendDelete). They stay members for the
+  // callers that hold an exec::Client (the CLI's insert).
   WriteResult Insert(std::string_view model, const bson_t* values) const;
   // Django's save() of an instance that has a primary key: update_one({_id},
   // {$set: every other field}), encrypted values re-encrypted; inserts the
@@ -156,6 +163,15 @@ class Client {
   WriteResult Save(std::string_view model, const bson_t* values) const;
   // Deletes the instance with this primary key (coerced to the pk's type).
   WriteResult Delete(std::string_view model, const bson_value_t& pk) const;
+
+  // Sending an instance analyzed and lowered (lib/lower/lowered_instance.h):
+  // insert it; the result's id is the instance's pk.
+  WriteResult SendInsert(const schema::Model& model, const lower::LoweredInstance& instance) const;
+  // update_one({_id: pk}, {$set: every other field}); count 0 (and no
+  // diagnostics) when no document has that _id.
+  WriteResult SendSave(const schema::Model& model, const lower::LoweredInstance& instance) const;
+  // delete_one({_id: id}), `id` already of the primary key's type.
+  WriteResult SendDelete(const schema::Model& model, const bson_value_t& id) const;
 
  private:
   explicit Client(ClientOptions options);
@@ -169,7 +185,6 @@ class Client {
   std::optional<BsonDoc> Finish(const bson_t* command,
                                 std::span<const lower::EncryptionRequest> requests,
                                 Diagnostics* diagnostics) const;
-  WriteResult InsertBuilt(const schema::Model& model, const bson_t* values) const;
 
   ClientOptions options_;
   MongocPtr<mongoc_uri_t> uri_;

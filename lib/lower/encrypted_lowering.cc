@@ -10,7 +10,6 @@
 
 #include <string>
 
-#include "lib/analyze/rules/rules.h"
 #include "lib/lower/lowering.h"
 #include "lib/lower/text_options.h"
 
@@ -67,7 +66,7 @@ EncryptionRequest MakeRequest(const bound::FieldRef& field, const schema::QueryS
                               bool is_query, Span span) {
   EncryptionRequest r;
   r.is_query = is_query;
-  r.path = std::string(analyze::rules::ServerPath(field));
+  r.path = std::string(bound::ServerPath(field));
   r.bson_type = field.encrypted->bson_type;
   r.key = field.encrypted->key;
   r.span = span;
@@ -185,7 +184,7 @@ static void WriteRangeRequest(Lowering& lowering, BsonWriter& w, const bound::Fi
 
 void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
   const schema::QuerySpec& index = *p.qe_index;
-  const std::string_view path = analyze::rules::ServerPath(p.lhs);
+  const std::string_view path = bound::ServerPath(p.lhs);
   const absl::InlinedVector<bson_value_t, 4> values = AllValues(p);
 
   auto new_request = [&]() -> EncryptionRequest {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string_view>
 
+#include "lib/common/server_version.h"
 #include "lib/schema/model.h"
 #include "querysafe/diagnostic.h"
 
@@ -23,11 +24,10 @@ struct SchemaLoadOptions {
   // differ by version: range sparsity 1..8 and optional on 8.0 (1..4 and
   // required on 7.x, where min/max are also required and `queries` takes one
   // entry); the text preview query types need 8.2, the text types of 9.0 9.0.
-  int server_major = 8;
-  int server_minor = 0;
+  common::ServerVersion server_version;
 
   bool AtLeast(int major, int minor) const {
-    return server_major > major || (server_major == major && server_minor >= minor);
+    return server_version >= common::ServerVersion{major, minor};
   }
 };
 

@@ -3,40 +3,13 @@
 
 #include <bson/bson.h>
 
-#include <array>
 #include <string_view>
-#include <utility>
 
 #include "lib/common/bson_array.h"
+#include "lib/common/bson_type_name.h"
 
 namespace querysafe::schema {
 namespace {
-
-struct BsonTypeNameEntry {
-  BsonType type;
-  std::string_view name;
-};
-
-// MongoDB's own spellings (the $type / bsonType aliases).
-constexpr std::array<BsonTypeNameEntry, 17> kBsonTypeNames = {{
-    {BsonType::kDouble, "double"},
-    {BsonType::kString, "string"},
-    {BsonType::kObject, "object"},
-    {BsonType::kArray, "array"},
-    {BsonType::kBinData, "binData"},
-    {BsonType::kObjectId, "objectId"},
-    {BsonType::kBool, "bool"},
-    {BsonType::kDate, "date"},
-    {BsonType::kNull, "null"},
-    {BsonType::kRegex, "regex"},
-    {BsonType::kDbPointer, "dbPointer"},
-    {BsonType::kJavascript, "javascript"},
-    {BsonType::kSymbol, "symbol"},
-    {BsonType::kInt, "int"},
-    {BsonType::kTimestamp, "timestamp"},
-    {BsonType::kLong, "long"},
-    {BsonType::kDecimal, "decimal"},
-}};
 
 // Appends one encryptedFields entry in showencryptedfieldsmap's key order:
 // bsonType, path, keyId (or keyAltName), queries.
@@ -83,17 +56,7 @@ bson_value_t FindBound(const BsonDoc& bounds, const char* key) {
 }  // namespace
 
 std::string_view BsonTypeName(BsonType type) {
-  for (const BsonTypeNameEntry& e : kBsonTypeNames) {
-    if (e.type == type) return e.name;
-  }
-  return "unknown";
-}
-
-std::optional<BsonType> BsonTypeFromName(std::string_view name) {
-  for (const BsonTypeNameEntry& e : kBsonTypeNames) {
-    if (e.name == name) return e.type;
-  }
-  return std::nullopt;
+  return querysafe::BsonTypeName(static_cast<bson_type_t>(type));
 }
 
 bool IsStringClass(FieldClass c) {

@@ -48,9 +48,8 @@ enum class BsonType : uint8_t {
 };
 
 // "double", "string", "object", "array", "binData", "objectId", "bool", "date", "int", "long",
-// "decimal", ...
+// "decimal", ...: lib/common/bson_type_name.h's table.
 std::string_view BsonTypeName(BsonType type);
-std::optional<BsonType> BsonTypeFromName(std::string_view name);
 
 // Django field classes querysafe knows, without the "Encrypted" prefix (that is Field::encrypted).
 enum class FieldClass : uint8_t {

@@ -11,8 +11,7 @@ namespace querysafe {
 
 SchemaResult Schema::FromJson(std::string_view json, const SchemaOptions& options) {
   schema::SchemaLoadOptions load_options;
-  load_options.server_major = options.server_major;
-  load_options.server_minor = options.server_minor;
+  load_options.server_version = {options.server_major, options.server_minor};
   schema::SchemaLoadResult loaded = schema::LoadSchema(json, load_options);
   SchemaResult result;
   result.diagnostics = std::move(loaded.diagnostics);

@@ -1,39 +1,29 @@
-// The parts of lib/exec that need no server: server versions from wire
-// versions, how rows are shaped and what aggregate() of nothing gives, and the
-// documents Django's save() would write (document_builder.h).
+// The parts of lib/exec that need no server: how rows are shaped and what
+// aggregate() of nothing gives; and the documents Django's save() would write
+// as exec sends them (analyzed by lib/analyze/instance_binder.h, lowered by
+// lib/lower/lowered_instance.h).
 #include <gtest/gtest.h>
 
 #include <chrono>
 
-#include "lib/exec/document_builder.h"
+#include "lib/analyze/instance_binder.h"
 #include "lib/exec/row_shape.h"
-#include "lib/exec/server_version.h"
+#include "lib/lower/lowered_instance.h"
 #include "tests/exec/wire_fixture.h"
 
 namespace querysafe::testing {
 namespace {
 
-using exec::BuildDocument;
-using exec::BuildMode;
+using analyze::BuildMode;
 
-TEST(ExecServerVersion, WireVersionsAreTheSpecsReleases) {
-  // specifications: wireversion-featurelist; 5.1 onwards count releases.
-  const std::pair<int, const char*> table[] = {{8, "4.2"},  {9, "4.4"},  {13, "5.0"}, {17, "6.0"},
-                                               {19, "6.2"}, {20, "6.3"}, {21, "7.0"}, {22, "7.1"},
-                                               {25, "8.0"}, {26, "8.1"}, {27, "8.2"}, {28, "8.3"}};
-  for (auto [wire, name] : table) {
-    std::optional<exec::ServerVersion> v = exec::ServerVersionFromWire(wire);
-    ASSERT_TRUE(v.has_value()) << wire;
-    EXPECT_EQ(v->ToString(), name) << wire;
-    EXPECT_EQ(v->max_wire_version, wire);
-    EXPECT_FALSE(v->newer_than_known);
-  }
-  EXPECT_FALSE(exec::ServerVersionFromWire(7).has_value());  // 4.0: no QE
-  std::optional<exec::ServerVersion> future = exec::ServerVersionFromWire(40);
-  ASSERT_TRUE(future.has_value());
-  EXPECT_TRUE(future->newer_than_known);
-  EXPECT_EQ(future->ToString(), "8.3");
-}
+// An instance analyzed, then lowered when it has no diagnostics.
+struct BuiltDocument {
+  BsonDoc document;
+  std::vector<lower::EncryptionRequest> encryptions;
+  Diagnostics diagnostics;
+
+  bool ok() const { return diagnostics.empty(); }
+};
 
 TEST(ExecRowShape, AggregateOfNothingFollowsDjango) {
   // Count(distinct) is $addToSet then $size; Avg is None over no rows.
@@ -81,8 +71,16 @@ class ExecDocument : public ::testing::Test {
     ASSERT_NE(schema_, nullptr);
     shelf_ = schema_->FindModel("Shelf");
   }
-  exec::BuiltDocument Build(std::string_view json, BuildMode mode = BuildMode::kInsert) {
-    return BuildDocument(*schema_, *shelf_, Json(json).get(), mode, now_);
+  BuiltDocument Build(std::string_view json, BuildMode mode = BuildMode::kInsert) {
+    bound::Instance instance =
+        analyze::BindInstance(*schema_, *shelf_, Json(json).get(), mode, now_);
+    BuiltDocument built;
+    built.diagnostics = std::move(instance.diagnostics);
+    if (!built.ok()) return built;
+    lower::LoweredInstance lowered = lower::LowerInstance(instance);
+    built.document = std::move(lowered.document);
+    built.encryptions = std::move(lowered.encryptions);
+    return built;
   }
 
   std::shared_ptr<const schema::Schema> schema_;
@@ -92,7 +90,7 @@ class ExecDocument : public ::testing::Test {
 };
 
 TEST_F(ExecDocument, EmbeddedValuesDefaultsAndAutoTimes) {
-  exec::BuiltDocument b = Build(R"({
+  BuiltDocument b = Build(R"({
       "items": [{"label": "a"}, {"label": "b", "weight": 9}],
       "pet": {"_label": "zoo.Dog", "bark": "woof"},
       "extra": {"any": ["json", 1]},
@@ -117,7 +115,7 @@ TEST_F(ExecDocument, EmbeddedValuesDefaultsAndAutoTimes) {
 }
 
 TEST_F(ExecDocument, EncryptedValuesBecomeRequestsWithTheFieldsOptions) {
-  exec::BuiltDocument b = Build(R"({"items": [], "pet": {"_label": "Cat", "lives": 9},
+  BuiltDocument b = Build(R"({"items": [], "pet": {"_label": "Cat", "lives": 9},
                                     "extra": 1, "tags": ["x"], "code": 7})");
   ASSERT_TRUE(b.ok()) << b.diagnostics[0].message;
   ASSERT_EQ(b.encryptions.size(), 2u);
@@ -145,7 +143,7 @@ TEST_F(ExecDocument, EncryptedValuesBecomeRequestsWithTheFieldsOptions) {
 }
 
 TEST_F(ExecDocument, ProblemsAreDiagnosticsWithTheirField) {
-  exec::BuiltDocument b = Build(R"({"items": {"label": 1}, "pet": {"lives": 1},
+  BuiltDocument b = Build(R"({"items": {"label": 1}, "pet": {"lives": 1},
                                     "extra": 1, "tags": ["x"], "code": 7})");
   ASSERT_EQ(b.diagnostics.size(), 2u);
   EXPECT_EQ(b.diagnostics[0].location, "Shelf.items");
@@ -156,10 +154,10 @@ TEST_F(ExecDocument, ProblemsAreDiagnosticsWithTheirField) {
             "A PolymorphicEmbeddedModelField value needs a \"_label\" naming one "
             "of: Cat, Dog");
   // save() of an existing instance: auto_now_add keeps the value it has.
-  exec::BuiltDocument save = Build(R"({"items": [], "extra": 1, "tags": [], "code": 1,
+  BuiltDocument save = Build(R"({"items": [], "extra": 1, "tags": [], "code": 1,
                                        "pet": {"_label": "Cat", "lives": 2},
                                        "born": "2024-01-31"})",
-                                   BuildMode::kSave);
+                             BuildMode::kSave);
   ASSERT_EQ(save.diagnostics.size(), 1u);
   EXPECT_EQ(save.diagnostics[0].message,
             "save() needs the primary key 'id' of the Shelf to update");

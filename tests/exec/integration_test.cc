@@ -23,9 +23,9 @@
 
 #include "lib/crypt/kms_providers.h"
 #include "lib/exec/client.h"
-#include "lib/exec/document_builder.h"
 #include "lib/exec/migrate.h"
 #include "lib/exec/mongoc_util.h"
+#include "lib/lower/lowered_instance.h"
 #include "lib/schema/load.h"
 #include "tests/crypt/plaintext_scan.h"
 #include "tests/exec/wire_fixture.h"
@@ -130,7 +130,7 @@ class IntegrationTutorial : public ::testing::Test {
     value.value_type = BSON_TYPE_UTF8;
     value.value.v_utf8.str = const_cast<char*>(ssn.data());
     value.value.v_utf8.len = static_cast<uint32_t>(ssn.size());
-    lower::EncryptionRequest r = exec::StoredValueRequest(*path, 0, value);
+    lower::EncryptionRequest r = lower::StoredValueRequest(*path, 0, value);
     r.is_query = true;
     c.encryptions.push_back(std::move(r));
     return c;

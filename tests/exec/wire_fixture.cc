@@ -8,7 +8,7 @@
 
 #include "lib/common/bson_array.h"
 #include "lib/crypt/data_key.h"
-#include "lib/exec/document_builder.h"
+#include "lib/lower/lowered_instance.h"
 #include "lib/schema/load.h"
 #include "tests/crypt/spec_fixture.h"
 
@@ -356,7 +356,7 @@ lower::EncryptionRequest WireTest::EqualityRequest(const schema::Schema& schema,
   const schema::EncryptedPath* ep = model->FindEncryptedPath(path);
   EXPECT_NE(ep, nullptr);
   // What lowering writes for `exact` on an equality field.
-  lower::EncryptionRequest r = exec::StoredValueRequest(*ep, id, value);
+  lower::EncryptionRequest r = lower::StoredValueRequest(*ep, id, value);
   r.is_query = true;
   return r;
 }
@@ -375,7 +375,7 @@ std::vector<uint8_t> WireTest::StoredValue(const schema::Schema& schema, std::st
   EXPECT_TRUE(encryptor.ok()) << encryptor.status();
   const schema::EncryptedPath* ep = schema.FindModelByTable(table)->FindEncryptedPath(path);
   EXPECT_NE(ep, nullptr);
-  lower::EncryptionRequest r = exec::StoredValueRequest(*ep, 0, value);
+  lower::EncryptionRequest r = lower::StoredValueRequest(*ep, 0, value);
   r.algorithm = lower::Algorithm::kUnindexed;
   auto encrypted = (*encryptor)->Encrypt(r);
   EXPECT_TRUE(encrypted.ok()) << encrypted.status();

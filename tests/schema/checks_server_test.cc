@@ -30,8 +30,7 @@ std::string DecimalRange(std::string_view options) {
 
 SchemaLoadOptions Version(int major, int minor) {
   SchemaLoadOptions o;
-  o.server_major = major;
-  o.server_minor = minor;
+  o.server_version = {major, minor};
   return o;
 }
 

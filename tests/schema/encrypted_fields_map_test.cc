@@ -180,7 +180,7 @@ TEST(EncryptedFieldsMap, SkipsUnmanagedModels) {
 
 TEST(EncryptedFieldsMap, QueriesListStaysAList) {
   SchemaLoadOptions v82;
-  v82.server_minor = 2;
+  v82.server_version = {8, 2};
   auto schema =
       LoadOk(testing::FieldSchema(
                  R"({"type": "EncryptedCharField", "queries": [{"queryType": "equality"}]})"),

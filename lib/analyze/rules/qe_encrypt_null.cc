@@ -5,13 +5,14 @@
 // null are the null-equality rule's, qe_null_equality.cc.)
 
 #include "lib/analyze/rules/rules.h"
+#include "lib/analyze/rules/server_rules.h"
 
 namespace querysafe::analyze::rules {
 
 void ReportEncryptNull(Context& ctx, Span span) {
   ctx.Report(Category::kNotSupportedError, "qe.encrypt_null",
-             "Cannot encrypt element of type: null (encrypted fields do not support null=True).",
-             span, 31041);
+             UnencryptableTypeMessage("null") + " (encrypted fields do not support null=True).",
+             span, kUnencryptableTypeServerCode);
 }
 
 }  // namespace querysafe::analyze::rules

@@ -18,12 +18,4 @@ void ReportEncryptedPrefix(Context& ctx, std::string_view path, Span span) {
       span, 51102);
 }
 
-std::string_view ServerPath(const bound::FieldRef& field) {
-  std::string_view path = field.db_path;
-  if (field.join != nullptr && path.size() > field.join->alias.size()) {
-    path.remove_prefix(field.join->alias.size() + 1);
-  }
-  return path;
-}
-
 }  // namespace querysafe::analyze::rules

@@ -22,6 +22,7 @@
 
 #include "lib/analyze/lookups.h"
 #include "lib/analyze/rules/rules.h"
+#include "lib/analyze/rules/server_rules.h"
 
 namespace querysafe::analyze::rules {
 namespace {
@@ -118,11 +119,10 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
 
   if (!path.queryable() && (r.lookup == LookupKind::kExact || r.lookup == LookupKind::kIn)) {
     ctx.Report(Category::kNotSupportedError, "qe.field_not_queryable",
-               std::format("Can only execute encrypted equality queries with an encrypted "
-                           "equality index ('{}' is encrypted without `queries`; it can be "
-                           "stored and read, not queried).",
-                           server_path),
-               span, 63165);
+               std::format("{} ('{}' is encrypted without `queries`; it can be stored and read, "
+                           "not queried).",
+                           kNoEqualityIndexMessage, server_path),
+               span, kNoEqualityIndexServerCode);
     return nullptr;
   }
   if (!path.queryable()) {

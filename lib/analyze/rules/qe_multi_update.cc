@@ -5,7 +5,10 @@
 // expressions (F()) in update values itself. This applies to every model of such a database,
 // encrypted fields or not.
 
+#include <string>
+
 #include "lib/analyze/rules/rules.h"
+#include "lib/analyze/rules/server_rules.h"
 
 namespace querysafe::analyze::rules {
 namespace {
@@ -34,8 +37,8 @@ bool CheckUpdate(Context& ctx, const bound::Filter& filter, Span span) {
 }
 
 void ReportMultiDocumentUpdate(Context& ctx, Span span) {
-  ctx.Report(Category::kNotSupportedError, "qe.multi_document_update",
-             "Multi-document updates are not allowed with Queryable Encryption", span, 6329900);
+  ctx.Report(Category::kNotSupportedError, std::string(kMultiDocumentUpdate.code),
+             std::string(kMultiDocumentUpdate.message), span, kMultiDocumentUpdate.server_code);
 }
 
 }  // namespace querysafe::analyze::rules

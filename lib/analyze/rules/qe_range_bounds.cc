@@ -12,6 +12,7 @@
 #include <string>
 
 #include "lib/analyze/rules/rules.h"
+#include "lib/analyze/rules/server_rules.h"
 #include "lib/common/bson_compare.h"
 #include "lib/common/bson_util.h"
 
@@ -32,8 +33,8 @@ std::string ValueText(const bson_value_t& v) {
 bool CheckRangeValue(Context& ctx, const bound::FieldRef& field, const schema::QuerySpec& index,
                      const bson_value_t& value, BoundRole role, bool exclusive, Span span) {
   if (IsNaN(value)) {
-    ctx.Report(Category::kNotSupportedError, "qe.range_nan", "Query bound cannot be NaN.", span,
-               role == BoundRole::kUpper ? 6991001 : 6991000);
+    ctx.Report(Category::kNotSupportedError, "qe.range_nan", std::string(kNaNBoundMessage), span,
+               role == BoundRole::kUpper ? kNaNUpperBoundServerCode : kNaNLowerBoundServerCode);
     return false;
   }
   if (!index.has_bounds()) return true;

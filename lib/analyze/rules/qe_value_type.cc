@@ -3,19 +3,16 @@
 // given) would reach the server as the wrong type: query analysis rejects it (31118); with
 // explicit encryption it would encrypt to tokens that match nothing.
 
-#include <format>
-
 #include "lib/analyze/rules/rules.h"
+#include "lib/analyze/rules/server_rules.h"
 
 namespace querysafe::analyze::rules {
 
 void ReportUnencryptableValue(Context& ctx, const bound::FieldRef& field,
                               std::string_view value_type, Span span) {
   ctx.Report(Category::kNotSupportedError, "qe.value_type",
-             std::format("Cannot encrypt element of type {} because schema requires that type is "
-                         "one of: [ {} ]",
-                         value_type, schema::BsonTypeName(field.encrypted->bson_type)),
-             span, 31118);
+             ValueTypeMessage(value_type, schema::BsonTypeName(field.encrypted->bson_type)), span,
+             kValueTypeServerCode);
 }
 
 }  // namespace querysafe::analyze::rules

@@ -120,9 +120,6 @@ bool CheckTextQueryLength(Context& ctx, const bound::FieldRef& field,
 bool CheckQueryTypeAvailable(Context& ctx, const bound::FieldRef& field,
                              const schema::QuerySpec& index, Span span);
 
-// The server's rendering of a path in messages: the dotted db path of the collection.
-std::string_view ServerPath(const bound::FieldRef& field);
-
 }  // namespace querysafe::analyze::rules
 
 #endif  // QUERYSAFE_LIB_ANALYZE_RULES_RULES_H_

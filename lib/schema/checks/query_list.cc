@@ -16,23 +16,23 @@ void CheckVersion(const QuerySpec& spec, CheckContext& ctx) {
   if (spec.type == QueryType::kRange && !o.AtLeast(8, 0)) {
     ctx.sink.Error("schema.server_version",
                    std::format("queryType 'range' needs MongoDB 8.0 or later (server version "
-                               "{}.{}; earlier versions only had 'rangePreview')",
-                               o.server_major, o.server_minor),
+                               "{}; earlier versions only had 'rangePreview')",
+                               o.server_version.ToString()),
                    Loc(spec.location, "queryType"));
   }
   if (IsTextPreview(spec.type) && !o.AtLeast(8, 2)) {
     ctx.sink.Error("schema.server_version",
-                   std::format("queryType '{}' needs MongoDB 8.2 or later (server version {}.{})",
-                               QueryTypeName(spec.type), o.server_major, o.server_minor),
+                   std::format("queryType '{}' needs MongoDB 8.2 or later (server version {})",
+                               QueryTypeName(spec.type), o.server_version.ToString()),
                    Loc(spec.location, "queryType"));
   }
   // The text types became generally available in 9.0 under new names; 8.2 knew only the
   // previews.
   if (IsTextQuery(spec.type) && !IsTextPreview(spec.type) && !o.AtLeast(9, 0)) {
     ctx.sink.Error("schema.server_version",
-                   std::format("queryType '{}' needs MongoDB 9.0 or later (server version {}.{}; "
+                   std::format("queryType '{}' needs MongoDB 9.0 or later (server version {}; "
                                "8.2 has '{}Preview')",
-                               QueryTypeName(spec.type), o.server_major, o.server_minor,
+                               QueryTypeName(spec.type), o.server_version.ToString(),
                                QueryTypeName(spec.type)),
                    Loc(spec.location, "queryType"));
   }

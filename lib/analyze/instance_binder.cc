@@ -1,17 +1,14 @@
-#include "lib/exec/document_builder.h"
+#include "lib/analyze/instance_binder.h"
 
 #include <format>
 #include <string>
 #include <string_view>
 
-#include "absl/container/inlined_vector.h"
 #include "lib/analyze/coerce.h"
 #include "lib/analyze/py_value.h"
-#include "lib/common/arena.h"
 #include "lib/common/civil_time.h"
-#include "lib/lower/text_options.h"
 
-namespace querysafe::exec {
+namespace querysafe::analyze {
 namespace {
 
 using schema::Field;
@@ -55,7 +52,7 @@ bson_value_t DocumentValue(const BsonDoc& doc, bson_type_t type) {
 class Builder {
  public:
   Builder(const schema::Schema& schema, const Model& top, BuildMode mode,
-          std::chrono::system_clock::time_point now, BuiltDocument* out)
+          std::chrono::system_clock::time_point now, bound::Instance* out)
       : schema_(schema), top_(top), mode_(mode), now_(now), out_(out) {}
 
   void Build(const bson_t* values) {
@@ -123,6 +120,7 @@ class Builder {
 
   void BuildField(const Field& f, const bson_iter_t* given, bson_t* doc, const std::string& db_path,
                   const std::string& location, bool top_level) {
+    const KeyScope scope(&keys_, f.column);
     const std::string& key = f.column;
     bson_value_t value{};
     value.value_type = BSON_TYPE_NULL;
@@ -225,23 +223,23 @@ class Builder {
     int64_t rem = ms % civil::kMillisPerDay;
     if (rem < 0) rem += civil::kMillisPerDay, --days;
     const civil::Date d = civil::CivilFromDays(days);
-    analyze::PyValue v;
-    v.type = f.cls == FieldClass::kDate   ? analyze::PyValue::Type::kDate
-             : f.cls == FieldClass::kTime ? analyze::PyValue::Type::kTime
-                                          : analyze::PyValue::Type::kDateTime;
+    PyValue v;
+    v.type = f.cls == FieldClass::kDate   ? PyValue::Type::kDate
+             : f.cls == FieldClass::kTime ? PyValue::Type::kTime
+                                          : PyValue::Type::kDateTime;
     v.year = static_cast<int32_t>(d.year), v.month = d.month, v.day = d.day;
     v.hour = static_cast<int32_t>(rem / 3'600'000);
     v.minute = static_cast<int32_t>(rem / 60'000 % 60);
     v.second = static_cast<int32_t>(rem / 1000 % 60);
     v.microsecond = static_cast<int32_t>(rem % 1000 * 1000);
-    v.aware = v.type == analyze::PyValue::Type::kDateTime;
+    v.aware = v.type == PyValue::Type::kDateTime;
     return CoercePy(f, v, out, location);
   }
 
   bool Coerce(const Field& f, const bson_value_t& value, bson_value_t* out,
               const std::string& location) {
-    analyze::PyValue py;
-    if (!analyze::PyValueFromBson(value, &arena_, &py)) {
+    PyValue py;
+    if (!PyValueFromBson(value, &arena_, &py)) {
       Report(Category::kValidationError, "value.invalid_type",
              std::format("A JSON {} is not a value for {} '{}'", JsonTypeOf(value.value_type),
                          f.class_name, f.name),
@@ -251,10 +249,9 @@ class Builder {
     return CoercePy(f, py, out, location);
   }
 
-  bool CoercePy(const Field& f, const analyze::PyValue& py, bson_value_t* out,
-                const std::string& location) {
-    analyze::CoerceError error;
-    if (analyze::CoerceToField(py, f, {}, &arena_, out, &error)) return true;
+  bool CoercePy(const Field& f, const PyValue& py, bson_value_t* out, const std::string& location) {
+    CoerceError error;
+    if (CoerceToField(py, f, {}, &arena_, out, &error)) return true;
     Report(error.category, error.code, error.message, location, error.server_code);
     return false;
   }
@@ -335,6 +332,7 @@ class Builder {
     size_t i = 0;
     while (bson_iter_next(&it)) {
       BsonDoc item;
+      const KeyScope scope(&keys_, std::to_string(i));
       // Paths inside arrays carry no index (as in encryptedFields).
       if (!BuildInstance(f, *bson_iter_value(&it), db_path, std::format("{}[{}]", location, i),
                          &item)) {
@@ -357,82 +355,59 @@ class Builder {
              location);
       return;
     }
-    const auto id = static_cast<uint32_t>(out_->encryptions.size());
-    out_->encryptions.push_back(StoredValueRequest(*path, id, value));
-    // The placeholder shape lowering uses (encryption_request.h).
-    bson_t outer, p;
-    bson_append_document_begin(doc, key.c_str(), static_cast<int>(key.size()), &outer);
-    bson_append_document_begin(&outer, "$encrypt", 8, &p);
-    BSON_APPEND_INT32(&p, "id", static_cast<int32_t>(id));
-    BSON_APPEND_UTF8(&p, "role", "value");
-    AppendUtf8(&p, "path", db_path);
-    bson_append_document_end(&outer, &p);
-    bson_append_document_end(doc, &outer);
+    // Lowering puts the encryption placeholder here (lib/lower/lowered_instance.h).
+    out_->encrypted.push_back({path, db_path, keys_});
+    bson_append_value(doc, key.c_str(), static_cast<int>(key.size()), &value);
   }
+
+  // The keys from the document's top to the value being built.
+  class KeyScope {
+   public:
+    KeyScope(std::vector<std::string>* keys, std::string key) : keys_(keys) {
+      keys_->push_back(std::move(key));
+    }
+    ~KeyScope() { keys_->pop_back(); }
+    KeyScope(const KeyScope&) = delete;
+    KeyScope& operator=(const KeyScope&) = delete;
+
+   private:
+    std::vector<std::string>* keys_;
+  };
 
   const schema::Schema& schema_;
   const Model& top_;
   BuildMode mode_;
   std::chrono::system_clock::time_point now_;
-  BuiltDocument* out_;
+  bound::Instance* out_;
   Arena arena_;
+  std::vector<std::string> keys_;
 };
 
 }  // namespace
 
-lower::EncryptionRequest StoredValueRequest(const schema::EncryptedPath& path, uint32_t id,
-                                            const bson_value_t& value) {
-  lower::EncryptionRequest r;
-  r.id = id;
-  r.is_query = false;
-  r.path = path.path;
-  r.bson_type = path.bson_type;
-  r.key = path.key;
-  bson_append_value(r.operands.get(), "v", 1, &value);
-  if (!path.queryable()) {
-    r.algorithm = lower::Algorithm::kUnindexed;
-    return r;
-  }
-  const schema::QuerySpec& index = path.queries->front();
-  r.query_type = std::string(schema::QueryTypeName(index.type));
-  r.contention = index.effective_contention;
-  switch (index.type) {
-    case schema::QueryType::kEquality:
-      r.algorithm = lower::Algorithm::kIndexed;
-      break;
-    case schema::QueryType::kRange: {
-      r.algorithm = lower::Algorithm::kRange;
-      bson_t* o = r.range_options.get();
-      if (index.has_bounds()) {
-        bson_value_t min = index.min(), max = index.max();
-        bson_append_value(o, "min", 3, &min);
-        bson_append_value(o, "max", 3, &max);
-      }
-      BSON_APPEND_INT64(o, "sparsity", index.effective_sparsity);
-      BSON_APPEND_INT32(o, "trimFactor", index.effective_trim_factor);
-      if (index.precision) BSON_APPEND_INT32(o, "precision", *index.precision);
-      break;
-    }
-    default: {
-      // Text: the encryptor refuses it when the linked libmongocrypt has no
-      // text algorithm (1.13), which is the right answer. A stored value
-      // carries every text index of the field (prefix with suffix).
-      r.algorithm = schema::IsTextPreview(index.type) ? lower::Algorithm::kTextPreview
-                                                      : lower::Algorithm::kString;
-      absl::InlinedVector<const schema::QuerySpec*, 2> indexes;
-      for (const schema::QuerySpec& q : *path.queries) indexes.push_back(&q);
-      lower::AppendTextOptions(indexes, r.text_options.get());
-      break;
-    }
-  }
-  return r;
-}
-
-BuiltDocument BuildDocument(const schema::Schema& schema, const Model& model, const bson_t* values,
-                            BuildMode mode, std::chrono::system_clock::time_point now) {
-  BuiltDocument out;
+bound::Instance BindInstance(const schema::Schema& schema, const Model& model, const bson_t* values,
+                             BuildMode mode, std::chrono::system_clock::time_point now) {
+  bound::Instance out;
   Builder(schema, model, mode, now, &out).Build(values);
   return out;
 }
 
-}  // namespace querysafe::exec
+std::optional<Diagnostic> BindPrimaryKey(const Model& model, const bson_value_t& pk, Arena* arena,
+                                         bson_value_t* out) {
+  PyValue py;
+  CoerceError error;
+  if (!PyValueFromBson(pk, arena, &py)) {
+    error = {Category::kValidationError, "value.invalid_type",
+             std::format("This value cannot be the primary key of {}", model.name)};
+  } else if (CoerceToField(py, *model.pk, {}, arena, out, &error)) {
+    return std::nullopt;
+  }
+  Diagnostic d;
+  d.category = error.category;
+  d.code = error.code;
+  d.message = error.message;
+  d.location = std::format("{}.{}", model.name, model.pk->name);
+  return d;
+}
+
+}  // namespace querysafe::analyze

@@ -1,8 +1,9 @@
-#include "lib/exec/server_version.h"
+#include "lib/common/server_version.h"
 
+#include <charconv>
 #include <format>
 
-namespace querysafe::exec {
+namespace querysafe::common {
 namespace {
 
 struct Release {
@@ -23,6 +24,31 @@ constexpr Release kReleases[] = {
 
 std::string ServerVersion::ToString() const { return std::format("{}.{}", major, minor); }
 
+namespace {
+
+// One unsigned decimal number that is all of `text`.
+std::optional<int> ParseNumber(std::string_view text) {
+  if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
+  int value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<ServerVersion> ParseServerVersion(std::string_view text) {
+  const size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  std::optional<int> major = ParseNumber(text.substr(0, dot));
+  std::optional<int> minor = ParseNumber(text.substr(dot + 1));
+  if (!major || !minor) return std::nullopt;
+  ServerVersion v;
+  v.major = *major;
+  v.minor = *minor;
+  return v;
+}
+
 std::optional<ServerVersion> ServerVersionFromWire(int32_t max_wire_version) {
   if (max_wire_version < kReleases[0].wire) return std::nullopt;
   const Release* best = &kReleases[0];
@@ -37,4 +63,4 @@ std::optional<ServerVersion> ServerVersionFromWire(int32_t max_wire_version) {
   return v;
 }
 
-}  // namespace querysafe::exec
+}  // namespace querysafe::common
