@@ -38,7 +38,7 @@
 #include <string>
 
 #include "lib/analyze/filter_binder.h"
-#include "lib/analyze/lookups.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/py_value.h"
 #include "lib/analyze/resolve.h"
 

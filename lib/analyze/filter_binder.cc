@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "lib/analyze/coerce.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/py_value.h"
 #include "lib/analyze/resolve.h"
 #include "lib/analyze/rules/rules.h"

@@ -5,7 +5,7 @@
 
 #include "lib/analyze/coerce.h"
 #include "lib/analyze/coerce_internal.h"
-#include "lib/analyze/lookups.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/rules/rules.h"
 #include "lib/common/bson_compare.h"
 

@@ -20,7 +20,7 @@
 #include <format>
 #include <string>
 
-#include "lib/analyze/lookups.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/rules/rules.h"
 
 namespace querysafe::analyze::rules {
@@ -134,7 +134,7 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
                std::format("Invalid match expression operator on encrypted field '{}'{}: {} "
                            "(Django lookup '{}'; the field is encrypted without `queries`).",
                            server_path, comparison ? " without an encrypted range index" : "",
-                           MqlOperator(r.lookup), lookup_name),
+                           bound::LookupOf(r.lookup).mql_operator, lookup_name),
                span, comparison ? 6720400 : 51092);
     return nullptr;
   }
@@ -157,7 +157,7 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
                  std::format("Invalid match expression operator on encrypted field '{}' without "
                              "an encrypted range index: {} (Django lookup '{}'; the field's "
                              "queries: {}).",
-                             server_path, MqlOperator(r.lookup), lookup_name, QueriesList(path)),
+                             server_path, bound::LookupOf(r.lookup).mql_operator, lookup_name, QueriesList(path)),
                  span, 6720400);
       return nullptr;
     default:
@@ -198,7 +198,7 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
   ctx.Report(Category::kNotSupportedError, "qe.operator_not_allowed",
              std::format("Invalid match expression operator on encrypted field '{}': {} (Django "
                          "lookup '{}'; the field's queries: {}).",
-                         server_path, MqlOperator(r.lookup), lookup_name, QueriesList(path)),
+                         server_path, bound::LookupOf(r.lookup).mql_operator, lookup_name, QueriesList(path)),
              span, 51092);
   return nullptr;
 }
