@@ -251,7 +251,7 @@ void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
                           RangeOperator::kLte, p.span);
         return;
       }
-      default:
+      default:  // the QE rule (qe_lookup_allowed.cc) lets no other lookup reach a range index
         return;
     }
   }
@@ -259,20 +259,20 @@ void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
   // Text previews: aggregation expressions, inside $expr.
   BsonKey op = "$encStrNormalizedEq";
   BsonKey operand = "string";
-  switch (p.lookup) {
-    case LookupKind::kStartsWith:
-    case LookupKind::kIStartsWith:
+  switch (bound::LookupOf(p.lookup).qe_query) {
+    case bound::QeQuery::kPrefix:
       op = "$encStrStartsWith", operand = "prefix";
       break;
-    case LookupKind::kEndsWith:
-    case LookupKind::kIEndsWith:
+    case bound::QeQuery::kSuffix:
       op = "$encStrEndsWith", operand = "suffix";
       break;
-    case LookupKind::kContains:
-    case LookupKind::kIContains:
+    case bound::QeQuery::kSubstring:
       op = "$encStrContains", operand = "substring";
       break;
-    default:
+    case bound::QeQuery::kText:  // iexact: $encStrNormalizedEq
+    case bound::QeQuery::kNone:
+    case bound::QeQuery::kEquality:
+    case bound::QeQuery::kRange:
       break;
   }
   EncryptionRequest r = new_request();
