@@ -21,36 +21,6 @@ using schema::QueryType;
 
 namespace {
 
-std::string_view AlgorithmName(Algorithm a) {
-  switch (a) {
-    case Algorithm::kIndexed:
-      return "Indexed";
-    case Algorithm::kRange:
-      return "Range";
-    case Algorithm::kUnindexed:
-      return "Unindexed";
-    case Algorithm::kTextPreview:
-      return "TextPreview";
-    case Algorithm::kString:
-      return "String";
-  }
-  return "";
-}
-
-BsonKey OperatorName(RangeOperator op) {
-  switch (op) {
-    case RangeOperator::kGt:
-      return "$gt";
-    case RangeOperator::kGte:
-      return "$gte";
-    case RangeOperator::kLt:
-      return "$lt";
-    case RangeOperator::kLte:
-      return "$lte";
-  }
-  return "";
-}
-
 Algorithm AlgorithmFor(QueryType t) {
   switch (t) {
     case QueryType::kEquality:
@@ -148,7 +118,7 @@ void WritePlaceholderComparison(BsonWriter& w, std::string_view path, const Encr
                                 std::string_view role, RangeOperator op,
                                 const bson_value_t& value) {
   w.BeginDocument(path);
-  WritePlaceholder(w, OperatorName(op), r, role, &value, OperatorName(op).view());
+  WritePlaceholder(w, RangeOperatorName(op), r, role, &value, RangeOperatorName(op));
   w.EndDocument();
 }
 
