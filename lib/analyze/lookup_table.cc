@@ -130,7 +130,8 @@ bool ParseIndex(std::string_view name, int64_t* index) {
 std::optional<bound::Transform> FindTransform(FieldClass cls, std::string_view name) {
   for (const bound::TransformInfo& t : bound::kTransforms) {
     if ((t.classes & ClassBit(cls)) == 0) continue;
-    bound::Transform out{t.kind};
+    bound::Transform out{};
+    out.kind = t.kind;
     if (t.name.empty() ? ParseIndex(name, &out.index) : t.name == name) return out;
   }
   return std::nullopt;
