@@ -16,6 +16,12 @@ using schema::FieldClass;
 
 constexpr ClassSet kRelations = ClassBit(FieldClass::kForeignKey) | ClassBit(FieldClass::kOneToOne);
 constexpr ClassSet kArray = ClassBit(FieldClass::kArray);
+// The arrays of embedded models are ArrayFields too (django-mongodb-backend's
+// EmbeddedModelArrayField and PolymorphicEmbeddedModelArrayField subclass it) and keep its len
+// transform: their _get_lookup() lets ArrayLenTransform through, where their other lookups go
+// to the embedded models' fields.
+constexpr ClassSet kArrays = kArray | ClassBit(FieldClass::kEmbeddedModelArray) |
+                             ClassBit(FieldClass::kPolymorphicEmbeddedModelArray);
 // Field's lookups: every class but the relations and ArrayField, which register their own.
 constexpr ClassSet kFields = ~(kRelations | kArray);
 constexpr ClassSet kAll = ~ClassSet{0};
@@ -76,7 +82,7 @@ constexpr TransformInfo kTransforms[] = {
     // The date and the time of day, as the server names what evaluates them.
     {kDate, "date", "$dateToString", FieldClass::kDate, false, kDateTime},
     {kTime, "time", "$dateToString", FieldClass::kTime, false, kDateTime},
-    {kLen, "len", "$size", FieldClass::kInteger, false, kArray},
+    {kLen, "len", "$size", FieldClass::kInteger, false, kArrays},
     // Named by a number: `tags__0`.
     {kIndex, "", "$arrayElemAt", FieldClass::kArray, true, kArray},
 };

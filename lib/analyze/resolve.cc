@@ -161,6 +161,9 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
                    parts[i].span);
         return std::nullopt;
       }
+      // An array of embedded models is an ArrayField: its transforms (len) come before its
+      // models' fields, as ArrayField.get_transform() runs first in its get_transform().
+      if (FindTransform(field->cls, name).has_value()) break;
       const Field* sub = FindSubField(*field, name);
       if (sub == nullptr) {
         // EmbeddedModelField.get_transform(): embedded_model._meta.get_field(name).

@@ -75,5 +75,16 @@ TEST(LookupTable, TransformsFollowTheirClasses) {
   EXPECT_EQ(bound::TransformOf(TransformKind::kWeekDay).mql_operator, "$dayOfWeek");
 }
 
+TEST(LookupTable, ArraysOfEmbeddedModelsHaveLen) {
+  for (FieldClass c :
+       {FieldClass::kEmbeddedModelArray, FieldClass::kPolymorphicEmbeddedModelArray}) {
+    ASSERT_TRUE(FindTransform(c, "len").has_value());
+    EXPECT_EQ(FindTransform(c, "len")->kind, TransformKind::kLen);
+    // Only len: an index names a field of the embedded models there.
+    EXPECT_FALSE(FindTransform(c, "0").has_value());
+  }
+  EXPECT_FALSE(FindTransform(FieldClass::kEmbeddedModel, "len").has_value());
+}
+
 }  // namespace
 }  // namespace querysafe::analyze
