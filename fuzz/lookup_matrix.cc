@@ -7,7 +7,7 @@
 
 #include "fuzz/fixtures.h"
 #include "fuzz/fuzz_check.h"
-#include "lib/analyze/lookups.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/schema/model.h"
 #include "querysafe/schema.h"
 
@@ -132,10 +132,10 @@ std::vector<MatrixCase> LookupMatrix() {
     for (std::string_view name : every_name) {
       keys.push_back(std::format("{}__{}", path.key, name));
       // A transform, then every name registered after it.
-      int64_t index = 0;
-      const std::optional<bound::TransformKind> t = analyze::FindTransform(path.cls, name, &index);
+      const std::optional<bound::Transform> t = analyze::FindTransform(path.cls, name);
       if (!t) continue;
-      for (std::string_view next : analyze::LookupNames(analyze::TransformOutput(*t, path.cls))) {
+      for (std::string_view next :
+           analyze::LookupNames(analyze::TransformOutputClass(t->kind, path.cls))) {
         keys.push_back(std::format("{}__{}__{}", path.key, name, next));
       }
     }

@@ -81,17 +81,7 @@ enum class LookupKind : uint8_t {
   kContainedBy,    // every element is among the given ones
   kOverlap,        // some element is among the given ones
 };
-std::string_view LookupName(LookupKind kind);
-// The pattern lookups: their value is text matched against the text of the left-hand side
-// (Django's PatternLookup subclasses, iexact and regex/iregex). Exhaustive switches (lookups.cc),
-// so a new LookupKind is a compile error there until it is classified.
-bool IsPatternLookup(LookupKind kind);
-// The pattern lookups whose value is literal text, escaped into a pattern (all but regex/iregex,
-// whose value is the pattern itself).
-bool IsEscapedPatternLookup(LookupKind kind);
-// The lookups Django compares case-insensitively (iexact, icontains, istartswith, iendswith,
-// iregex).
-bool IsCaseInsensitiveLookup(LookupKind kind);
+// Its name, operator, pattern, QE query type, arity and field classes: lookup_table.h.
 
 // Transforms applied to the field before the lookup (`assessed_on__year__gte`), in order.
 enum class TransformKind : uint8_t {

@@ -9,11 +9,12 @@
 
 #include "lib/analyze/coerce_internal.h"
 #include "lib/common/civil_time.h"
+#include "lib/schema/field_types.h"
 
 namespace querysafe::analyze {
 
 using coerce_internal::SetUtf8;
-using schema::FieldClass;
+using schema::ValueKind;
 
 namespace {
 
@@ -146,58 +147,40 @@ bool CoerceToField(const PyValue& value, const schema::Field& field, const Coerc
                    Arena* arena, bson_value_t* out, CoerceError* error) {
   std::memset(out, 0, sizeof *out);
   using namespace coerce_internal;  // NOLINT: the family functions
-  switch (field.cls) {
-    case FieldClass::kBigInteger:
-    case FieldClass::kInteger:
-    case FieldClass::kPositiveBigInteger:
-    case FieldClass::kPositiveInteger:
-    case FieldClass::kPositiveSmallInteger:
-    case FieldClass::kSmallInteger:
+  // By the Python type Django's to_python() gives the class (the schema's field class table).
+  switch (schema::FieldTypeOf(field.cls).value) {
+    case ValueKind::kInteger:
       return CoerceInteger(value, field, options, out, error);
-    case FieldClass::kFloat:
+    case ValueKind::kFloat:
       return CoerceFloat(value, field, out, error);
-    case FieldClass::kDecimal:
+    case ValueKind::kDecimal:
       return CoerceDecimal(value, field, arena, out, error);
-    case FieldClass::kChar:
-    case FieldClass::kText:
-    case FieldClass::kEmail:
-    case FieldClass::kURL:
-    case FieldClass::kSlug:
-    case FieldClass::kFile:
-    case FieldClass::kFilePath:
-    case FieldClass::kImage:
-    case FieldClass::kGenericIPAddress:
+    case ValueKind::kString:
       return CoerceString(value, field, arena, out, error);
-    case FieldClass::kBoolean:
+    case ValueKind::kBoolean:
       return CoerceBoolean(value, field, out, error);
-    case FieldClass::kDate:
+    case ValueKind::kDate:
       return CoerceDate(value, field, options.time_zone, out, error);
-    case FieldClass::kDateTime:
+    case ValueKind::kDateTime:
       return CoerceDateTime(value, field, options.time_zone, out, error);
-    case FieldClass::kTime:
+    case ValueKind::kTime:
       return CoerceTime(value, field, out, error);
-    case FieldClass::kDuration:
+    case ValueKind::kDuration:
       return CoerceDuration(value, field, out, error);
-    case FieldClass::kUUID:
+    case ValueKind::kUuid:
       return CoerceUuid(value, field, arena, out, error);
-    case FieldClass::kObjectId:
-    case FieldClass::kObjectIdAuto:
-    case FieldClass::kForeignKey:
-    case FieldClass::kOneToOne:
+    case ValueKind::kObjectId:
       return CoerceObjectId(value, field, out, error);
-    case FieldClass::kBinary:
+    case ValueKind::kBinary:
       return CoerceBinary(value, field, arena, out, error);
-    case FieldClass::kArray:
+    case ValueKind::kList:
       return CoerceArray(value, field, options, arena, out, error);
-    case FieldClass::kJSON:
+    case ValueKind::kJson:
       if (NaturalBson(value, arena, out)) return true;
       *error = {Category::kValidationError, "value.not_json",
                 std::format("Object of type {} is not JSON serializable", PyTypeName(value.type))};
       return false;
-    case FieldClass::kEmbeddedModel:
-    case FieldClass::kEmbeddedModelArray:
-    case FieldClass::kPolymorphicEmbeddedModel:
-    case FieldClass::kPolymorphicEmbeddedModelArray:
+    case ValueKind::kModel:
       // django-mongodb-backend's EMFExact: "An EmbeddedModelField must be queried using a model
       // instance"; query text has no model instances, so compare the sub-fields instead.
       *error = {Category::kValidationError, "value.embedded_model",

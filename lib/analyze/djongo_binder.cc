@@ -38,7 +38,7 @@
 #include <string>
 
 #include "lib/analyze/filter_binder.h"
-#include "lib/analyze/lookups.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/py_value.h"
 #include "lib/analyze/resolve.h"
 
@@ -55,25 +55,11 @@ bool IsContainer(const Field& f) {
 }
 
 // The lookups djongo 1.3 translates with a dict value: the comparison operators (CmpOp) and
-// LIKE (LikeOp, iLikeOp); `in`, `range` and `isnull` take no dict there.
+// LIKE (LikeOp, iLikeOp), which take one value; `in`, `range` and `isnull` take no dict there,
+// nor does REGEXP.
 bool TakesDict(LookupKind k) {
-  switch (k) {
-    case LookupKind::kExact:
-    case LookupKind::kIExact:
-    case LookupKind::kGt:
-    case LookupKind::kGte:
-    case LookupKind::kLt:
-    case LookupKind::kLte:
-    case LookupKind::kContains:
-    case LookupKind::kIContains:
-    case LookupKind::kStartsWith:
-    case LookupKind::kIStartsWith:
-    case LookupKind::kEndsWith:
-    case LookupKind::kIEndsWith:
-      return true;
-    default:
-      return false;
-  }
+  const bound::LookupInfo& info = bound::LookupOf(k);
+  return info.arity == bound::Arity::kOne && info.pattern != bound::Pattern::kRegex;
 }
 
 bool IsIndex(std::string_view s) {

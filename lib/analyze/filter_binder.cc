@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "lib/analyze/coerce.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/py_value.h"
 #include "lib/analyze/resolve.h"
 #include "lib/analyze/rules/rules.h"
@@ -145,7 +146,20 @@ bool CheckExpressionLookup(Context& ctx, const bound::Predicate& p, const bound:
       ctx.Report(Category::kValidationError, "value.isnull_not_bool",
                  "The QuerySet value for an isnull lookup must be True or False.", rhs_span);
       return false;
-    default:
+    // The pattern lookups (a pattern built from another text column) and the lists: below.
+    case LookupKind::kIExact:
+    case LookupKind::kContains:
+    case LookupKind::kIContains:
+    case LookupKind::kStartsWith:
+    case LookupKind::kIStartsWith:
+    case LookupKind::kEndsWith:
+    case LookupKind::kIEndsWith:
+    case LookupKind::kRegex:
+    case LookupKind::kIRegex:
+    case LookupKind::kIn:
+    case LookupKind::kRange:
+    case LookupKind::kArrayContains:
+    case LookupKind::kOverlap:
       break;
   }
   if (bound::IsPatternLookup(p.lookup)) {

@@ -4,9 +4,10 @@
 #include <format>
 #include <string>
 
-#include "lib/analyze/lookups.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/rules/rules.h"
 #include "lib/common/difflib.h"
+#include "lib/schema/field_types.h"
 
 namespace querysafe::analyze {
 
@@ -160,6 +161,9 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
                    parts[i].span);
         return std::nullopt;
       }
+      // An array of embedded models is an ArrayField: its transforms (len) come before its
+      // models' fields, as ArrayField.get_transform() runs first in its get_transform().
+      if (FindTransform(field->cls, name).has_value()) break;
       const Field* sub = FindSubField(*field, name);
       if (sub == nullptr) {
         // EmbeddedModelField.get_transform(): embedded_model._meta.get_field(name).
@@ -277,16 +281,15 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
         break;
       }
     }
-    int64_t index = 0;
-    std::optional<bound::TransformKind> transform =
-        r.json_key ? std::nullopt : FindTransform(r.lookup_class, name, &index);
+    std::optional<bound::Transform> transform =
+        r.json_key ? std::nullopt : FindTransform(r.lookup_class, name);
     if (!transform) {
       std::string message =
           below_embedded
               ? std::format("Unsupported lookup '{}' for {} '{}'{}", name, field->class_name,
                             field->name, Suggestion(name, r.lookup_class))
               : std::format("Unsupported lookup '{}' for {} or join on the field not permitted{}",
-                            name, DjangoClassName(r.lookup_class),
+                            name, schema::FieldTypeOf(r.lookup_class).name,
                             Suggestion(name, r.lookup_class));
       ctx.Report(Category::kFieldError, "field.unsupported_lookup", std::move(message),
                  parts[i].span);
@@ -297,13 +300,20 @@ std::optional<Resolved> ResolveKey(Context& ctx, const Model& model,
     // zone (django-mongodb-backend adds one to DateField extracts as well, which is its bug).
     const std::string_view zone =
         r.lookup_class == FieldClass::kDateTime ? ctx.time_zone() : std::string_view();
-    r.transforms.push_back({*transform, index, parts[i].span, zone});
-    if (*transform == bound::TransformKind::kIndex && field->base_field != nullptr) {
-      r.value_field = field->base_field.get();
-      r.lookup_class = field->base_field->cls;
+    transform->span = parts[i].span;
+    transform->time_zone = zone;
+    r.transforms.push_back(*transform);
+    const bound::TransformInfo& info = bound::TransformOf(transform->kind);
+    if (info.element) {
+      // An ArrayField's element: its base field, when the schema names one.
+      const Field* base = field->base_field.get();
+      r.value_field = base;
+      if (base != nullptr) r.lookup_class = base->cls;
     } else {
-      r.lookup_class = TransformOutput(*transform, r.lookup_class);
-      r.value_field = nullptr;  // the transform's output field, not the model's
+      // The transform's output field, not the model's, unless the result is of the field's own
+      // class: then the field's options (an ArrayField's base field) still say what a value is.
+      if (info.output != r.lookup_class) r.value_field = nullptr;
+      r.lookup_class = info.output;
     }
   }
   return r;

@@ -5,7 +5,7 @@
 
 #include "lib/analyze/coerce.h"
 #include "lib/analyze/coerce_internal.h"
-#include "lib/analyze/lookups.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/rules/rules.h"
 #include "lib/common/bson_compare.h"
 #include "lib/common/bson_type_name.h"
@@ -82,7 +82,7 @@ rules::BoundRole RoleOf(LookupKind lookup, size_t index) {
       return rules::BoundRole::kUpper;
     case LookupKind::kRange:
       return index == 0 ? rules::BoundRole::kLower : rules::BoundRole::kUpper;
-    default:
+    default:  // only the comparisons bound a range; every other lookup's value is a point
       return rules::BoundRole::kPoint;
   }
 }
@@ -170,7 +170,7 @@ bool CoerceScalar(Context& ctx, const bound::Predicate& p, const PyValue& value,
   // str(value) against the text of the column, of the transform (born__year__startswith="19")
   // or of the key. So qty__startswith="-" is a valid query on an IntegerField, not a
   // ValidationError, and lowering, which writes a pattern, always gets text.
-  const bool regex = lookup == LookupKind::kRegex || lookup == LookupKind::kIRegex;
+  const bool regex = bound::LookupOf(lookup).pattern == bound::Pattern::kRegex;
   const bool text_pattern =
       bound::IsEscapedPatternLookup(lookup) && !p.lhs.is_encrypted() &&
       (p.json_key || (!schema::IsStringClass(p.value_class) && p.value_class != FieldClass::kUUID));
@@ -243,8 +243,8 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
     out->push_back(value);
   };
 
-  switch (p.lookup) {
-    case LookupKind::kIsNull: {
+  switch (bound::LookupOf(p.lookup).arity) {
+    case bound::Arity::kBool: {
       if (raw.type != PyValue::Type::kBool) {
         ctx.Report(Category::kValidationError, "value.isnull_not_bool",
                    "The QuerySet value for an isnull lookup must be True or False.", raw.span);
@@ -260,10 +260,7 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
       push_constant(v, raw.span);
       return true;
     }
-    case LookupKind::kIn:
-    case LookupKind::kArrayContains:
-    case LookupKind::kContainedBy:
-    case LookupKind::kOverlap: {
+    case bound::Arity::kList: {
       if (!raw.is_sequence()) {
         ctx.Report(Category::kValidationError, "value.expected_sequence",
                    std::format("The QuerySet value for an '{}' lookup must be a list or tuple of "
@@ -321,7 +318,7 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
       if (ok && p.lookup == LookupKind::kIn && out->empty()) outcome->matches_nothing = true;
       return ok;
     }
-    case LookupKind::kRange: {
+    case bound::Arity::kPair: {
       if (!raw.is_sequence() || raw.items.size() != 2) {
         ctx.Report(Category::kValidationError, "value.range_not_pair",
                    std::format("The QuerySet value for a range lookup must be a pair (start, "
@@ -375,7 +372,7 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
       }
       return true;
     }
-    default: {
+    case bound::Arity::kOne: {
       if (raw.type == PyValue::Type::kNone) {
         ctx.Report(Category::kValidationError, "value.none", "Cannot use None as a query value",
                    raw.span);
@@ -390,6 +387,7 @@ bool PrepareValues(Context& ctx, const bound::Predicate& p, const PyValue& raw,
       return true;
     }
   }
+  return false;
 }
 
 }  // namespace querysafe::analyze

@@ -24,7 +24,6 @@ using internal::ViewBson;
 using internal::ViewBytes;
 using lower::Algorithm;
 using lower::EncryptionRequest;
-using lower::RangeOperator;
 
 // A bound on the state machine, so that a context that never progresses is an
 // error, not a hang.
@@ -73,14 +72,13 @@ FailureKind ClassifyLibmongocryptError(std::string_view message, bool is_query) 
   return {Category::kDatabaseError, "crypt.libmongocrypt", 0};
 }
 
-// libmongocrypt's name for the algorithm. The text types take the linked
-// library's text algorithm ("string" from 1.19, "textPreview" in 1.15-1.18);
-// CheckRequest has refused them when it has none.
-std::string_view AlgorithmName(Algorithm algorithm) {
-  if (algorithm == Algorithm::kIndexed) return "Indexed";
-  if (algorithm == Algorithm::kRange) return "Range";
+// libmongocrypt's name for the algorithm: the request's (lower::AlgorithmName), except that
+// both text generations take the linked library's text algorithm ("string" from 1.19,
+// "textPreview" in 1.15-1.18), since the library, not the index, decides which name it
+// accepts; CheckRequest has refused them when it has none.
+std::string_view LinkedAlgorithmName(Algorithm algorithm) {
   if (lower::IsText(algorithm)) return LinkedCapabilities().text_algorithm;
-  return "Unindexed";
+  return lower::AlgorithmName(algorithm);
 }
 
 #ifdef QUERYSAFE_HAVE_MONGOCRYPT_TEXT
@@ -104,20 +102,6 @@ BsonDoc LinkedTextOptions(const BsonDoc& options) {
 }
 #endif
 
-const char* OperatorName(RangeOperator op) {
-  switch (op) {
-    case RangeOperator::kGt:
-      return "$gt";
-    case RangeOperator::kGte:
-      return "$gte";
-    case RangeOperator::kLt:
-      return "$lt";
-    case RangeOperator::kLte:
-      return "$lte";
-  }
-  return "";
-}
-
 // {"v": {"$and": [{path: {op: lower}}, {path: {op: upper}}]}}, the lower bound
 // first so that it carries the full payload as query analysis places it.
 BsonDoc RangeExpression(const EncryptionRequest& request) {
@@ -129,14 +113,14 @@ BsonDoc RangeExpression(const EncryptionRequest& request) {
   for (const char* role : {"lower", "upper"}) {
     bson_iter_t value;
     if (!bson_iter_init_find(&value, request.operands.get(), role)) continue;
-    const char* op = OperatorName(std::string_view(role) == "lower" ? request.lower_operator
-                                                                    : request.upper_operator);
+    const std::string_view op = lower::RangeOperatorName(
+        std::string_view(role) == "lower" ? request.lower_operator : request.upper_operator);
     std::string key = std::to_string(index++);
     bson_t conjunct, comparison;
     BSON_APPEND_DOCUMENT_BEGIN(&conjuncts, key.c_str(), &conjunct);
     bson_append_document_begin(&conjunct, request.path.data(),
                                static_cast<int>(request.path.size()), &comparison);
-    bson_append_iter(&comparison, op, -1, &value);
+    bson_append_iter(&comparison, op.data(), static_cast<int>(op.size()), &value);
     bson_append_document_end(&conjunct, &comparison);
     bson_append_document_end(&conjuncts, &conjunct);
   }
@@ -316,7 +300,7 @@ absl::StatusOr<EncryptedRequest> Encryptor::EncryptChecked(const EncryptionReque
   if (ctx == nullptr) return absl::InternalError("cannot create a libmongocrypt context");
   auto failed = [&ctx]() { return absl::InvalidArgumentError(ContextError(ctx.get())); };
   BinaryPtr id = ViewBytes(*key_id);
-  const std::string_view algorithm = AlgorithmName(request.algorithm);
+  const std::string_view algorithm = LinkedAlgorithmName(request.algorithm);
   if (!mongocrypt_ctx_setopt_key_id(ctx.get(), id.get()) ||
       !mongocrypt_ctx_setopt_algorithm(ctx.get(), algorithm.data(),
                                        static_cast<int>(algorithm.size()))) {

@@ -20,36 +20,6 @@ using schema::QueryType;
 
 namespace {
 
-std::string_view AlgorithmName(Algorithm a) {
-  switch (a) {
-    case Algorithm::kIndexed:
-      return "Indexed";
-    case Algorithm::kRange:
-      return "Range";
-    case Algorithm::kUnindexed:
-      return "Unindexed";
-    case Algorithm::kTextPreview:
-      return "TextPreview";
-    case Algorithm::kString:
-      return "String";
-  }
-  return "";
-}
-
-BsonKey OperatorName(RangeOperator op) {
-  switch (op) {
-    case RangeOperator::kGt:
-      return "$gt";
-    case RangeOperator::kGte:
-      return "$gte";
-    case RangeOperator::kLt:
-      return "$lt";
-    case RangeOperator::kLte:
-      return "$lte";
-  }
-  return "";
-}
-
 Algorithm AlgorithmFor(QueryType t) {
   switch (t) {
     case QueryType::kEquality:
@@ -147,7 +117,7 @@ void WritePlaceholderComparison(BsonWriter& w, std::string_view path, const Encr
                                 std::string_view role, RangeOperator op,
                                 const bson_value_t& value) {
   w.BeginDocument(path);
-  WritePlaceholder(w, OperatorName(op), r, role, &value, OperatorName(op).view());
+  WritePlaceholder(w, RangeOperatorName(op), r, role, &value, RangeOperatorName(op));
   w.EndDocument();
 }
 
@@ -250,7 +220,7 @@ void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
                           RangeOperator::kLte, p.span);
         return;
       }
-      default:
+      default:  // the QE rule (qe_lookup_allowed.cc) lets no other lookup reach a range index
         return;
     }
   }
@@ -258,20 +228,20 @@ void Lowering::WriteEncryptedClause(BsonWriter& w, const bound::Predicate& p) {
   // Text previews: aggregation expressions, inside $expr.
   BsonKey op = "$encStrNormalizedEq";
   BsonKey operand = "string";
-  switch (p.lookup) {
-    case LookupKind::kStartsWith:
-    case LookupKind::kIStartsWith:
+  switch (bound::LookupOf(p.lookup).qe_query) {
+    case bound::QeQuery::kPrefix:
       op = "$encStrStartsWith", operand = "prefix";
       break;
-    case LookupKind::kEndsWith:
-    case LookupKind::kIEndsWith:
+    case bound::QeQuery::kSuffix:
       op = "$encStrEndsWith", operand = "suffix";
       break;
-    case LookupKind::kContains:
-    case LookupKind::kIContains:
+    case bound::QeQuery::kSubstring:
       op = "$encStrContains", operand = "substring";
       break;
-    default:
+    case bound::QeQuery::kText:  // iexact: $encStrNormalizedEq
+    case bound::QeQuery::kNone:
+    case bound::QeQuery::kEquality:
+    case bound::QeQuery::kRange:
       break;
   }
   EncryptionRequest r = new_request();

@@ -38,7 +38,44 @@ enum class Algorithm : uint8_t {
 // kTextPreview or kString.
 inline bool IsText(Algorithm a) { return a == Algorithm::kTextPreview || a == Algorithm::kString; }
 
+// The algorithm's name in a request ({"$encrypt": {"algorithm": ...}}, what translate shows):
+// libmongocrypt's explicit-encryption names, with the two text generations told apart.
+// crypt/encryptor.cc passes libmongocrypt the same names, except that for both text
+// generations it passes the name the linked library has ("textPreview" in 1.15-1.18, "string"
+// from 1.19): the request says which generation the field's index is, the library decides
+// which name encrypts it.
+constexpr std::string_view AlgorithmName(Algorithm a) {
+  switch (a) {
+    case Algorithm::kIndexed:
+      return "Indexed";
+    case Algorithm::kRange:
+      return "Range";
+    case Algorithm::kUnindexed:
+      return "Unindexed";
+    case Algorithm::kTextPreview:
+      return "TextPreview";
+    case Algorithm::kString:
+      return "String";
+  }
+  return "";
+}
+
 enum class RangeOperator : uint8_t { kGt, kGte, kLt, kLte };
+
+// The operator's MQL name: "$gt"... (a NUL-terminated literal).
+constexpr std::string_view RangeOperatorName(RangeOperator op) {
+  switch (op) {
+    case RangeOperator::kGt:
+      return "$gt";
+    case RangeOperator::kGte:
+      return "$gte";
+    case RangeOperator::kLt:
+      return "$lt";
+    case RangeOperator::kLte:
+      return "$lte";
+  }
+  return "";
+}
 
 struct EncryptionRequest {
   uint32_t id = 0;

@@ -54,34 +54,16 @@ void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t coun
   auto unary = [&](BsonKey op) { WriteDatePart(w, op, p, count - 1, t.time_zone); };
   switch (t.kind) {
     case TransformKind::kYear:
-      unary("$year");
-      break;
     case TransformKind::kIsoYear:
-      unary("$isoWeekYear");
-      break;
     case TransformKind::kMonth:
-      unary("$month");
-      break;
     case TransformKind::kDay:
-      unary("$dayOfMonth");
-      break;
     case TransformKind::kWeek:
-      unary("$isoWeek");
-      break;
     case TransformKind::kWeekDay:
-      unary("$dayOfWeek");  // Sunday=1 ... Saturday=7, as Django's week_day
-      break;
     case TransformKind::kIsoWeekDay:
-      unary("$isoDayOfWeek");
-      break;
     case TransformKind::kHour:
-      unary("$hour");
-      break;
     case TransformKind::kMinute:
-      unary("$minute");
-      break;
     case TransformKind::kSecond:
-      unary("$second");
+      unary(bound::TransformOf(t.kind).mql_operator);
       break;
     case TransformKind::kQuarter: {
       // ceil(month / 3)
@@ -89,7 +71,7 @@ void WriteLhs(BsonWriter& w, BsonKey key, const bound::Predicate& p, size_t coun
       {
         ArrayWriter args(w, "$divide");
         args.BeginDocument();
-        WriteDatePart(w, "$month", p, count - 1, t.time_zone);
+        WriteDatePart(w, bound::TransformOf(t.kind).mql_operator, p, count - 1, t.time_zone);
         args.EndDocument();
         w.AppendInt32(args.NextKey(), 3);
       }
@@ -215,9 +197,7 @@ void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key, const bound::Predi
     case LookupKind::kExact:
     case LookupKind::kGt:
     case LookupKind::kGte: {
-      const BsonKey op = p.lookup == LookupKind::kExact ? BsonKey("$eq")
-                         : p.lookup == LookupKind::kGt  ? BsonKey("$gt")
-                                                        : BsonKey("$gte");
+      const BsonKey op = bound::LookupOf(p.lookup).mql_operator;
       auto compare = [&] {
         ArrayWriter args(w, op);
         WriteLhs(w, args.NextKey(), p, n);
@@ -249,7 +229,7 @@ void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key, const bound::Predi
       ArrayWriter both(w, "$and");
       both.BeginDocument();
       {
-        ArrayWriter args(w, p.lookup == LookupKind::kLt ? BsonKey("$lt") : BsonKey("$lte"));
+        ArrayWriter args(w, bound::LookupOf(p.lookup).mql_operator);
         WriteLhs(w, args.NextKey(), p, n);
         write_rhs(args.NextKey(), 0);
       }
@@ -325,10 +305,49 @@ void Lowering::WritePredicateExpr(BsonWriter& w, BsonKey key, const bound::Predi
       args.EndDocument();
       break;
     }
-    default:
-      // The pattern lookups (pattern_lowering.cc).
-      WritePatternExpr(w, p);
+    case LookupKind::kIExact:
+    case LookupKind::kContains:
+    case LookupKind::kIContains:
+    case LookupKind::kStartsWith:
+    case LookupKind::kIStartsWith:
+    case LookupKind::kEndsWith:
+    case LookupKind::kIEndsWith:
+    case LookupKind::kRegex:
+    case LookupKind::kIRegex:
+      WritePatternExpr(w, p);  // pattern_lowering.cc
       break;
+    case LookupKind::kIsNull:  // written above, without the $and of a comparison
+      break;
+    case LookupKind::kArrayContains:
+    case LookupKind::kOverlap: {
+      // On an array reached through a transform (an element of an array of arrays), as
+      // django-mongodb-backend writes them (fields/array.py): a null array matches nothing,
+      // contains is {$setIsSubset: [values, lhs]}, overlap a non-empty $setIntersection.
+      ArrayWriter both(w, "$and");
+      both.BeginDocument();
+      WriteIsNull(w, "$not", p);
+      both.EndDocument();
+      both.BeginDocument();
+      auto write_args = [&](BsonKey op) {
+        ArrayWriter args(w, op);
+        args.BeginDocument();
+        {
+          ArrayWriter values(w, "$literal");
+          ForEachValue(p, [&](const bson_value_t& v) { values.Value(v); });
+        }
+        args.EndDocument();
+        WriteLhs(w, args.NextKey(), p, n);
+      };
+      if (p.lookup == LookupKind::kArrayContains) {
+        write_args("$setIsSubset");
+      } else {
+        w.BeginDocument("$size");
+        write_args("$setIntersection");
+        w.EndDocument();
+      }
+      both.EndDocument();
+      break;
+    }
   }
   w.EndDocument();
 }

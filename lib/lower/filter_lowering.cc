@@ -71,37 +71,6 @@ bool NeedsExpr(const bound::Predicate& p) {
   return false;
 }
 
-std::string_view ComparisonOperator(LookupKind k) {
-  switch (k) {
-    case LookupKind::kGt:
-      return "$gt";
-    case LookupKind::kGte:
-      return "$gte";
-    case LookupKind::kLt:
-      return "$lt";
-    default:
-      return "$lte";
-  }
-}
-
-std::string PatternFor(LookupKind k, std::string_view text) {
-  switch (k) {
-    case LookupKind::kIExact:
-      return ExactPattern(text);
-    case LookupKind::kStartsWith:
-    case LookupKind::kIStartsWith:
-      return PrefixPattern(text);
-    case LookupKind::kEndsWith:
-    case LookupKind::kIEndsWith:
-      return SuffixPattern(text);
-    case LookupKind::kRegex:
-    case LookupKind::kIRegex:
-      return std::string(text);
-    default:
-      return ContainsPattern(text);
-  }
-}
-
 // {path: {op: value}}
 void WriteComparison(BsonWriter& w, BsonKey path, BsonKey op, const bson_value_t& value) {
   w.BeginDocument(path);
@@ -159,7 +128,7 @@ void Lowering::WriteLeaf(BsonWriter& w, const bound::Predicate& p) {
     case LookupKind::kGte:
     case LookupKind::kLt:
     case LookupKind::kLte:
-      WriteComparison(w, path, ComparisonOperator(p.lookup), ValuesOf(p.values[0])[0]);
+      WriteComparison(w, path, bound::LookupOf(p.lookup).mql_operator, ValuesOf(p.values[0])[0]);
       return;
     case LookupKind::kIn:
     case LookupKind::kOverlap:
@@ -219,12 +188,24 @@ void Lowering::WriteLeaf(BsonWriter& w, const bound::Predicate& p) {
       });
       return;
     }
-    default: {
+    case LookupKind::kContainedBy:
+      // Never here: an ArrayField's exact and contained_by are expressions (NeedsExpr).
+      WritePredicateExpr(w, "$expr", p);
+      return;
+    case LookupKind::kIExact:
+    case LookupKind::kContains:
+    case LookupKind::kIContains:
+    case LookupKind::kStartsWith:
+    case LookupKind::kIStartsWith:
+    case LookupKind::kEndsWith:
+    case LookupKind::kIEndsWith:
+    case LookupKind::kRegex:
+    case LookupKind::kIRegex: {
       // The pattern lookups: an anchored, escaped $regex.
       const bson_value_t& v = ValuesOf(p.values[0])[0];
       std::string_view text(v.value.v_utf8.str, v.value.v_utf8.len);
       w.BeginDocument(path);
-      w.AppendUtf8("$regex", PatternFor(p.lookup, text));
+      w.AppendUtf8("$regex", PatternFor(bound::LookupOf(p.lookup).pattern, text));
       if (bound::IsCaseInsensitiveLookup(p.lookup)) w.AppendUtf8("$options", "i");
       w.EndDocument();
       return;

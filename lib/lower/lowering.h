@@ -17,6 +17,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "lib/analyze/bound.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/common/bson_writer.h"
 #include "lib/lower/lower.h"
 

@@ -11,16 +11,7 @@
 
 namespace querysafe::lower {
 
-using bound::LookupKind;
-
 namespace {
-
-bool Anchored(LookupKind k, bool* start, bool* end) {
-  *start =
-      k == LookupKind::kIExact || k == LookupKind::kStartsWith || k == LookupKind::kIStartsWith;
-  *end = k == LookupKind::kIExact || k == LookupKind::kEndsWith || k == LookupKind::kIEndsWith;
-  return k != LookupKind::kRegex && k != LookupKind::kIRegex;
-}
 
 // The characters PCRE gives a meaning outside a character class (without the `x` option, which
 // querysafe never sets), the backslash first so that the escapes added after it stay single.
@@ -79,9 +70,11 @@ void WriteInput(BsonWriter& w, BsonKey key, const bound::Predicate& p) {
 }  // namespace
 
 void Lowering::WritePatternExpr(BsonWriter& w, const bound::Predicate& p) {
-  bool start = false;
-  bool end = false;
-  const bool escaped = Anchored(p.lookup, &start, &end);
+  const bound::Pattern pattern = bound::LookupOf(p.lookup).pattern;
+  const Anchors anchors = AnchorsOf(pattern);
+  const bool start = anchors.start;
+  const bool end = anchors.end;
+  const bool escaped = pattern != bound::Pattern::kRegex;
   auto write_match = [&](auto&& write_regex) {
     w.BeginDocument("$regexMatch");
     WriteInput(w, "input", p);
@@ -93,19 +86,8 @@ void Lowering::WritePatternExpr(BsonWriter& w, const bound::Predicate& p) {
     // A constant: escaped and anchored here, as in path form (filter_lowering.cc).
     const bson_value_t& v = ValuesOf(p.values[0])[0];
     const std::string_view text(v.value.v_utf8.str, v.value.v_utf8.len);
-    std::string pattern;
-    if (!escaped) {
-      pattern = std::string(text);
-    } else if (start && end) {
-      pattern = ExactPattern(text);
-    } else if (start) {
-      pattern = PrefixPattern(text);
-    } else if (end) {
-      pattern = SuffixPattern(text);
-    } else {
-      pattern = ContainsPattern(text);
-    }
-    write_match([&](BsonKey key) { w.AppendUtf8(key, pattern); });
+    const std::string regex = PatternFor(pattern, text);
+    write_match([&](BsonKey key) { w.AppendUtf8(key, regex); });
     return;
   }
   // Against another field: Django's SQL is `lhs LIKE '%' || <escaped other> || '%'` (UPPER() of

@@ -20,9 +20,37 @@ std::string EscapeRegex(std::string_view text) {
   return out;
 }
 
-std::string ExactPattern(std::string_view text) { return "^" + EscapeRegex(text) + "\\z"; }
-std::string PrefixPattern(std::string_view text) { return "^" + EscapeRegex(text); }
-std::string SuffixPattern(std::string_view text) { return EscapeRegex(text) + "\\z"; }
-std::string ContainsPattern(std::string_view text) { return EscapeRegex(text); }
+Anchors AnchorsOf(bound::Pattern pattern) {
+  switch (pattern) {
+    case bound::Pattern::kExact:
+      return {true, true};
+    case bound::Pattern::kPrefix:
+      return {true, false};
+    case bound::Pattern::kSuffix:
+      return {false, true};
+    case bound::Pattern::kNone:
+    case bound::Pattern::kSubstring:
+    case bound::Pattern::kRegex:
+      return {};
+  }
+  return {};
+}
+
+std::string PatternFor(bound::Pattern pattern, std::string_view text) {
+  switch (pattern) {
+    case bound::Pattern::kExact:
+      return "^" + EscapeRegex(text) + "\\z";
+    case bound::Pattern::kPrefix:
+      return "^" + EscapeRegex(text);
+    case bound::Pattern::kSuffix:
+      return EscapeRegex(text) + "\\z";
+    case bound::Pattern::kRegex:
+      return std::string(text);
+    case bound::Pattern::kNone:  // not a pattern lookup: callers never ask
+    case bound::Pattern::kSubstring:
+      return EscapeRegex(text);
+  }
+  return EscapeRegex(text);
+}
 
 }  // namespace querysafe::lower

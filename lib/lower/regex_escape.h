@@ -10,16 +10,25 @@
 #include <string>
 #include <string_view>
 
+#include "lib/analyze/lookup_table.h"
+
 namespace querysafe::lower {
 
 std::string EscapeRegex(std::string_view text);
 
-// The anchored patterns of the pattern lookups. `\z` (not `$`) ends them, because `$` also
-// matches before a final newline, and Django's SQL semantics are exact.
-std::string ExactPattern(std::string_view text);     // ^text\z
-std::string PrefixPattern(std::string_view text);    // ^text
-std::string SuffixPattern(std::string_view text);    // text\z
-std::string ContainsPattern(std::string_view text);  // text
+// Where a pattern lookup's text must match: at the start of the value (iexact, startswith), at
+// its end (iexact, endswith), both, or anywhere (contains).
+struct Anchors {
+  bool start = false;
+  bool end = false;
+};
+Anchors AnchorsOf(bound::Pattern pattern);
+
+// The $regex of a pattern lookup's value: the value escaped between its anchors (^text\z for
+// iexact, ^text for startswith, text\z for endswith, text for contains), or the value itself
+// for regex/iregex. `\z` (not `$`) ends them, because `$` also matches before a final newline,
+// and Django's SQL semantics are exact.
+std::string PatternFor(bound::Pattern pattern, std::string_view text);
 
 }  // namespace querysafe::lower
 

@@ -16,81 +16,93 @@ namespace {
 constexpr std::string_view kUnclear = "the use case for encrypting this field is unclear";
 
 constexpr uint32_t kCommon = kCommonOptions;
+using V = ValueKind;
 
 // djongo's own classes have no Encrypted variant: djongo 1.3 has no Queryable Encryption.
 constexpr std::string_view kNoQe = "djongo has no Queryable Encryption";
 
-constexpr std::array<FieldTypeInfo, 39> kFieldTypes = {{
-    {"BigIntegerField", FieldClass::kBigInteger, BsonType::kLong, "", kCommon},
-    {"BinaryField", FieldClass::kBinary, BsonType::kBinData, "", kCommon},
-    {"BooleanField", FieldClass::kBoolean, BsonType::kBool, "", kCommon},
-    {"CharField", FieldClass::kChar, BsonType::kString, "", kCommon},
-    {"DateField", FieldClass::kDate, BsonType::kDate, "", kCommon | kDateOptions},
-    {"DateTimeField", FieldClass::kDateTime, BsonType::kDate, "", kCommon | kDateOptions},
-    {"DecimalField", FieldClass::kDecimal, BsonType::kDecimal, "", kCommon | kDecimalOptions},
-    {"DurationField", FieldClass::kDuration, BsonType::kLong, "", kCommon},
-    {"EmailField", FieldClass::kEmail, BsonType::kString, "", kCommon},
-    {"FileField", FieldClass::kFile, BsonType::kString, kUnclear, kCommon | kFileOptions},
-    {"FilePathField", FieldClass::kFilePath, BsonType::kString, kUnclear,
+constexpr FieldTypeInfo kFieldTypes[] = {
+    {"BigIntegerField", FieldClass::kBigInteger, BsonType::kLong, V::kInteger, "", kCommon},
+    {"BinaryField", FieldClass::kBinary, BsonType::kBinData, V::kBinary, "", kCommon},
+    {"BooleanField", FieldClass::kBoolean, BsonType::kBool, V::kBoolean, "", kCommon},
+    {"CharField", FieldClass::kChar, BsonType::kString, V::kString, "", kCommon},
+    {"DateField", FieldClass::kDate, BsonType::kDate, V::kDate, "", kCommon | kDateOptions},
+    {"DateTimeField", FieldClass::kDateTime, BsonType::kDate, V::kDateTime, "",
+     kCommon | kDateOptions},
+    {"DecimalField", FieldClass::kDecimal, BsonType::kDecimal, V::kDecimal, "",
+     kCommon | kDecimalOptions},
+    {"DurationField", FieldClass::kDuration, BsonType::kLong, V::kDuration, "", kCommon},
+    {"EmailField", FieldClass::kEmail, BsonType::kString, V::kString, "", kCommon},
+    {"FileField", FieldClass::kFile, BsonType::kString, V::kString, kUnclear,
+     kCommon | kFileOptions},
+    {"FilePathField", FieldClass::kFilePath, BsonType::kString, V::kString, kUnclear,
      kCommon | kFilePathOptions},
-    {"FloatField", FieldClass::kFloat, BsonType::kDouble, "", kCommon},
-    {"GenericIPAddressField", FieldClass::kGenericIPAddress, BsonType::kString, "", kCommon},
-    {"ImageField", FieldClass::kImage, BsonType::kString, kUnclear, kCommon | kFileOptions},
-    {"IntegerField", FieldClass::kInteger, BsonType::kLong, "", kCommon},
-    {"JSONField", FieldClass::kJSON, BsonType::kObject, "JSONField isn't recommended", kCommon},
-    {"PositiveBigIntegerField", FieldClass::kPositiveBigInteger, BsonType::kLong, "", kCommon},
-    {"PositiveIntegerField", FieldClass::kPositiveInteger, BsonType::kLong, "", kCommon},
-    {"PositiveSmallIntegerField", FieldClass::kPositiveSmallInteger, BsonType::kInt, "", kCommon},
-    {"SlugField", FieldClass::kSlug, BsonType::kString,
+    {"FloatField", FieldClass::kFloat, BsonType::kDouble, V::kFloat, "", kCommon},
+    {"GenericIPAddressField", FieldClass::kGenericIPAddress, BsonType::kString, V::kString, "",
+     kCommon},
+    {"ImageField", FieldClass::kImage, BsonType::kString, V::kString, kUnclear,
+     kCommon | kFileOptions},
+    {"IntegerField", FieldClass::kInteger, BsonType::kLong, V::kInteger, "", kCommon},
+    {"JSONField", FieldClass::kJSON, BsonType::kObject, V::kJson, "JSONField isn't recommended",
+     kCommon},
+    {"PositiveBigIntegerField", FieldClass::kPositiveBigInteger, BsonType::kLong, V::kInteger, "",
+     kCommon},
+    {"PositiveIntegerField", FieldClass::kPositiveInteger, BsonType::kLong, V::kInteger, "",
+     kCommon},
+    {"PositiveSmallIntegerField", FieldClass::kPositiveSmallInteger, BsonType::kInt, V::kInteger,
+     "", kCommon},
+    {"SlugField", FieldClass::kSlug, BsonType::kString, V::kString,
      "it requires a unique index which Queryable Encryption doesn't support", kCommon},
-    {"SmallIntegerField", FieldClass::kSmallInteger, BsonType::kInt, "", kCommon},
-    {"TextField", FieldClass::kText, BsonType::kString, "", kCommon},
-    {"TimeField", FieldClass::kTime, BsonType::kDate, "", kCommon | kDateOptions},
-    {"URLField", FieldClass::kURL, BsonType::kString, "", kCommon},
-    {"UUIDField", FieldClass::kUUID, BsonType::kString, "", kCommon},
+    {"SmallIntegerField", FieldClass::kSmallInteger, BsonType::kInt, V::kInteger, "", kCommon},
+    {"TextField", FieldClass::kText, BsonType::kString, V::kString, "", kCommon},
+    {"TimeField", FieldClass::kTime, BsonType::kDate, V::kTime, "", kCommon | kDateOptions},
+    {"URLField", FieldClass::kURL, BsonType::kString, V::kString, "", kCommon},
+    {"UUIDField", FieldClass::kUUID, BsonType::kString, V::kUuid, "", kCommon},
     // django_mongodb_backend.fields
     // ArrayField is both connectors': django-mongodb-backend's takes base_field, djongo's
     // model_container (parse_field.cc tells them apart by the schema's engine).
-    {"ArrayField", FieldClass::kArray, BsonType::kArray, "",
+    {"ArrayField", FieldClass::kArray, BsonType::kArray, V::kList, "",
      kCommon | kArrayOptions | kArraySizeOptions | kContainerOptions},
-    {"EmbeddedModelField", FieldClass::kEmbeddedModel, BsonType::kObject, "",
+    {"EmbeddedModelField", FieldClass::kEmbeddedModel, BsonType::kObject, V::kModel, "",
      kCommon | kEmbeddedOptions, Dialect::kMongodbBackend},
-    {"EmbeddedModelArrayField", FieldClass::kEmbeddedModelArray, BsonType::kArray, "",
+    {"EmbeddedModelArrayField", FieldClass::kEmbeddedModelArray, BsonType::kArray, V::kModel, "",
      kCommon | kEmbeddedOptions | kArraySizeOptions, Dialect::kMongodbBackend},
-    {"ObjectIdField", FieldClass::kObjectId, BsonType::kObjectId, "", kCommon},
-    {"ObjectIdAutoField", FieldClass::kObjectIdAuto, BsonType::kObjectId,
+    {"ObjectIdField", FieldClass::kObjectId, BsonType::kObjectId, V::kObjectId, "", kCommon},
+    {"ObjectIdAutoField", FieldClass::kObjectIdAuto, BsonType::kObjectId, V::kObjectId,
      "it is the primary key, stored as _id, which MongoDB cannot encrypt", kCommon,
      Dialect::kMongodbBackend},
     {"PolymorphicEmbeddedModelField", FieldClass::kPolymorphicEmbeddedModel, BsonType::kObject,
-     "it may be implemented in the future", kCommon | kPolymorphicOptions,
+     V::kModel, "it may be implemented in the future", kCommon | kPolymorphicOptions,
      Dialect::kMongodbBackend},
     {"PolymorphicEmbeddedModelArrayField", FieldClass::kPolymorphicEmbeddedModelArray,
-     BsonType::kArray, "it may be implemented in the future",
+     BsonType::kArray, V::kModel, "it may be implemented in the future",
      kCommon | kPolymorphicOptions | kArraySizeOptions, Dialect::kMongodbBackend},
     // djongo.models (1.3, models/fields.py). EmbeddedField stores its model_container's fields
     // as a subdocument, as EmbeddedModelField does; GenericObjectIdField is a plain ObjectId;
     // ArrayReferenceField (a ForeignKey subclass) stores a list of the target's primary keys.
     // AutoField and BigAutoField are Django's IntegerField and BigIntegerField as primary keys:
     // djongo keeps Django's `id` column (and its own __schema__ counter).
-    {"EmbeddedField", FieldClass::kEmbeddedModel, BsonType::kObject, kNoQe,
+    {"EmbeddedField", FieldClass::kEmbeddedModel, BsonType::kObject, V::kModel, kNoQe,
      kCommon | kContainerOptions, Dialect::kDjongo},
-    {"GenericObjectIdField", FieldClass::kObjectId, BsonType::kObjectId, kNoQe, kCommon,
+    {"GenericObjectIdField", FieldClass::kObjectId, BsonType::kObjectId, V::kObjectId, kNoQe,
+     kCommon, Dialect::kDjongo},
+    {"ArrayReferenceField", FieldClass::kArray, BsonType::kArray, V::kList, kNoQe,
+     kCommon | kRelationOptions, Dialect::kDjongo},
+    {"AutoField", FieldClass::kInteger, BsonType::kLong, V::kInteger, kNoQe, kCommon,
      Dialect::kDjongo},
-    {"ArrayReferenceField", FieldClass::kArray, BsonType::kArray, kNoQe, kCommon | kRelationOptions,
+    {"BigAutoField", FieldClass::kBigInteger, BsonType::kLong, V::kInteger, kNoQe, kCommon,
      Dialect::kDjongo},
-    {"AutoField", FieldClass::kInteger, BsonType::kLong, kNoQe, kCommon, Dialect::kDjongo},
-    {"BigAutoField", FieldClass::kBigInteger, BsonType::kLong, kNoQe, kCommon, Dialect::kDjongo},
     // Relations store the target's primary key; django-mongodb-backend has no
     // encrypted variant.
-    {"ForeignKey", FieldClass::kForeignKey, BsonType::kObjectId,
+    {"ForeignKey", FieldClass::kForeignKey, BsonType::kObjectId, V::kObjectId,
      "a relation stores the target's primary key, which is never encrypted",
      kCommon | kRelationOptions},
-    {"OneToOneField", FieldClass::kOneToOne, BsonType::kObjectId,
+    {"OneToOneField", FieldClass::kOneToOne, BsonType::kObjectId, V::kObjectId,
      "a relation stores the target's primary key, which is never encrypted",
      kCommon | kRelationOptions},
-}};
+};
 
-constexpr std::array<OptionSpec, 31> kOptions = {{
+constexpr OptionSpec kOptions[] = {
     {"null", OptionKind::kBool, kCommonOptions},
     {"blank", OptionKind::kBool, kCommonOptions},
     {"unique", OptionKind::kBool, kCommonOptions},
@@ -125,7 +137,7 @@ constexpr std::array<OptionSpec, 31> kOptions = {{
     {"model_container", OptionKind::kString, kContainerOptions},
     {"model_form_class", OptionKind::kIgnored, kContainerOptions},
     {"model_form_kwargs", OptionKind::kIgnored, kContainerOptions},
-}};
+};
 
 struct Unsupported {
   std::string_view name;
@@ -133,7 +145,7 @@ struct Unsupported {
 };
 
 // docs/topics/known-issues.rst: the primary key is ObjectIdAutoField.
-constexpr std::array<Unsupported, 5> kUnsupported = {{
+constexpr Unsupported kUnsupported[] = {
     {"AutoField",
      "use ObjectIdAutoField: django-mongodb-backend does not support "
      "AutoField"},
@@ -145,7 +157,36 @@ constexpr std::array<Unsupported, 5> kUnsupported = {{
      "SmallAutoField"},
     {"CompositePrimaryKey", "django-mongodb-backend does not support CompositePrimaryKey"},
     {"GeneratedField", "django-mongodb-backend does not support GeneratedField"},
-}};
+};
+
+// FieldTypeOf's index: the first row of each class (Django's own class before the connectors'
+// aliases: IntegerField before djongo's AutoField). Every class has a row: schemas name classes
+// by their name, so a class without one is never made.
+constexpr size_t kMaxClasses = 64;
+constexpr std::array<uint8_t, kMaxClasses> kRowOfClass = [] {
+  std::array<uint8_t, kMaxClasses> rows{};
+  for (size_t i = std::size(kFieldTypes); i-- > 0;) {
+    rows[static_cast<size_t>(kFieldTypes[i].cls)] = static_cast<uint8_t>(i);
+  }
+  return rows;
+}();
+static_assert(std::size(kFieldTypes) < 256, "kRowOfClass holds row numbers in a byte");
+
+// Every class up to the last one in the table has a row (and fits in kRowOfClass).
+constexpr bool EveryClassHasARow() {
+  size_t last = 0;
+  for (const FieldTypeInfo& info : kFieldTypes)
+    last = std::max(last, static_cast<size_t>(info.cls));
+  if (last >= kMaxClasses) return false;
+  for (size_t c = 0; c <= last; ++c) {
+    bool found = false;
+    for (const FieldTypeInfo& info : kFieldTypes)
+      found = found || static_cast<size_t>(info.cls) == c;
+    if (!found) return false;
+  }
+  return true;
+}
+static_assert(EveryClassHasARow(), "kFieldTypes: a row for every FieldClass");
 
 size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
@@ -173,10 +214,15 @@ const FieldTypeInfo* FindFieldType(std::string_view name) {
 }
 
 const FieldTypeInfo& FieldTypeOf(FieldClass cls) {
-  for (const FieldTypeInfo& info : kFieldTypes) {
-    if (info.cls == cls) return info;
-  }
-  return kFieldTypes[3];  // unreachable: every FieldClass is in the table
+  return kFieldTypes[kRowOfClass[static_cast<size_t>(cls) % kMaxClasses]];
+}
+
+bool IsStringClass(FieldClass c) { return FieldTypeOf(c).value == ValueKind::kString; }
+
+bool EmptyStringsAllowed(FieldClass c) {
+  // Django's Field.empty_strings_allowed: true for the str-valued classes, except
+  // GenericIPAddressField (a str, but Django stores None for ""); BinaryField's empty value is b"".
+  return (IsStringClass(c) && c != FieldClass::kGenericIPAddress) || c == FieldClass::kBinary;
 }
 
 std::span<const FieldTypeInfo> AllFieldTypes() { return kFieldTypes; }

@@ -50,6 +50,26 @@ enum class Dialect : uint8_t {
   kDjongo,          // djongo.models (1.3)
 };
 
+// What Django's to_python() makes of a value (a query value, a default): the Python type, which
+// decides how querysafe coerces it (analyze/coerce.cc). IsStringClass is kString.
+enum class ValueKind : uint8_t {
+  kInteger,
+  kFloat,
+  kDecimal,
+  kString,  // str: CharField and its subclasses, TextField, the file fields, GenericIPAddressField
+  kBoolean,
+  kDate,
+  kDateTime,
+  kTime,
+  kDuration,
+  kUuid,      // uuid.UUID (stored as its 32 hex digits)
+  kObjectId,  // bson.ObjectId; a relation's value is the target's primary key
+  kBinary,
+  kList,   // ArrayField: a list of its base field's values
+  kJson,   // any JSON-serializable value
+  kModel,  // an embedded model instance
+};
+
 struct OptionSpec {
   std::string_view name;
   OptionKind kind;
@@ -60,6 +80,7 @@ struct FieldTypeInfo {
   std::string_view name;  // without the "Encrypted" prefix: "CharField"
   FieldClass cls;
   BsonType bson_type;  // for relations, replaced by the target's primary key type
+  ValueKind value;
   // Empty when django-mongodb-backend has Encrypted<name>; otherwise the reason
   // its docs give.
   std::string_view no_encrypted_reason;

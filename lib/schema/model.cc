@@ -59,33 +59,7 @@ std::string_view BsonTypeName(BsonType type) {
   return querysafe::BsonTypeName(static_cast<bson_type_t>(type));
 }
 
-bool IsStringClass(FieldClass c) {
-  switch (c) {
-    case FieldClass::kChar:
-    case FieldClass::kText:
-    case FieldClass::kEmail:
-    case FieldClass::kURL:
-    case FieldClass::kSlug:
-    case FieldClass::kFile:
-    case FieldClass::kFilePath:
-    case FieldClass::kImage:
-    case FieldClass::kGenericIPAddress:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool EmptyStringsAllowed(FieldClass c) {
-  switch (c) {
-    case FieldClass::kBinary:
-      return true;
-    case FieldClass::kGenericIPAddress:  // a str, but Django stores None for ""
-      return false;
-    default:
-      return IsStringClass(c);
-  }
-}
+// IsStringClass and EmptyStringsAllowed read the field class table (field_types.cc).
 
 std::string_view QueryTypeName(QueryType type) {
   switch (type) {

@@ -392,7 +392,7 @@ std::unique_ptr<Field> ParseField(std::string_view name, const bson_iter_t& valu
                          "base_field", ctx);
       }
       break;
-    default:
+    default:  // the other classes name no model or field to resolve
       break;
   }
 

@@ -2,6 +2,7 @@
 // (lib/schema/model.h): which classes Django treats as str, and which default to "".
 #include <gtest/gtest.h>
 
+#include "lib/schema/field_types.h"
 #include "lib/schema/model.h"
 
 namespace querysafe::schema {
@@ -30,6 +31,18 @@ TEST(FieldClass, EmptyStringsAllowedFollowsDjango) {
   EXPECT_FALSE(EmptyStringsAllowed(FieldClass::kGenericIPAddress));
   EXPECT_FALSE(EmptyStringsAllowed(FieldClass::kInteger));
   EXPECT_FALSE(EmptyStringsAllowed(FieldClass::kUUID));
+}
+
+TEST(FieldClass, EveryClassHasItsRowInTheTable) {
+  for (int c = 0; c <= static_cast<int>(FieldClass::kOneToOne); ++c) {
+    const FieldTypeInfo& info = FieldTypeOf(static_cast<FieldClass>(c));
+    EXPECT_EQ(static_cast<int>(info.cls), c) << info.name;
+  }
+  // Django's own class, not a connector's alias of it (djongo's AutoField is an IntegerField).
+  EXPECT_EQ(FieldTypeOf(FieldClass::kInteger).name, "IntegerField");
+  EXPECT_EQ(FieldTypeOf(FieldClass::kObjectId).name, "ObjectIdField");
+  EXPECT_EQ(FieldTypeOf(FieldClass::kEmbeddedModel).name, "EmbeddedModelField");
+  EXPECT_EQ(FieldTypeOf(FieldClass::kUUID).value, ValueKind::kUuid);
 }
 
 }  // namespace

@@ -18,9 +18,10 @@
 //     ciphertext.
 
 #include <format>
+#include <optional>
 #include <string>
 
-#include "lib/analyze/lookups.h"
+#include "lib/analyze/lookup_table.h"
 #include "lib/analyze/rules/rules.h"
 #include "lib/analyze/rules/server_rules.h"
 
@@ -28,42 +29,8 @@ namespace querysafe::analyze::rules {
 namespace {
 
 using bound::LookupKind;
+using bound::QeQuery;
 using schema::QueryType;
-
-std::string_view TransformOperator(bound::TransformKind kind) {
-  switch (kind) {
-    case bound::TransformKind::kYear:
-      return "$year";
-    case bound::TransformKind::kIsoYear:
-      return "$isoWeekYear";
-    case bound::TransformKind::kMonth:
-      return "$month";
-    case bound::TransformKind::kDay:
-      return "$dayOfMonth";
-    case bound::TransformKind::kWeek:
-      return "$isoWeek";
-    case bound::TransformKind::kWeekDay:
-      return "$dayOfWeek";
-    case bound::TransformKind::kIsoWeekDay:
-      return "$isoDayOfWeek";
-    case bound::TransformKind::kQuarter:
-      return "$month";
-    case bound::TransformKind::kHour:
-      return "$hour";
-    case bound::TransformKind::kMinute:
-      return "$minute";
-    case bound::TransformKind::kSecond:
-      return "$second";
-    case bound::TransformKind::kDate:
-    case bound::TransformKind::kTime:
-      return "$dateToString";
-    case bound::TransformKind::kLen:
-      return "$size";
-    case bound::TransformKind::kIndex:
-      return "$arrayElemAt";
-  }
-  return "$expr";
-}
 
 std::string QueriesList(const schema::EncryptedPath& path) {
   std::string out;
@@ -75,49 +42,26 @@ std::string QueriesList(const schema::EncryptedPath& path) {
   return out;
 }
 
-// The text index kind a pattern lookup needs (prefix, suffix or substring, of either
-// generation), and whether it is case-insensitive.
-bool TextKindFor(LookupKind lookup, schema::TextKind* kind, bool* insensitive) {
-  switch (lookup) {
-    case LookupKind::kStartsWith:
-    case LookupKind::kIStartsWith:
-      *kind = schema::TextKind::kPrefix;
-      break;
-    case LookupKind::kEndsWith:
-    case LookupKind::kIEndsWith:
-      *kind = schema::TextKind::kSuffix;
-      break;
-    case LookupKind::kContains:
-    case LookupKind::kIContains:
-      *kind = schema::TextKind::kSubstring;
-      break;
-    default:
-      return false;
-  }
-  *insensitive = lookup == LookupKind::kIStartsWith || lookup == LookupKind::kIEndsWith ||
-                 lookup == LookupKind::kIContains;
-  return true;
-}
-
 }  // namespace
 
 const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, Span span) {
   const schema::EncryptedPath& path = *r.ref.encrypted;
   const std::string_view server_path = ServerPath(r.ref);
-  const std::string_view lookup_name = LookupName(r.lookup);
+  const bound::LookupInfo& lookup = bound::LookupOf(r.lookup);
+  const std::string_view lookup_name = lookup.name;
 
   if (!r.transforms.empty()) {
-    ctx.Report(
-        Category::kNotSupportedError, "qe.transform_on_encrypted",
-        std::format("Encrypted field '{}' is not allowed to be evaluated by {} (the '{}' "
-                    "transform needs the plaintext).",
-                    server_path, TransformOperator(r.transforms.front().kind), r.ref.django_path),
-        span, 31110);
+    ctx.Report(Category::kNotSupportedError, "qe.transform_on_encrypted",
+               std::format("Encrypted field '{}' is not allowed to be evaluated by {} (the '{}' "
+                           "transform needs the plaintext).",
+                           server_path, bound::TransformOf(r.transforms.front().kind).mql_operator,
+                           r.ref.django_path),
+               span, 31110);
     return nullptr;
   }
   if (r.lookup == LookupKind::kIsNull) return nullptr;  // the null-equality rule reports it
 
-  if (!path.queryable() && (r.lookup == LookupKind::kExact || r.lookup == LookupKind::kIn)) {
+  if (!path.queryable() && lookup.qe_query == QeQuery::kEquality) {
     ctx.Report(Category::kNotSupportedError, "qe.field_not_queryable",
                std::format("{} ('{}' is encrypted without `queries`; it can be stored and read, "
                            "not queried).",
@@ -126,52 +70,53 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
     return nullptr;
   }
   if (!path.queryable()) {
-    const bool comparison = r.lookup == LookupKind::kGt || r.lookup == LookupKind::kGte ||
-                            r.lookup == LookupKind::kLt || r.lookup == LookupKind::kLte ||
-                            r.lookup == LookupKind::kRange;
+    const bool comparison = lookup.qe_query == QeQuery::kRange;
     ctx.Report(Category::kNotSupportedError,
                comparison ? "qe.range_without_range_index" : "qe.operator_not_allowed",
                std::format("Invalid match expression operator on encrypted field '{}'{}: {} "
                            "(Django lookup '{}'; the field is encrypted without `queries`).",
                            server_path, comparison ? " without an encrypted range index" : "",
-                           MqlOperator(r.lookup), lookup_name),
+                           lookup.mql_operator, lookup_name),
                span, comparison ? 6720400 : 51092);
     return nullptr;
   }
   const schema::QuerySpec* equality = path.field->FindQuery(QueryType::kEquality);
   const schema::QuerySpec* range = path.field->FindQuery(QueryType::kRange);
 
-  switch (r.lookup) {
-    case LookupKind::kExact:
-    case LookupKind::kIn:
+  // Text indexes. `iexact` is $encStrNormalizedEq, served by any text index built
+  // case-insensitively; the pattern lookups need their own index kind.
+  std::optional<schema::TextKind> text_kind;
+  switch (lookup.qe_query) {
+    case QeQuery::kEquality:
       if (equality != nullptr) return equality;
       if (range != nullptr) return range;  // equality through the range index: [v, v]
       break;
-    case LookupKind::kGt:
-    case LookupKind::kGte:
-    case LookupKind::kLt:
-    case LookupKind::kLte:
-    case LookupKind::kRange:
+    case QeQuery::kRange:
       if (range != nullptr) return range;
       ctx.Report(Category::kNotSupportedError, "qe.range_without_range_index",
                  std::format("Invalid match expression operator on encrypted field '{}' without "
                              "an encrypted range index: {} (Django lookup '{}'; the field's "
                              "queries: {}).",
-                             server_path, MqlOperator(r.lookup), lookup_name, QueriesList(path)),
+                             server_path, lookup.mql_operator, lookup_name, QueriesList(path)),
                  span, 6720400);
       return nullptr;
-    default:
+    case QeQuery::kPrefix:
+      text_kind = schema::TextKind::kPrefix;
+      break;
+    case QeQuery::kSuffix:
+      text_kind = schema::TextKind::kSuffix;
+      break;
+    case QeQuery::kSubstring:
+      text_kind = schema::TextKind::kSubstring;
+      break;
+    case QeQuery::kText:
+    case QeQuery::kNone:
       break;
   }
-
-  // Text indexes. `iexact` is $encStrNormalizedEq, served by any text index built
-  // case-insensitively; the pattern lookups need their own index kind.
-  schema::TextKind text_kind = schema::TextKind::kPrefix;
-  bool insensitive = r.lookup == LookupKind::kIExact;
-  const bool pattern = TextKindFor(r.lookup, &text_kind, &insensitive);
-  if (pattern || r.lookup == LookupKind::kIExact) {
+  const bool insensitive = lookup.case_insensitive;
+  if (text_kind.has_value() || lookup.qe_query == QeQuery::kText) {
     for (const schema::QuerySpec& q : *path.queries) {
-      if (!schema::IsTextQuery(q.type) || (pattern && schema::TextKindOf(q.type) != text_kind)) {
+      if (!schema::IsTextQuery(q.type) || (text_kind && schema::TextKindOf(q.type) != *text_kind)) {
         continue;
       }
       // A case-sensitive index cannot answer a case-insensitive lookup, and the reverse.
@@ -198,7 +143,7 @@ const schema::QuerySpec* CheckEncryptedLookup(Context& ctx, const Resolved& r, S
   ctx.Report(Category::kNotSupportedError, "qe.operator_not_allowed",
              std::format("Invalid match expression operator on encrypted field '{}': {} (Django "
                          "lookup '{}'; the field's queries: {}).",
-                         server_path, MqlOperator(r.lookup), lookup_name, QueriesList(path)),
+                         server_path, lookup.mql_operator, lookup_name, QueriesList(path)),
              span, 51092);
   return nullptr;
 }

@@ -59,7 +59,7 @@ bool MustNotContainEncrypted(const Field& field) {
     case FieldClass::kPolymorphicEmbeddedModelArray:
     case FieldClass::kArray:
       return true;
-    default:
+    default:  // the other classes hold no fields
       return false;
   }
 }
