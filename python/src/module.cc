@@ -182,9 +182,9 @@ nb::tuple Translate(const PyQuery& q, nb::handle params) {
 // $p0, $p1... as its text refers to them. Returns the Translation itself when querysafe accepts
 // the query, else the outcome tuple (None, diagnostics, rendering): the path every accepted
 // QuerySet takes builds no tuple, no diagnostics list and no parameter dict. The GIL is kept:
-// translating a compiled query costs about as much as releasing and taking the GIL back (0.5-2
-// microseconds for the anchor queries, bench/README.md), so releasing it would slow every check
-// and let no other thread do anything useful meanwhile.
+// translating a compiled query takes 0.5-2 microseconds for the anchor queries (bench/README.md),
+// far less than the interpreter's switch interval, so a release would let other threads do
+// little meanwhile and would add its own cost to every check.
 nb::object TranslateValues(const PyQuery& q, nb::handle values) {
   if (q.builder_params) throw nb::type_error("values: a built query binds its own values");
   if (!PyList_CheckExact(values.ptr())) {
