@@ -7,9 +7,11 @@ Prints, best of 5 rounds each, in microseconds:
   django_compile NAME   qs.query.get_compiler("default").as_sql() on the built QuerySet
   django_build_compile NAME   building the QuerySet and compiling it (what django_anchor.py times)
   check NAME            querysafe.django.check(qs): the walk, then the native translate
-  walk NAME             query_text(qs) alone: qs.query to the expression and its parameters (Python)
-  native NAME           the compiled query's translate(params) alone: the Python-to-C++ call
-                        (argument conversion, the C++ translation, the result object)
+  walk NAME             the walk alone: qs.query to the expression and its values (Python,
+                        walk.render, what check runs)
+  native NAME           the compiled query's translation with those values alone, as check does
+                        it: the Python-to-C++ call (the values' conversion to BSON, the C++
+                        translation, the result object)
   ratio NAME            check / django_compile, in percent
 
 Run (build tree): ./dev build default querysafe_python, then
@@ -29,7 +31,8 @@ anchor_app.setup()
 
 import querysafe  # noqa: E402
 from querysafe.django import check, query_text  # noqa: E402
-from querysafe.django.queryset_check import _compile  # noqa: E402
+from querysafe.django.queryset_check import _translate  # noqa: E402
+from querysafe.django.walk import render  # noqa: E402
 
 SCHEMA = querysafe.Schema.from_file(REPO / "tests" / "data" / "conformance" / "schemas" / "anchor.json")
 
@@ -54,8 +57,9 @@ def main():
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for name, build in (("simple", anchor_app.simple), ("three_predicate", anchor_app.three_predicate)):
         qs = build()
-        text, params = query_text(qs)
-        compiled = _compile(SCHEMA, text)
+        text, _ = query_text(qs)
+        query, values_class = qs.query, qs._iterable_class.__name__
+        values = render(query, values_class, None)[1]
         # The same command as the text query's: what the benchmark times is a real check.
         expected = querysafe.Query.compile(SCHEMA, TEXTS[name]).translate().to_json()
         assert check(qs, schema=SCHEMA).to_json() == expected
@@ -63,8 +67,8 @@ def main():
             "django_compile": measure(lambda: qs.query.get_compiler("default").as_sql(), n),
             "django_build_compile": measure(lambda: build().query.get_compiler("default").as_sql(), n),
             "check": measure(lambda: check(qs, schema=SCHEMA), n),
-            "walk": measure(lambda: query_text(qs), n),
-            "native": measure(lambda: compiled.translate(params), n),
+            "walk": measure(lambda: render(query, values_class, None), n),
+            "native": measure(lambda: _translate(SCHEMA, text, values), n),
         }
         for key, us in figures.items():
             print(f"{key} {name} {us:.2f}")

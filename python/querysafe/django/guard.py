@@ -37,6 +37,7 @@ from django.db.models.sql.query import Query as SqlQuery
 
 from .. import errors
 from . import queryset_check as _check
+from .walk import render
 
 __all__ = ["GuardError", "install", "uninstall", "installed", "guarded_databases"]
 
@@ -89,9 +90,8 @@ def _guard(query, alias: str, *, terminal: Optional[str] = None, aggregates=None
     if alias not in _guarded:
         return
     try:
-        text, params = _check._render(query, None, terminal, aggregates)
-        schema = _check.schema_for(alias)
-        _check._compile(schema, text).translate(params)
+        text, values = render(query, None, terminal, aggregates)
+        _check._translate(_check.schema_for(alias), text, values)
     except errors.Error as e:
         raise GuardError(e.rendered, e.diagnostics) from e
 
