@@ -20,13 +20,15 @@ import sys
 # stage -> what it may include from other stages ("stage/*" is the whole stage). Every stage may
 # include its own headers and lib/common/*; lib/common includes no other stage.
 SCHEMA_TREE = "schema/model.h"  # the compiled schema, read by every stage after schema
+FIELD_TABLE = "schema/field_types.h"  # the field-class table the compiled schema's classes index
+LOOKUP_TABLE = "analyze/lookup_table.h"  # the lookups the bound tree names, and how each lowers
 SERVER_RULES = "analyze/rules/server_rules.h"  # the QE rules' server codes and messages
 ALLOWED = {
     "common": [],
     "parse": ["grammar/*"],
     "schema": [],
-    "analyze": ["parse/ast.h", SCHEMA_TREE],
-    "lower": ["analyze/bound.h", "analyze/instance.h", SCHEMA_TREE],
+    "analyze": ["parse/ast.h", SCHEMA_TREE, FIELD_TABLE],
+    "lower": ["analyze/bound.h", "analyze/instance.h", LOOKUP_TABLE, SCHEMA_TREE],
     "crypt": ["lower/encryption_request.h", SCHEMA_TREE, SERVER_RULES],
     "exec": ["lower/lower.h", "lower/encryption_request.h", "lower/lowered_instance.h", "crypt/*",
              SCHEMA_TREE, "schema/bson_equivalent.h", SERVER_RULES],
@@ -40,9 +42,10 @@ WHY = {
     "common": "lib/common is below every stage and includes none of them",
     "parse": "parse includes only the grammar and lib/common",
     "schema": "schema includes only lib/common",
-    "analyze": "analyze consumes the AST (parse/ast.h) and the compiled schema (schema/model.h)",
-    "lower": ("lower consumes the bound trees (analyze/bound.h, analyze/instance.h) and the "
-              "compiled schema"),
+    "analyze": ("analyze consumes the AST (parse/ast.h) and the compiled schema (schema/model.h, "
+                "with its field-class table schema/field_types.h)"),
+    "lower": ("lower consumes the bound trees (analyze/bound.h, analyze/instance.h, with the "
+              "lookup table analyze/lookup_table.h) and the compiled schema"),
     "crypt": ("crypt consumes encryption requests (lower/encryption_request.h), the compiled "
               "schema and the QE rules' codes (analyze/rules/server_rules.h)"),
     "exec": ("exec consumes lowered commands (lower/lower.h, lower/encryption_request.h, "
