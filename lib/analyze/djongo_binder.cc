@@ -30,11 +30,12 @@
 //   the message is Django's Options.get_field() text, "Blog has no field named 'x'";
 // - `blog__name=...`: Django's own FieldError for a lookup that is no lookup of the field,
 //   since djongo 1.3 registers no transforms on its fields;
-// - lookups on ArrayReferenceField (a many-to-many kept as an array of keys; djongo answers
-//   them through Django's join machinery, which querysafe does not reproduce).
+// - on ArrayReferenceField, the lookups that need Django's join to the target model
+//   (`publishers__name=...`) and `isnull` (see BindArrayReference).
 #include <algorithm>
 #include <cctype>
 #include <format>
+#include <span>
 #include <string>
 
 #include "lib/analyze/filter_binder.h"
@@ -192,21 +193,107 @@ const bound::Filter* BindDict(Context& ctx, const schema::Model& root, const Fie
   return BindResolved(ctx, root, r, value, span);
 }
 
+// djongo 1.3's ArrayReferenceField (models/fields.py) is a ForeignKey subclass whose column,
+// `<name>_id`, holds the list of the target's primary keys; its documentation says it "behaves
+// exactly like the ManyToManyField". Django compiles a lookup on it as on any ForeignKey whose
+// join to the target is trimmed (the target's key is the column's own value): `publishers=3`
+// is `WHERE publishers_id = 3`, `publishers__in=[1, 2]` is `publishers_id IN (1, 2)`,
+// `publishers__pk__gt=2` is `publishers_id > 2`, and djongo sends them as {"publishers_id":
+// {"$eq": 3}}, {"$in": [...]}, {"$gt": 2} (sql2mongo/operators.py: CmpOp, InOp), which MongoDB
+// answers for any element of the array: the entries that reference such a publisher, the
+// many-to-many meaning. Values are the target's primary keys, coerced to its type.
+//
+// Refused by name: a field of the target (`publishers__name`), which Django answers with a
+// join (djongo: a $lookup on the array, then $unwind, one row per matching publisher); and
+// `isnull` / `=None`, since djongo saves no references as [] and its IsOp sends
+// {"publishers_id": None}, which matches only documents without the field, not Django's "no
+// publishers". Other names are Django's own FieldError for a relation.
+const bound::Filter* BindArrayReference(Context& ctx, const schema::Model& model,
+                                        const Field& field, const ast::Lookup& lookup) {
+  const schema::Model* target = field.related_model;
+  const Field* pk = target != nullptr ? target->pk : nullptr;
+  if (pk == nullptr) {
+    ctx.Report(Category::kImproperlyConfigured, "djongo.array_reference",
+               std::format("djongo's ArrayReferenceField '{}' has no target model with a primary "
+                           "key.",
+                           field.name),
+               lookup.key_span);
+    return nullptr;
+  }
+  std::span<const ast::KeyPart> parts = lookup.parts;
+  size_t i = 1;
+  // Django trims the join for the target's key: publishers__pk and publishers__id are the
+  // column itself.
+  if (i < parts.size() && (parts[i].name == "pk" || parts[i].name == pk->name)) ++i;
+  LookupKind kind = LookupKind::kExact;
+  Span lookup_span = parts[i - 1].span;
+  if (i < parts.size()) {
+    const ast::KeyPart& part = parts[i];
+    std::optional<LookupKind> found;
+    if (part.name == "exact") found = LookupKind::kExact;
+    if (part.name == "in") found = LookupKind::kIn;
+    if (part.name == "gt") found = LookupKind::kGt;
+    if (part.name == "gte") found = LookupKind::kGte;
+    if (part.name == "lt") found = LookupKind::kLt;
+    if (part.name == "lte") found = LookupKind::kLte;
+    if (part.name == "isnull") found = LookupKind::kIsNull;
+    if (!found && i == 1 && target->FindField(part.name) != nullptr) {
+      ctx.Report(Category::kNotSupportedError, "djongo.array_reference",
+                 std::format("querysafe does not translate lookups on djongo's ArrayReferenceField "
+                             "'{}' that reach the fields of '{}' ('{}'): Django answers them with "
+                             "a join. Query {} first, then filter on its keys: {}__in=[...].",
+                             field.name, target->name, part.name, target->name, field.name),
+                 part.span);
+      return nullptr;
+    }
+    if (!found || i + 1 < parts.size()) {
+      const ast::KeyPart& bad = found ? parts[i + 1] : part;
+      // Django's RelatedField registers exact, in, gt, gte, lt, lte and isnull only.
+      ctx.Report(Category::kFieldError, "field.related_invalid_lookup",
+                 std::format("Related Field got invalid lookup: {}", bad.name), bad.span);
+      return nullptr;
+    }
+    kind = *found;
+    lookup_span = part.span;
+  }
+  const ast::Expr& value = *lookup.value;
+  if (kind == LookupKind::kIsNull ||
+      (kind == LookupKind::kExact && value.kind == ast::ExprKind::kNone)) {
+    ctx.Report(Category::kNotSupportedError, "djongo.array_reference_isnull",
+               std::format("querysafe does not translate '{}' on djongo's ArrayReferenceField "
+                           "'{}': djongo saves no references as [] and sends IS NULL as "
+                           "{{'{}': None}}, which matches only documents without the field. "
+                           "Filter on what you mean: ~Q({}__in=[...]) for entries without "
+                           "given {}s.",
+                           kind == LookupKind::kIsNull ? std::string(lookup.key)
+                                                       : std::format("{}=None", lookup.key),
+                           field.name, field.column, field.name, target->name),
+               kind == LookupKind::kIsNull ? lookup_span : value.span);
+    return nullptr;
+  }
+  Resolved r;
+  r.ref.field = &field;
+  r.ref.model = &model;
+  r.ref.db_path = field.column;
+  r.ref.django_path = field.name;
+  r.ref.span = lookup.key_span;
+  r.lookup = kind;
+  r.explicit_lookup = i < parts.size();
+  r.lookup_span = lookup_span;
+  // The values are the target's keys: coerced to its primary key's type.
+  r.value_field = pk;
+  r.lookup_class = pk->cls;
+  r.through_array = true;
+  return BindResolved(ctx, model, r, value, lookup.span);
+}
+
 }  // namespace
 
 const bound::Filter* BindDjongoLookup(Context& ctx, const schema::Model& model, const Field& field,
                                       const ast::Lookup& lookup) {
   const ast::KeyPart& head = lookup.parts[0];
-  if (field.class_name == "ArrayReferenceField") {
-    ctx.Report(
-        Category::kNotSupportedError, "djongo.array_reference",
-        std::format("querysafe does not translate lookups on djongo's ArrayReferenceField "
-                    "'{}' (a many-to-many kept as an array of '{}' keys, which djongo "
-                    "answers through a join).",
-                    field.name, field.related_model != nullptr ? field.related_model->name : "?"),
-        lookup.key_span);
-    return nullptr;
-  }
+  if (field.class_name == "ArrayReferenceField")
+    return BindArrayReference(ctx, model, field, lookup);
   if (!IsContainer(field)) {
     // GenericObjectIdField, djongo's ObjectIdField, AutoField: Django's plain lookups.
     std::optional<Resolved> r =

@@ -28,7 +28,7 @@ bool Cursor::Next(BsonDoc* row) {
   if (mongoc_cursor_next(cursor_.get(), &doc)) {
     *row = shaper_.Shape(doc);
     if (enforcer_) {
-      if (std::optional<Diagnostic> d = enforcer_->Apply(row)) {
+      if (std::optional<Diagnostic> d = enforcer_->Apply(doc, row)) {
         error_ = *std::move(d);
         Close();
         return false;

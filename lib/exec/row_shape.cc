@@ -69,7 +69,71 @@ bool IsSizeOf(const bson_t* project, std::string_view alias) {
          std::string_view(bson_iter_utf8(&it, nullptr)) == std::format("${}", alias);
 }
 
+// The keys a projection ({"a": 1}, {"k": "$a.b"}, {"n": {...}}) includes, in order; `path` is
+// empty for a computed value (an aggregate, a $literal).
+std::vector<OutputKey> ReadProjection(const bson_t* projection) {
+  std::vector<OutputKey> out;
+  bson_iter_t it;
+  if (!bson_iter_init(&it, projection)) return out;
+  while (bson_iter_next(&it)) {
+    const std::string key = bson_iter_key(&it);
+    if (BSON_ITER_HOLDS_UTF8(&it)) {
+      std::string_view ref = bson_iter_utf8(&it, nullptr);
+      const bool field_ref = ref.starts_with('$') && !ref.starts_with("$$");
+      out.push_back({key, field_ref ? std::string(ref.substr(1)) : std::string()});
+    } else if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
+      out.push_back({key, ""});
+    } else if (IsNonZero(it)) {
+      out.push_back({key, key});
+    }
+  }
+  return out;
+}
+
+bool SubDocument(bson_iter_t* it, bson_t* out) {
+  uint32_t len = 0;
+  const uint8_t* data = nullptr;
+  if (BSON_ITER_HOLDS_DOCUMENT(it)) {
+    bson_iter_document(it, &len, &data);
+  } else if (BSON_ITER_HOLDS_ARRAY(it)) {
+    bson_iter_array(it, &len, &data);
+  } else {
+    return false;
+  }
+  return bson_init_static(out, data, len);
+}
+
 }  // namespace
+
+std::optional<std::vector<OutputKey>> SelectedKeys(const lower::Command& command) {
+  const bson_t* body = command.body.get();
+  const lower::CommandKind kind = command.kind;
+  bson_iter_t it;
+  bson_t doc;
+  if (kind == lower::CommandKind::kFind) {
+    if (!bson_iter_init_find(&it, body, "projection") || !SubDocument(&it, &doc)) {
+      return std::nullopt;
+    }
+    return ReadProjection(&doc);
+  }
+  std::optional<std::vector<OutputKey>> last;
+  bson_t pipeline;
+  if (!bson_iter_init_find(&it, body, "pipeline") || !SubDocument(&it, &pipeline)) return last;
+  bson_iter_t stage;
+  bson_iter_init(&stage, &pipeline);
+  while (bson_iter_next(&stage)) {
+    bson_t s, project;
+    bson_iter_t op;
+    if (!SubDocument(&stage, &s)) continue;
+    if (bson_iter_init_find(&op, &s, "$project") && SubDocument(&op, &project)) {
+      last = ReadProjection(&project);
+    } else if (bson_iter_init_find(&op, &s, "$group") || bson_iter_init_find(&op, &s, "$count") ||
+               bson_iter_init_find(&op, &s, "$replaceRoot")) {
+      last.reset();  // the documents change shape: an earlier $project says nothing
+    }
+  }
+  return last;
+}
 
 RowShaper::RowShaper(const lower::Command& command) {
   switch (command.shape) {
@@ -87,7 +151,16 @@ RowShaper::RowShaper(const lower::Command& command) {
       break;
   }
   pass_through_ = false;
-  if (command.kind != lower::CommandKind::kFind) return;
+  if (command.kind != lower::CommandKind::kFind) {
+    // A tuple is read by the $project's keys, in order, so that a key the stage left out (a
+    // grouped field the documents lack) is None in its place rather than shifting the others.
+    if (std::optional<std::vector<OutputKey>> keys = SelectedKeys(command)) {
+      for (OutputKey& k : *keys) {
+        output_keys_.push_back(std::move(k.key));
+      }
+    }
+    return;
+  }
   // The projection lists the fields' db paths in field_names' order (then
   // {_id: 0} when the primary key was not asked for).
   bson_t projection;
@@ -132,6 +205,17 @@ BsonDoc RowShaper::Shape(const bson_t* document) const {
   }
   // An aggregate's $project named the keys already.
   if (kind_ == RowKind::kDocument) return BsonDoc(document);
+  if (!output_keys_.empty()) {
+    for (size_t i = 0; i < output_keys_.size(); ++i) {
+      bson_iter_t it;
+      AppendIndexed(row.get(), i,
+                    bson_iter_init_find(&it, document, output_keys_[i].c_str())
+                        ? bson_iter_value(&it)
+                        : nullptr);
+      if (kind_ == RowKind::kScalar) break;
+    }
+    return row;
+  }
   bson_iter_t it;
   size_t index = 0;
   if (bson_iter_init(&it, document)) {

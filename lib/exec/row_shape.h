@@ -45,7 +45,20 @@ class RowShaper {
   bool by_path_ = false;      // a find: read db paths, name them field_names
   std::vector<std::string> paths_;
   std::vector<std::string> names_;
+  std::vector<std::string> output_keys_;  // an aggregate's tuple: its $project's keys
 };
+
+// One key of the rows a command returns, as its projection writes it: `key` the output key,
+// `path` the field path it reads ("headline", "_id.f0"; empty for a computed value).
+struct OutputKey {
+  std::string key;
+  std::string path;
+};
+
+// What the rows of `command` hold: a find's projection, or the last $project of an aggregate's
+// pipeline (none after a later $group, $count or $replaceRoot); nullopt when there is none (the
+// documents' own fields).
+std::optional<std::vector<OutputKey>> SelectedKeys(const lower::Command& command);
 
 // What aggregate() returns over no rows: the pipeline's $group has one
 // accumulator per alias, and Django gives 0 for Count and None for the others

@@ -7,7 +7,8 @@ schema, and mongomock runs the command on entries.json stored as djongo stores t
 embedded Blog a subdocument, the Authors an array of subdocuments). The reference is Django on
 PostgreSQL over the same entries flattened: EntryFlat has the Blog's fields as columns
 (blog_name, blog_tagline) and AuthorRow one row per element of `authors`, with its 0-based
-position. Each line of queries.txt pairs the djongo query with the same question asked of the
+position, and PublisherRef one row per key of `publishers_id` (the ArrayReferenceField's list of
+Publisher keys, which Django would keep in a many-to-many table). Each line of queries.txt pairs the djongo query with the same question asked of the
 flattened models (written by hand: it states what the dict form means, which is what is
 checked). The answers, as sets of headlines, must agree.
 
@@ -67,9 +68,14 @@ def compare(args, pg):
         "position": models.IntegerField(),
         "name": models.CharField(max_length=200),
         "email": models.EmailField()})
+    publisher_ref = type("PublisherRef", (models.Model,), {
+        "__module__": __name__, "Meta": type("Meta", (), {"app_label": "djongo_semantics"}),
+        "entry": models.ForeignKey(entry_flat, on_delete=models.CASCADE),
+        "publisher": models.IntegerField()})
     with connection.schema_editor() as editor:
         editor.create_model(entry_flat)
         editor.create_model(author_row)
+        editor.create_model(publisher_ref)
 
     with open(os.path.join(args.data, "entries.json"), encoding="utf-8") as f:
         entries = json.load(f)
@@ -84,9 +90,12 @@ def compare(args, pg):
                                          blog_tagline=e["blog"]["tagline"])
         for position, a in enumerate(e["authors"]):
             author_row.objects.create(entry=flat, position=position, **a)
+        for key in e.get("publishers_id", []):
+            publisher_ref.objects.create(entry=flat, publisher=key)
         coll.insert_one({"_id": mongomock.ObjectId(), **e})
 
-    names = {"EntryFlat": entry_flat, "AuthorRow": author_row, "Q": Q}
+    names = {"EntryFlat": entry_flat, "AuthorRow": author_row, "PublisherRef": publisher_ref,
+             "Q": Q}
     failures = 0
     cases = load_queries(os.path.join(args.data, "queries.txt"))
     for number, djongo_text, django_text in cases:
