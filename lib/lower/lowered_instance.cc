@@ -6,6 +6,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "lib/analyze/instance.h"
+#include "lib/common/bson_array.h"
 #include "lib/lower/text_options.h"
 
 namespace querysafe::lower {
@@ -50,7 +51,7 @@ class InstanceLowering {
         bson_t child, copy;
         if (!bson_init_static(&child, data, length)) continue;
         if (array) {
-          bson_append_array_begin(to, key.data(), key_length, &copy);
+          AppendArrayBegin(to, key.data(), key_length, &copy);  // the source's own keys
         } else {
           bson_append_document_begin(to, key.data(), key_length, &copy);
         }
