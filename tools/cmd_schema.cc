@@ -8,7 +8,6 @@
 // Exit codes: 0 valid, 1 the schema has diagnostics, 2 usage error or
 // unreadable file.
 #include <boost/program_options.hpp>
-#include <charconv>
 #include <cstdio>
 #include <format>
 #include <iostream>
@@ -17,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "querysafe/diagnostic.h"
+#include "querysafe/query.h"
 #include "querysafe/schema.h"
 #include "tools/cli.h"
 #include "tools/json_style.h"
@@ -39,15 +39,6 @@ struct Options {
   SchemaOptions schema_options;
   JsonStyle style;
 };
-
-bool ParseVersion(const std::string& text, SchemaOptions* out) {
-  size_t dot = text.find('.');
-  if (dot == std::string::npos) return false;
-  const char* begin = text.data();
-  auto [p1, e1] = std::from_chars(begin, begin + dot, out->server_major);
-  auto [p2, e2] = std::from_chars(begin + dot + 1, begin + text.size(), out->server_minor);
-  return e1 == std::errc() && e2 == std::errc() && p1 == begin + dot && p2 == begin + text.size();
-}
 
 // Returns an exit code on error or help, nothing when the options are usable.
 std::optional<int> ParseOptions(std::string_view sub, const std::vector<std::string>& args,
@@ -72,9 +63,10 @@ std::optional<int> ParseOptions(std::string_view sub, const std::vector<std::str
   if (options->format != "text" && options->format != "json") {
     return BadUsage(command, "--format is text or json");
   }
-  if (!ParseVersion(version, &options->schema_options)) {
-    return BadUsage(command, "--server-version must look like 8.0");
-  }
+  std::optional<ServerVersion> parsed = ServerVersion::Parse(version);
+  if (!parsed) return BadUsage(command, "--server-version must look like 8.0");
+  options->schema_options.server_major = parsed->major;
+  options->schema_options.server_minor = parsed->minor;
   return std::nullopt;
 }
 

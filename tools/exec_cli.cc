@@ -3,7 +3,6 @@
 #include <mongoc/mongoc.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstdlib>
 #include <format>
 
