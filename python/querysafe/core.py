@@ -173,7 +173,8 @@ class Translation:
 
     def __init__(self, native):
         self._native = native
-        self._command = None
+        # _command is set by the first .command (until then the slot is empty), so that
+        # querysafe.django.check can make a Translation with one slot store (queryset_check.py).
 
     @property
     def database(self) -> str:
@@ -197,11 +198,14 @@ class Translation:
     def command(self) -> Dict[str, Any]:
         """The command as a dict: pymongo's bson types when pymongo is installed (ready for
         ``db.command(...)``), else Extended JSON (``{"$numberLong": "21"}``)."""
-        if self._command is None:
-            if HAVE_BSON:
-                self._command = _bson_decode(self._native.command_bson(), _CODEC_OPTIONS)
-            else:
-                self._command = json.loads(self._native.command_json())
+        try:
+            return self._command
+        except AttributeError:
+            pass
+        if HAVE_BSON:
+            self._command = _bson_decode(self._native.command_bson(), _CODEC_OPTIONS)
+        else:
+            self._command = json.loads(self._native.command_json())
         return self._command
 
     def command_extended_json(self) -> Dict[str, Any]:

@@ -16,6 +16,7 @@
 #include <nanobind/stl/string_view.h>
 #include <nanobind/stl/vector.h>
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -128,7 +129,7 @@ nb::tuple Build(const Schema& schema, std::string_view model, nb::list calls,
     if (op == "filter" || op == "exclude") {
       std::string key = nb::cast<std::string>(call[1]);
       BsonPtr holder(bson_new());
-      AppendValue(holder.get(), "v", call[2].ptr(), key, 1);
+      AppendValue(holder.get(), "v", call[2].ptr(), ValuePath(key), 1);
       bson_iter_t it;
       if (!bson_iter_init_find(&it, holder.get(), "v")) throw nb::value_error(key.c_str());
       if (op == "filter") {
@@ -199,10 +200,13 @@ nb::object TranslateValues(const PyQuery& q, nb::handle values) {
   } destroy{&doc};
   // The size is read again at each step and each item held while it converts: the conversion
   // can run Python code (a Decimal subclass's __str__) that changes the list.
+  const ValuePath params("params");
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(values.ptr()); ++i) {
     nb::object item = nb::borrow(PyList_GET_ITEM(values.ptr(), i));
-    std::string key = "p" + std::to_string(i);
-    AppendValue(&doc, key, item.ptr(), "params[" + key + "]", 1);
+    char key[24] = {'p'};
+    const auto end = std::to_chars(key + 1, key + sizeof key, i).ptr;
+    const std::string_view name(key, end - key);
+    AppendValue(&doc, name, item.ptr(), ValuePath(params, name), 1);
   }
   TranslateResult r = q.query.Translate(doc);
   if (r.ok()) return nb::cast(std::move(*r.translation));

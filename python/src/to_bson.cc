@@ -3,6 +3,7 @@
 #include <datetime.h>
 #include <nanobind/nanobind.h>
 
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -76,19 +77,27 @@ bool IsInstance(PyObject* value, PyObject* cls) {
   throw nb::value_error((path + ": " + message).c_str());
 }
 
+[[noreturn]] void TypeError(const ValuePath& path, const std::string& message) {
+  TypeError(path.str(), message);
+}
+
+[[noreturn]] void ValueError(const ValuePath& path, const std::string& message) {
+  ValueError(path.str(), message);
+}
+
 std::string TypeName(PyObject* value) { return Py_TYPE(value)->tp_name; }
 
 // libbson refuses an append that would take a document past 2 GiB; never lose a value silently.
-void Appended(bool ok, const std::string& path) {
+void Appended(bool ok, const ValuePath& path) {
   if (!ok) ValueError(path, "the parameters are too large for one BSON document");
 }
 
-void CheckSize(size_t size, const std::string& path) {
+void CheckSize(size_t size, const ValuePath& path) {
   if (size > kMaxValueBytes) ValueError(path, "larger than MongoDB's 16 MiB document limit");
 }
 
 // UTF-8 of a str; a lone surrogate (not encodable) is a ValueError.
-std::string_view Utf8(PyObject* str, const std::string& path) {
+std::string_view Utf8(PyObject* str, const ValuePath& path) {
   Py_ssize_t size = 0;
   const char* data = PyUnicode_AsUTF8AndSize(str, &size);
   if (data == nullptr) {
@@ -165,7 +174,7 @@ std::string DurationText(PyObject* delta) {
   return buf;
 }
 
-nb::bytes BytesAttr(PyObject* value, const char* name, size_t size, const std::string& path) {
+nb::bytes BytesAttr(PyObject* value, const char* name, size_t size, const ValuePath& path) {
   nb::object attr = nb::steal(PyObject_GetAttrString(value, name));
   if (!attr.is_valid()) throw nb::python_error();
   if (!PyBytes_Check(attr.ptr()) || static_cast<size_t>(PyBytes_GET_SIZE(attr.ptr())) != size) {
@@ -182,7 +191,7 @@ nb::object Items(PyObject* dict) {
   return items;
 }
 
-void AppendSequence(bson_t* doc, const std::string& key, PyObject* seq, const std::string& path,
+void AppendSequence(bson_t* doc, std::string_view key, PyObject* seq, const ValuePath& path,
                     int depth) {
   // A tuple copy holds a reference to every item, so code run by a conversion (a Decimal
   // subclass's __str__, a tzinfo's utcoffset) cannot free one by changing the list.
@@ -201,9 +210,10 @@ void AppendSequence(bson_t* doc, const std::string& key, PyObject* seq, const st
   const Py_ssize_t n = PyTuple_GET_SIZE(fast.ptr());
   try {
     for (Py_ssize_t i = 0; i < n; ++i) {
-      std::string index = std::to_string(i);
-      AppendValue(&child, index, PyTuple_GET_ITEM(fast.ptr(), i), path + "[" + index + "]",
-                  depth + 1);
+      char index[24];
+      const auto end = std::to_chars(index, index + sizeof index, i).ptr;
+      AppendValue(&child, std::string_view(index, end - index), PyTuple_GET_ITEM(fast.ptr(), i),
+                  ValuePath(path, i), depth + 1);
     }
   } catch (...) {
     bson_append_array_end(doc, &child);
@@ -212,7 +222,7 @@ void AppendSequence(bson_t* doc, const std::string& key, PyObject* seq, const st
   bson_append_array_end(doc, &child);
 }
 
-void AppendDict(bson_t* doc, const std::string& key, PyObject* dict, const std::string& path,
+void AppendDict(bson_t* doc, std::string_view key, PyObject* dict, const ValuePath& path,
                 int depth) {
   bson_t child;
   Appended(bson_append_document_begin(doc, key.data(), static_cast<int>(key.size()), &child), path);
@@ -224,7 +234,7 @@ void AppendDict(bson_t* doc, const std::string& key, PyObject* dict, const std::
       if (!PyUnicode_Check(k)) TypeError(path, "a dict key is " + TypeName(k) + ", not str");
       std::string name(Utf8(k, path));
       if (name.find('\0') != std::string::npos) ValueError(path, "a dict key holds a NUL");
-      AppendValue(&child, name, v, path + "[" + name + "]", depth + 1);
+      AppendValue(&child, name, v, ValuePath(path, name), depth + 1);
     }
   } catch (...) {
     bson_append_document_end(doc, &child);
@@ -237,7 +247,12 @@ void AppendDict(bson_t* doc, const std::string& key, PyObject* dict, const std::
 
 void InitConversions() { GetClasses(); }
 
-void AppendValue(bson_t* doc, const std::string& key, PyObject* value, const std::string& path,
+std::string ValuePath::str() const {
+  if (parent_ == nullptr) return std::string(text_);
+  return parent_->str() + "[" + (index_ >= 0 ? std::to_string(index_) : std::string(text_)) + "]";
+}
+
+void AppendValue(bson_t* doc, std::string_view key, PyObject* value, const ValuePath& path,
                  int depth) {
   if (depth > kMaxDepth) ValueError(path, "nested more than 100 levels deep");
   const Classes& c = GetClasses();
@@ -250,9 +265,12 @@ void AppendValue(bson_t* doc, const std::string& key, PyObject* value, const std
   } else if (PyLong_Check(value)) {
     int overflow = 0;
     long long n = PyLong_AsLongLongAndOverflow(value, &overflow);
-    if (overflow != 0) throw nb::value_error((path + ": the int does not fit in 64 bits").c_str());
+    if (overflow != 0) ValueError(path, "the int does not fit in 64 bits");
     if (n == -1 && PyErr_Occurred()) throw nb::python_error();
-    if (!IsInstance(value, c.int64) && n >= INT32_MIN && n <= INT32_MAX) {
+    // An exact int is never bson's Int64 (a subclass of int): isinstance() is asked only of
+    // subclasses, since it looks __instancecheck__ up on every call.
+    const bool int64 = !PyLong_CheckExact(value) && IsInstance(value, c.int64);
+    if (!int64 && n >= INT32_MIN && n <= INT32_MAX) {
       Appended(bson_append_int32(doc, k, kl, static_cast<int32_t>(n)), path);
     } else {
       Appended(bson_append_int64(doc, k, kl, n), path);
@@ -263,6 +281,10 @@ void AppendValue(bson_t* doc, const std::string& key, PyObject* value, const std
     std::string_view s = Utf8(value, path);
     CheckSize(s.size(), path);
     Appended(bson_append_utf8(doc, k, kl, s.data(), static_cast<int>(s.size())), path);
+  } else if (PyList_CheckExact(value) || PyTuple_CheckExact(value)) {
+    // Exact lists and tuples before the isinstance() tests below (each looks up
+    // __instancecheck__); subclasses are still tested against every class first.
+    AppendSequence(doc, key, value, path, depth);
   } else if (IsInstance(value, c.binary)) {
     nb::object subtype = nb::steal(PyObject_GetAttrString(value, "subtype"));
     if (!subtype.is_valid()) throw nb::python_error();
@@ -349,9 +371,10 @@ BsonPtr DictToBson(PyObject* mapping, const char* what) {
     PyObject* k = PyTuple_GET_ITEM(PyList_GET_ITEM(items.ptr(), i), 0);
     PyObject* v = PyTuple_GET_ITEM(PyList_GET_ITEM(items.ptr(), i), 1);
     if (!PyUnicode_Check(k)) TypeError(what, "a key is " + TypeName(k) + ", not str");
-    std::string name(Utf8(k, what));
+    const ValuePath root(what);
+    std::string name(Utf8(k, root));
     if (name.find('\0') != std::string::npos) ValueError(what, "a key holds a NUL");
-    AppendValue(doc.get(), name, v, std::string(what) + "[" + name + "]", 1);
+    AppendValue(doc.get(), name, v, ValuePath(root, name), 1);
   }
   return doc;
 }

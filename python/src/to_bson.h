@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace querysafe::python {
 
@@ -34,8 +35,28 @@ void InitConversions();
 // names the argument in error messages ("params").
 BsonPtr DictToBson(PyObject* mapping, const char* what);
 
+// Where a value is, for error messages ("params[p3][0]"): a link to the enclosing value's path
+// and this value's key or index, made into text only when an error is reported. Building the
+// text for every value cost more than converting the value (bench/README.md). A path refers to
+// its parent and its key, so it lives only as long as the call it is made for.
+class ValuePath {
+ public:
+  explicit ValuePath(std::string_view root) : text_(root) {}
+  ValuePath(const ValuePath& parent, std::string_view key) : parent_(&parent), text_(key) {}
+  ValuePath(const ValuePath& parent, Py_ssize_t index) : parent_(&parent), index_(index) {}
+  ValuePath(const ValuePath&) = delete;
+  ValuePath& operator=(const ValuePath&) = delete;
+
+  std::string str() const;
+
+ private:
+  const ValuePath* parent_ = nullptr;
+  std::string_view text_;  // the root's text, or a dict key
+  Py_ssize_t index_ = -1;  // a list index, when >= 0
+};
+
 // Appends `value` to `doc` under `key`; `path` names the value in error messages.
-void AppendValue(bson_t* doc, const std::string& key, PyObject* value, const std::string& path,
+void AppendValue(bson_t* doc, std::string_view key, PyObject* value, const ValuePath& path,
                  int depth);
 
 }  // namespace querysafe::python

@@ -233,6 +233,50 @@ def test_what_check_cannot_map_is_refused_plainly(qs, what):
     assert what in str(e.value) and "not approved" in str(e.value)
 
 
+# The walk's fast path (walk.py, _RARE_DEFAULTS): a query none of whose rarely set attributes is
+# in its __dict__ skips reading them. It must give exactly what the full path gives.
+def _render_both(qs):
+    from querysafe.django import walk
+
+    fast = query_text(qs)
+    saved = walk._PLAIN_QUERY
+    walk._PLAIN_QUERY = None  # every query takes the full path
+    try:
+        full = query_text(qs)
+    finally:
+        walk._PLAIN_QUERY = saved
+    return fast, full
+
+
+@pytest.mark.parametrize("qs", [c[0] for c in ACCEPTED + REFUSED], ids=[c[1] for c in ACCEPTED + REFUSED])
+def test_the_fast_walk_gives_what_the_full_walk_gives(qs):
+    try:
+        fast, full = _render_both(qs)
+    except UnmappedQuery:
+        return
+    assert fast == full
+
+
+@pytest.mark.parametrize("qs, what", UNMAPPED, ids=[w for _, w in UNMAPPED])
+def test_the_fast_walk_refuses_what_the_full_walk_refuses(qs, what):
+    with pytest.raises(UnmappedQuery) as refused:
+        _render_both(qs)
+    assert what in str(refused.value)
+
+
+def test_the_fast_walk_is_taken_by_plain_querysets_only():
+    from querysafe.django import walk
+
+    assert walk._PLAIN_QUERY is not None, "Django's Query defaults changed: the fast path is off"
+    assert walk._is_plain({})
+    for name in walk._RARE_DEFAULTS:  # each name is tested: setting any one leaves the fast path
+        assert not walk._is_plain({name: walk._RARE_DEFAULTS[name]}), name
+    assert walk._is_plain(P.filter(patient_id=1).order_by("-patient_id")[:3].query.__dict__)
+    assert not walk._is_plain(P.filter(patient_id=1).distinct().query.__dict__)
+    assert not walk._is_plain(P.values("patient_id").query.__dict__)
+    assert not walk._is_plain(P.filter(patient_id=1).reverse().query.__dict__)
+
+
 def test_a_final_method_not_known():
     with pytest.raises(UnmappedQuery):
         check(P.all(), terminal="iterator")

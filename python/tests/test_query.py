@@ -208,6 +208,30 @@ def test_unconvertible_parameters_raise_argument_error(every, params):
 
 
 @pytest.mark.parametrize(
+    "params, where",
+    [
+        ({"v": [1, object()]}, "params[v][1]: a value of type object"),
+        ({"v": [[1, 2**70]]}, "params[v][0][1]: the int does not fit in 64 bits"),
+        ({"v": [{"a": {"b": object()}}]}, "params[v][0][a][b]: a value of type object"),
+        ({"v": [{1: 2}]}, "params[v][0]: a dict key is int, not str"),
+    ],
+    ids=["list", "nested-list", "dict", "dict-key"],
+)
+def test_an_unconvertible_value_is_named_by_its_path(every, params, where):
+    # The path is made into text only when a value fails (python/src/to_bson.h, ValuePath).
+    q = querysafe.Query.compile(every, "Every.objects.filter(p_integer__in=$v)")
+    with pytest.raises(querysafe.ArgumentError) as failed:
+        q.translate(params)
+    assert where in str(failed.value)
+
+
+def test_translate_values_names_each_value_by_its_parameter(every):
+    native = querysafe.Query.compile(every, "Every.objects.filter(p_integer__in=$p0)")._native
+    with pytest.raises(TypeError, match=r"params\[p0\]\[2\]: a value of type object"):
+        native.translate_values([[1, 2, object()]])
+
+
+@pytest.mark.parametrize(
     "call",
     [
         lambda s: querysafe.Query.compile(None, "Every.objects.all()"),

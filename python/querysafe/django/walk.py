@@ -32,12 +32,12 @@ from typing import Any, List, Optional, Tuple
 from django.db import models
 from django.db.models.aggregates import Aggregate, Star
 from django.db.models.expressions import Col, CombinedExpression, F, OrderBy, Ref, Value
-from django.db.models.lookups import Transform
+from django.db.models.lookups import Lookup, Transform
 from django.db.models.sql.query import Query as SqlQuery
 
 from .names import NAMES as _NAMES, PATHS as _PATHS, PLAIN as _PLAIN, REFS as _REFS
 from .names import unmapped
-from .names import base_alias as _base_alias, check_name as _name, check_path as _path, cls_name as _cls
+from .names import check_name as _name, check_path as _path, cls_name as _cls
 from .names import instance_value as _instance_value
 from .where import WhereWalk
 
@@ -51,14 +51,71 @@ _VALUES_LISTS = {
 }
 TERMINALS = ("get", "count", "exists", "first", "last", "delete")
 
+# The attributes Renderer.query reads that most QuerySets never change. Django's Query declares
+# each on the class and sets it on the instance only when a QuerySet method changes it
+# (select_for_update(), values(), distinct(), select_related(), only(), reverse(), union()...),
+# and clone() copies the instance's __dict__. So when none of these names is in a query's
+# __dict__ and its class is Django's own Query with exactly these defaults (checked here, once),
+# each has its default and the walk skips reading it: about 350 instructions per read under
+# CPython 3.13, since Query instances' dicts do not share keys and the reads cannot be
+# specialized (cachegrind; bench/README.md). Any other query takes the full path.
+_RARE_DEFAULTS = {
+    "extra_tables": (),
+    "select_for_update": False,
+    "explain_info": None,
+    "combinator": None,
+    "group_by": None,
+    "selected": None,
+    "select": (),
+    "default_cols": True,
+    "distinct": False,
+    "select_related": False,
+    "deferred_loading": (frozenset(), True),
+    "default_ordering": True,
+    "standard_ordering": True,
+}
+
+
+def _is_plain(d) -> bool:
+    """Whether none of _RARE_DEFAULTS' names is in a query's ``__dict__``: one ``in`` per name,
+    written out, since frozenset.isdisjoint(dict) iterates the whole dict and costs about three
+    times as much. test_django_check.py checks that it tests exactly _RARE_DEFAULTS' names."""
+    return not (
+        "extra_tables" in d
+        or "select_for_update" in d
+        or "explain_info" in d
+        or "combinator" in d
+        or "group_by" in d
+        or "selected" in d
+        or "select" in d
+        or "default_cols" in d
+        or "distinct" in d
+        or "select_related" in d
+        or "deferred_loading" in d
+        or "default_ordering" in d
+        or "standard_ordering" in d
+    )
+
+
+_MISSING = object()
+_PLAIN_QUERY = (
+    SqlQuery
+    if all(type(SqlQuery.__dict__.get(k, _MISSING)) is type(v) and SqlQuery.__dict__[k] == v
+           for k, v in _RARE_DEFAULTS.items())
+    else None
+)
+
 
 class Renderer(WhereWalk):
     """One QuerySet to text; the values go to ``values``, referred to as $p0, $p1..."""
 
-    __slots__ = ("values",)
+    __slots__ = ("values", "_base_query", "_base")
 
     def __init__(self):
         self.values: List[Any] = []
+        # The last query's base table alias (WhereWalk.base): every lookup of a query asks.
+        self._base_query = None
+        self._base = None
 
     # -- values and expressions -----------------------------------------------------------
 
@@ -79,7 +136,7 @@ class Renderer(WhereWalk):
         if target is None or not getattr(target, "name", None):
             raise unmapped(f"the column {col!r}")
         alias = col.alias
-        base = _base_alias(query)
+        base = self._base if query is self._base_query else self.base(query)
         if alias == base:
             return _name(target.name, "field")
         parts = [_name(target.name, "field")]
@@ -192,18 +249,44 @@ class Renderer(WhereWalk):
     # -- the query ------------------------------------------------------------------------
 
     def query(self, query, values_class: Optional[str] = None) -> str:
-        if query.extra or query.extra_tables:
+        # plain: none of _RARE_DEFAULTS' attributes was ever set on this query, so each has its
+        # class default and is not read (see _RARE_DEFAULTS).
+        plain = type(query) is _PLAIN_QUERY and _is_plain(query.__dict__)
+        if query.extra:
             raise unmapped("extra()")
-        if query.select_for_update:
-            raise unmapped("select_for_update()")
-        if getattr(query, "explain_info", None):
-            raise unmapped("explain()")
-        kind = _cls(query)
-        if kind not in _QUERY_KINDS:
-            raise unmapped(f"a {kind}")
+        if not plain:
+            if query.extra_tables:
+                raise unmapped("extra()")
+            if query.select_for_update:
+                raise unmapped("select_for_update()")
+            if getattr(query, "explain_info", None):
+                raise unmapped("explain()")
+            kind = _cls(query)
+            if kind not in _QUERY_KINDS:
+                raise unmapped(f"a {kind}")
         model = query.model._meta.object_name
         if type(model) is not str or model not in _NAMES:
             _name(model, "model")
+        if plain:
+            text = model + ".objects"
+            if query.annotations:
+                text += self.annotations(query)
+            where = query.where
+            children = where.children
+            if len(children) == 1 and isinstance(children[0], Lookup) and not where.negated:
+                # One lookup (filter(a=b)): what where() gives it, without its two frames.
+                key, value = self.lookup(children[0], query)
+                text += ".filter(" + key + "=" + value + ")"
+            elif children:
+                text += self.where(where, query)
+            # tail() inline, ordering() only when there is one: the frames are a tenth of a
+            # simple filter's walk.
+            if query.order_by or query.extra_order_by:
+                text += self.ordering(query, True)
+            low, high = query.low_mark, query.high_mark
+            if low or high is not None:
+                text += f"[{int(low)}:{'' if high is None else int(high)}]"
+            return text
         if query.combinator:
             if query.combinator not in ("union", "intersection", "difference"):
                 raise unmapped(f"the combinator {query.combinator!r}")
@@ -229,7 +312,11 @@ class Renderer(WhereWalk):
         if names:
             method = "defer" if defer else "only"
             text += f".{method}({', '.join(_quoted(_path(n, method + ' field')) for n in sorted(names))})"
-        text += self.ordering(query)
+        return self.tail(query, text, False)
+
+    def tail(self, query, text: str, plain: bool) -> str:
+        """``text`` followed by the query's ordering and slice."""
+        text += self.ordering(query, plain)
         low, high = query.low_mark, query.high_mark
         if low or high is not None:
             text += f"[{int(low)}:{'' if high is None else int(high)}]"
@@ -275,7 +362,8 @@ class Renderer(WhereWalk):
             return f".values({names})"
         return f".values_list({names}{flags})"
 
-    def ordering(self, query) -> str:
+    def ordering(self, query, plain: bool = False) -> str:
+        """``plain``: default_ordering and standard_ordering are known to be True."""
         if query.extra_order_by:
             raise unmapped("extra(order_by=...)")
         fields = []
@@ -293,13 +381,14 @@ class Renderer(WhereWalk):
         # order_by() clears the model's Meta.ordering; Django also clears it in subqueries and
         # combined queries, where there is nothing to write.
         if fields or (
-            not query.default_ordering
+            not plain
+            and not query.default_ordering
             and query.get_meta().ordering
             and not query.combinator
             and not query.subquery
         ):
             out = ".order_by(" + ", ".join(['"' + f + '"' for f in fields]) + ")"
-        if not query.standard_ordering:
+        if not plain and not query.standard_ordering:
             out += ".reverse()"
         return out
 
@@ -364,7 +453,7 @@ def render(query, values_class, terminal, aggregates=None) -> Tuple[str, List[An
     ({name: aggregate}, as ``Query.get_aggregation`` takes them) makes it ``.aggregate(...)``
     (``.count()`` for Django's own ``{"__count": Count("*")}``)."""
     renderer = Renderer()
-    kind = _cls(query)
+    kind = type(query).__name__
     text = renderer.query(query, values_class)
     if kind == "DeleteQuery":
         text += ".delete()"

@@ -11,7 +11,7 @@ from django.db.models.lookups import Lookup, Transform
 from django.db.models.sql.where import NothingNode, WhereNode
 
 from .names import NAMES as _NAMES, REFS as _REFS, SCALARS as _SCALARS, unmapped
-from .names import base_alias as _base_alias, check_name as _name, cls_name as _cls
+from .names import check_name as _name, cls_name as _cls
 
 _WHERE_OPS = {"AND": " & ", "OR": " | ", "XOR": " ^ "}
 
@@ -21,13 +21,22 @@ class WhereWalk:
 
     __slots__ = ()
 
+    def base(self, query) -> str:
+        """The alias of the query's own table, kept for the query last asked about (the
+        Renderer's slots): every column of every lookup is compared with it."""
+        # names.base_alias, inline.
+        base = query.base_table if query.alias_map else query.get_meta().db_table
+        self._base_query = query
+        self._base = base
+        return base
+
     def lookup(self, lookup, query) -> Tuple[str, str]:
         """(key, value) of a lookup: ``patient_id__in`` and its parameter or expression."""
         if not isinstance(lookup, Lookup):
             raise unmapped(f"the condition {_cls(lookup)}" + (" (extra(where=...))" if _cls(lookup) == "ExtraWhere" else ""))
         lhs = lookup.lhs
         # The common case inline: a column of the model's own table.
-        if type(lhs) is Col and lhs.alias == _base_alias(query):
+        if type(lhs) is Col and lhs.alias == (self._base if query is self._base_query else self.base(query)):
             key = lhs.target.name
             if key not in _NAMES:
                 key = self.col_path(lhs, query)
@@ -39,7 +48,13 @@ class WhereWalk:
                 _name(name, "lookup")
             key = key + "__" + name
         rhs = lookup.rhs
-        if type(rhs) in _SCALARS:
+        kind = type(rhs)
+        if kind in _SCALARS or kind is list:
+            if kind is list:  # __in=[...]: a copy, whose items may not be expressions
+                for v in rhs:
+                    if type(v) not in _SCALARS and hasattr(v, "resolve_expression"):
+                        raise unmapped(f"expressions inside the values of __{name}")
+                rhs = list(rhs)
             values = self.values
             n = len(values)
             values.append(rhs)
