@@ -75,10 +75,6 @@ def cls_name(obj) -> str:
     return type(obj).__name__
 
 
-def base_alias(query) -> str:
-    return query.base_table if query.alias_map else query.get_meta().db_table
-
-
 def instance_value(instance) -> Any:
     """A model instance as a value: an embedded model's fields as a dict (as django-mongodb-backend
     stores it), any other model's primary key."""

@@ -24,7 +24,8 @@ class WhereWalk:
     def base(self, query) -> str:
         """The alias of the query's own table, kept for the query last asked about (the
         Renderer's slots): every column of every lookup is compared with it."""
-        # names.base_alias, inline.
+        # Django's base_table is the first alias (None before any join is set up); a query with
+        # no alias yet reads its model's table.
         base = query.base_table if query.alias_map else query.get_meta().db_table
         self._base_query = query
         self._base = base
