@@ -61,7 +61,7 @@ void Pipeline(Marker& marker, const bson_iter_t& it, const std::string& location
               bson_iter_init(&s, &stage);
               while (bson_iter_next(&s)) {
                 const std::string_view name = Key(s);
-                const std::string at = std::format("{}.{}", here, name);
+                const std::string at = Dotted(here, name);
                 if (name == "$match") {
                   Match(marker, s, at, o);
                 } else if (name == "$sort") {

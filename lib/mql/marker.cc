@@ -68,7 +68,7 @@ void Marker::MarkMatch(const bson_t* filter, const std::string& location, bson_t
   if (!bson_iter_init(&it, filter)) return;
   while (bson_iter_next(&it)) {
     const std::string_view key = Key(it);
-    const std::string here = std::format("{}.{}", location, key);
+    const std::string here = Dotted(location, key);
     if (key == "$and" || key == "$or" || key == "$nor") {
       if (!BSON_ITER_HOLDS_ARRAY(&it)) {
         Unsupported(it, here, std::format("a {} that is not an array", key));
@@ -120,8 +120,8 @@ void Marker::MarkDocument(const bson_t* doc, const std::string& prefix, const st
   if (!bson_iter_init(&it, doc)) return;
   while (bson_iter_next(&it)) {
     const std::string_view key = Key(it);
-    const std::string path = prefix.empty() ? std::string(key) : std::format("{}.{}", prefix, key);
-    const std::string here = std::format("{}.{}", location, key);
+    const std::string path = prefix.empty() ? std::string(key) : Dotted(prefix, key);
+    const std::string here = Dotted(location, key);
     const Classified c = Classify(path);
     switch (c.relation) {
       case Relation::kPlain:
@@ -176,7 +176,7 @@ void Marker::MarkUpdate(const bson_iter_t& u, const std::string& location, bson_
   bson_iter_init(&op, &update);
   while (bson_iter_next(&op)) {
     const std::string_view name = Key(op);
-    const std::string here = std::format("{}.{}", location, name);
+    const std::string here = Dotted(location, name);
     bson_t fields;
     if (!BSON_ITER_HOLDS_DOCUMENT(&op) || !IterChild(&op, &fields)) {
       Append(&marked, op);
@@ -207,7 +207,7 @@ void Marker::MarkUpdate(const bson_iter_t& u, const std::string& location, bson_
       }
       if (hit) {
         touches = true;
-        At(std::format("{}.{}", here, Key(f)));
+        At(Dotted(here, Key(f)));
         analyze::rules::ReportUpdateOperator(ctx_, name, target, SpanOf(f));
       }
     }
@@ -223,7 +223,7 @@ void Marker::CheckSort(const bson_iter_t& sort, const std::string& location) {
   bson_iter_init(&it, &doc);
   while (bson_iter_next(&it)) {
     const std::string_view key = Key(it);
-    At(std::format("{}.{}", location, key));
+    At(Dotted(location, key));
     const Classified c = Classify(key);
     if (c.relation == Relation::kBelowEncrypted) {
       analyze::rules::ReportEncryptedPrefix(ctx_, key, SpanOf(it));

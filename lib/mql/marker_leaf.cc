@@ -147,7 +147,7 @@ void Marker::MarkOperators(const bson_t* ops, const schema::EncryptedPath& path,
     if (!op) continue;
     std::optional<RangeOp>& slot = op->lower ? lower : upper;
     if (slot) {
-      Unsupported(it, std::format("{}.{}", location, name),
+      Unsupported(it, Dotted(location, name),
                   std::format("{} together with {} on one encrypted field", slot->name, name));
       range_ok = false;
       continue;
@@ -160,7 +160,7 @@ void Marker::MarkOperators(const bson_t* ops, const schema::EncryptedPath& path,
     const std::optional<RangeOp>& op = side == 0 ? lower : upper;
     if (!op) continue;
     const bson_iter_t& at = side == 0 ? lower_it : upper_it;
-    const std::string here = std::format("{}.{}", location, op->name);
+    const std::string here = Dotted(location, op->name);
     At(here);
     const bound::FieldRef ref = Ref(path, path.path);
     const bson_value_t* value = bson_iter_value(const_cast<bson_iter_t*>(&at));
@@ -215,7 +215,7 @@ void Marker::MarkOperators(const bson_t* ops, const schema::EncryptedPath& path,
   bson_iter_init(&it, ops);
   while (bson_iter_next(&it)) {
     const std::string_view name = Key(it);
-    const std::string here = std::format("{}.{}", location, name);
+    const std::string here = Dotted(location, name);
     if (const std::optional<RangeOp> op = FindRangeOp(name)) {
       if (!range_ok || range_spec == nullptr) continue;
       RangeFind this_one = find;
@@ -249,7 +249,7 @@ void Marker::MarkOperators(const bson_t* ops, const schema::EncryptedPath& path,
       bson_iter_t v;
       bson_iter_recurse(&it, &v);
       while (bson_iter_next(&v)) {
-        const std::string at = std::format("{}.{}", here, Key(v));
+        const std::string at = Dotted(here, Key(v));
         const schema::QuerySpec* spec = EqualitySpec(v, path, LookupKind::kIn, at);
         if (spec == nullptr) continue;
         if (spec->type != schema::QueryType::kEquality) {
