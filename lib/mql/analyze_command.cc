@@ -14,6 +14,7 @@
 #include "lib/mql/bson_iter.h"
 #include "lib/mql/encryption_schema.h"
 #include "lib/mql/marker.h"
+#include "lib/mql/valid_command.h"
 
 namespace querysafe::mql {
 namespace {
@@ -190,11 +191,8 @@ CommandAnalysis AnalyzeCommand(const uint8_t* bytes, size_t len, std::string_vie
   std::string_view ns = ns_in;
   CommandAnalysis out;
   bson_t cmd;
-  size_t bad = 0;
-  // bson_validate also bounds the nesting (libbson refuses documents nested deeper than its
-  // validation limit), which keeps the recursive walk below shallow.
-  if (bytes == nullptr || !bson_init_static(&cmd, bytes, len) ||
-      !bson_validate(&cmd, BSON_VALIDATE_NONE, &bad)) {
+  // The validation also bounds the nesting, which keeps the recursive walk below shallow.
+  if (bytes == nullptr || !bson_init_static(&cmd, bytes, len) || !ValidCommand(&cmd)) {
     out.diagnostics.push_back(
         Error("mql.invalid_bson", "The command is not a valid BSON document"));
     return out;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -313,6 +314,48 @@ TEST(MqlAnalyze, BadInputIsADiagnosticNeverACrash) {
   }
   EXPECT_EQ(AnalyzeCommand(deep.data(), deep.size(), "db.patients").diagnostics.front().code,
             "mql.invalid_bson");
+}
+
+// `bytes` with the int32 length before the string `text` set to 0x7fffffff: no longer BSON.
+std::vector<uint8_t> WithBadStringLength(const BsonDoc& doc, std::string_view text) {
+  std::vector<uint8_t> bytes(doc.data(), doc.data() + doc.size());
+  const std::string needle = std::string(text) + '\0';
+  auto at = std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end());
+  EXPECT_NE(at, bytes.end()) << text;
+  if (at - bytes.begin() >= 4) std::fill(at - 4, at - 1, 0xff), *(at - 1) = 0x7f;
+  return bytes;
+}
+
+// A top-level encryptionInformation is validated apart from the rest of the command, and not
+// again while its bytes stay the same (valid_command.cc): neither shortcut may let an invalid
+// command through.
+TEST(MqlAnalyze, EveryPartOfACommandIsValidatedEvenWithItsSchemaSeenBefore) {
+  const std::string body = R"("find": "patients", "filter": {"ssn": "987-65-4320"})";
+  ASSERT_TRUE(Analyze(body).diagnostics.empty());
+  ASSERT_TRUE(Analyze(body).diagnostics.empty());  // the schema's bytes seen before
+
+  BsonDoc cmd = Command(body);
+  // The filter broken, the schema the very bytes validated before.
+  std::vector<uint8_t> bad_filter = WithBadStringLength(cmd, "987-65-4320");
+  EXPECT_EQ(
+      AnalyzeCommand(bad_filter.data(), bad_filter.size(), "db.patients").diagnostics.front().code,
+      "mql.invalid_bson");
+  // The schema broken, after a valid one.
+  std::vector<uint8_t> bad_schema = WithBadStringLength(cmd, "enxcol_.patients.esc");
+  EXPECT_EQ(
+      AnalyzeCommand(bad_schema.data(), bad_schema.size(), "db.patients").diagnostics.front().code,
+      "mql.invalid_bson");
+  // The element after encryptionInformation ($db) broken: its value's length.
+  std::vector<uint8_t> bad_db(cmd.data(), cmd.data() + cmd.size());
+  const std::string db_key("$db", 4);
+  auto at = std::search(bad_db.begin(), bad_db.end(), db_key.begin(), db_key.end());
+  ASSERT_NE(at, bad_db.end());
+  std::fill(at + 4, at + 7, 0xff);
+  *(at + 7) = 0x7f;
+  EXPECT_EQ(AnalyzeCommand(bad_db.data(), bad_db.size(), "db.patients").diagnostics.front().code,
+            "mql.invalid_bson");
+  // And the valid command is still answered.
+  EXPECT_TRUE(Analyze(body).diagnostics.empty());
 }
 
 // Compiled encryptedFields are kept between calls (encryption_schema.cc), keyed by their bytes:
