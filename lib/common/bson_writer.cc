@@ -132,10 +132,15 @@ bool BsonWriter::AppendDocument(BsonKey key, const bson_t* doc) {
   return true;
 }
 
-void BsonWriter::Finish(BsonDoc* out) {
+std::span<const uint8_t> BsonWriter::Close() {
   assert(open_ == kRoot && "every Begin* needs its End*");
   data_[size_++] = 0;  // reserved since construction
   Put32(data_, size_);
+  return {data_, size_};
+}
+
+void BsonWriter::Finish(BsonDoc* out) {
+  Close();
   out->Clear();
   uint8_t* dst = bson_reserve_buffer(out->get(), size_);
   if (dst == nullptr) throw std::length_error("libbson refused a document of this size");

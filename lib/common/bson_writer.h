@@ -163,7 +163,10 @@ class BsonWriter {
   // Closes the root document and copies it into `out` (replacing what it held). Every Begin*
   // must have been ended. The writer is then finished: nothing more may be appended.
   void Finish(BsonDoc* out);
-  // The finished document's bytes (after Finish).
+  // Closes the root document as Finish does, without the copy: its bytes, valid while the
+  // writer lives (for a document that is itself a value, such as an FLE2 placeholder).
+  std::span<const uint8_t> Close();
+  // The finished document's bytes (after Finish or Close).
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
 
  private:

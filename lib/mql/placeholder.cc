@@ -1,6 +1,8 @@
 #include "lib/mql/placeholder.h"
 
 #include <cfloat>
+#include <cstring>
+#include <span>
 #include <vector>
 
 #include "lib/common/bson_util.h"
@@ -94,13 +96,19 @@ void AppendPlaceholder(bson_t* out, std::string_view key, PlaceholderType type, 
   if (algorithm == Algorithm::kRange && index != nullptr) {
     w.AppendInt64("s", index->effective_sparsity);
   }
-  BsonDoc doc;
-  w.Finish(&doc);
-  std::vector<uint8_t> bytes(1 + doc.size());
+  const std::span<const uint8_t> doc = w.Close();
+  // The binary is the subtype byte, then the document: on the stack unless it is large.
+  uint8_t inline_bytes[1 + BsonWriter::kInlineBytes];
+  std::vector<uint8_t> heap;
+  uint8_t* bytes = inline_bytes;
+  if (1 + doc.size() > sizeof inline_bytes) {
+    heap.resize(1 + doc.size());
+    bytes = heap.data();
+  }
   bytes[0] = 3;  // MC_SUBTYPE_FLE2EncryptionPlaceholder
-  std::copy(doc.data(), doc.data() + doc.size(), bytes.begin() + 1);
-  bson_append_binary(out, key.data(), static_cast<int>(key.size()), BSON_SUBTYPE_ENCRYPTED,
-                     bytes.data(), static_cast<uint32_t>(bytes.size()));
+  std::memcpy(bytes + 1, doc.data(), doc.size());
+  bson_append_binary(out, key.data(), static_cast<int>(key.size()), BSON_SUBTYPE_ENCRYPTED, bytes,
+                     static_cast<uint32_t>(1 + doc.size()));
 }
 
 }  // namespace querysafe::mql
