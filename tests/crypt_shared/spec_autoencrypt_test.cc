@@ -11,10 +11,12 @@
 // The listCollections filter and the key vault filter libmongocrypt asks for are checked against
 // the spec's listCollections and datakeys events too.
 //
-// Range find payloads hold a payloadId; libmongocrypt's explicit path takes it from a
-// process-wide counter, but automatic encryption takes it from the analyzer's placeholder, and
-// lib/mql numbers the range predicates of each command from 0, so the spec's bytes (payloadId 0)
-// are reproducible in any order.
+// Range find payloads hold a payloadId. libmongocrypt's explicit path takes it from a
+// process-wide counter (tests/data/spec-qe/README.md's caveat), but automatic encryption copies
+// it from the analyzer's range find spec (mongocrypt-marking.c,
+// _mongocrypt_fle2_placeholder_to_find_ciphertextForRange: `payload.payloadId =
+// findSpec.payloadId`), and lib/mql numbers the range predicates of each command from 0, so the
+// spec's bytes (payloadId 0) come out whatever ran before in the process.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,7 +25,6 @@
 #include <vector>
 
 #include "lib/common/bson_util.h"
-#include "lib/crypt/capabilities.h"
 #include "tests/crypt/spec_fixture.h"
 #include "tests/crypt_shared/mongocrypt_driver.h"
 #include "tests/crypt_shared/spec_command_match.h"
@@ -66,6 +67,29 @@ const Unmapped kUnmapped[] = {
 const char* UnmappedReason(const std::string& file) {
   for (const Unmapped& u : kUnmapped) {
     if (file == u.file) return u.reason;
+  }
+  return nullptr;
+}
+
+// Spec files whose operations querysafe's analysis refuses today, with the refusal they must
+// meet (so that no plaintext is ever sent where ciphertext belongs) and why. When lib/mql learns
+// them, these cases fail, and the entry goes.
+struct KnownGap {
+  const char* file_prefix;
+  const char* refusal;
+  const char* reason;
+};
+const KnownGap kKnownGaps[] = {
+    {"QE-Text-", "needs MongoDB 9.0 or later",
+     "lib/mql implements MongoDB 8.0's query analysis (the library reports the 8.0 feature level) "
+     "and does not mark text-search fields or $encStr* expressions (lib/mql/README.md, \"Refused "
+     "by name\"): the collection's 9.0 text query types are refused when its encryptedFields are "
+     "compiled, so every operation on it fails in analysis"},
+};
+
+const KnownGap* GapFor(const std::string& file) {
+  for (const KnownGap& gap : kKnownGaps) {
+    if (file.starts_with(gap.file_prefix)) return &gap;
   }
   return nullptr;
 }
@@ -173,6 +197,14 @@ TEST_P(SpecAutoEncrypt, CommandAsTheSpecExpects) {
   const AutoEncryptRun run = RunAutoEncrypt(input, Analyzer::kCryptShared);
   SCOPED_TRACE("command: " + Json(input.command.get()));
 
+  if (const KnownGap* gap = GapFor(c.file)) {
+    ASSERT_FALSE(run.ok) << "a known gap now passes analysis; compare it and drop the entry: "
+                         << Json(run.final_command.get());
+    EXPECT_NE(run.error.find("analyze_query"), std::string::npos) << run.error;
+    EXPECT_NE(run.error.find(gap->refusal), std::string::npos) << run.error;
+    GTEST_SKIP() << "known gap, refused as expected: " << gap->reason;
+  }
+
   if (std::string fragment = ErrorContains(op); !fragment.empty()) {
     ASSERT_FALSE(run.ok) << "expected an error containing '" << fragment
                          << "', got: " << Json(run.final_command.get());
@@ -215,12 +247,20 @@ INSTANTIATE_TEST_SUITE_P(Spec, SpecAutoEncrypt, ::testing::ValuesIn(AllCases()),
                          [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
 
 // The count of covered and skipped cases stays visible, and a spec file that gains a test is
-// noticed.
+// noticed: 55 operations, of which 2 are unmapped (bypassQueryAnalysis) and 30 are text (a known
+// gap where the linked libmongocrypt has the text API, skipped where it has not); the other 23,
+// every operation of the fle2v2 files, are compared.
 TEST(SpecAutoEncryptCoverage, EveryOperationOfEveryFileIsACase) {
   size_t unmapped = 0;
-  for (const Case& c : AllCases()) unmapped += UnmappedReason(c.file) != nullptr;
-  EXPECT_EQ(AllCases().size(), 55u);
+  size_t gaps = 0;
+  const std::vector<Case> cases = AllCases();
+  for (const Case& c : cases) {
+    unmapped += UnmappedReason(c.file) != nullptr;
+    gaps += GapFor(c.file) != nullptr;
+  }
+  EXPECT_EQ(cases.size(), 55u);
   EXPECT_EQ(unmapped, 2u);
+  EXPECT_EQ(gaps, 30u);
 }
 
 }  // namespace
