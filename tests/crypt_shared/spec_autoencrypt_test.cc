@@ -225,6 +225,12 @@ TEST_P(SpecAutoEncrypt, CommandAsTheSpecExpects) {
         << Differences(match) << "\nexpected: " << Json(expected->get())
         << "\nactual:   " << Json(run.final_command.get());
     for (const MatchedPayload& payload : match.payloads) CheckInsertPayload(test, payload);
+    // The spec allows fields it does not name at the top level, for what a driver adds (lsid,
+    // $db...). The commands here carry none of those, and libmongocrypt adds encryptionInformation
+    // exactly where the spec names it (not to the unindexed insert, nor to a find on _id), so
+    // nothing unnamed is allowed.
+    for (const std::string& key : match.extra_top_level)
+      ADD_FAILURE() << "unexpected field " << key;
   }
   // What libmongocrypt asked the "server" for, against the spec's listCollections and datakeys
   // events (a driver adds $db and readConcern to the datakeys find; the filter is

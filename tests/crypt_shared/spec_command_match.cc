@@ -61,13 +61,15 @@ class Matcher {
       }
       Value(&w, &g, where);
     }
-    if (top) return;
     bson_iter_t g;
     bson_iter_init(&g, got);
     while (bson_iter_next(&g)) {
       // Not bson_has_field: it reads dots as a path, and namespaces ("db.coll") are keys here.
       bson_iter_t expected;
-      if (!bson_iter_init_find(&expected, want, bson_iter_key(&g))) {
+      if (bson_iter_init_find(&expected, want, bson_iter_key(&g))) continue;
+      if (top) {
+        out_->extra_top_level.emplace_back(bson_iter_key(&g));
+      } else {
         Differ(Join(path, bson_iter_key(&g)), "not expected: " + ValueJson(&g));
       }
     }

@@ -5,7 +5,8 @@
 // - at the top level of the command, every expected key must be there with a matching value, and
 //   keys the expectation does not name are allowed (a driver adds lsid, $db, txnNumber,
 //   $clusterTime...; the legacy runners "MUST allow for additional data to be present at the top
-//   level of the command document"); an expected null means the key must be absent;
+//   level of the command document"; they are returned for the caller to judge); an expected
+//   null means the key must be absent;
 // - below the top level, documents have the same keys and arrays the same length;
 // - `{"$$type": "binData"}` matches any binary (insert payloads hold random IVs); the subtype-6
 //   binaries it matched are returned so the caller can check their type byte and shape;
@@ -31,6 +32,7 @@ struct MatchedPayload {
 struct CommandMatch {
   std::vector<std::string> differences;  // empty: the command matches
   std::vector<MatchedPayload> payloads;
+  std::vector<std::string> extra_top_level;  // keys of the command the expectation does not name
 };
 
 CommandMatch MatchCommand(const bson_t* expected, const bson_t* actual);
