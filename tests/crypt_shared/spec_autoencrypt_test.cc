@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,8 @@
 namespace querysafe::testing {
 namespace {
 
-// The spec files, all of them: a file added to tests/data/spec-qe/ must be added here, mapped
-// or skipped.
+// The spec files, all of them (SpecAutoEncryptCoverage checks the folder against this list): a
+// file added to tests/data/spec-qe/ must be added here, mapped or skipped.
 const char* const kSpecFiles[] = {
     "fle2v2-BypassQueryAnalysis.json",
     "fle2v2-Delete.json",
@@ -264,6 +265,15 @@ TEST(SpecAutoEncryptCoverage, EveryOperationOfEveryFileIsACase) {
     unmapped += UnmappedReason(c.file) != nullptr;
     gaps += GapFor(c.file) != nullptr;
   }
+  std::vector<std::string> on_disk;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(QUERYSAFE_TEST_DATA_DIR) + "/spec-qe")) {
+    if (entry.path().extension() == ".json") on_disk.push_back(entry.path().filename().string());
+  }
+  std::vector<std::string> listed(std::begin(kSpecFiles), std::end(kSpecFiles));
+  std::sort(on_disk.begin(), on_disk.end());
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, on_disk);
   EXPECT_EQ(cases.size(), 55u);
   EXPECT_EQ(unmapped, 2u);
   EXPECT_EQ(gaps, 30u);
