@@ -85,7 +85,7 @@ std::vector<BsonDoc> KeyDocuments(const std::string& folder) {
   return keys;
 }
 
-// The namespace of a command: "db." + the value of its first key (inside explain).
+// The collection part of a command's namespace: "." + the value of its first key (inside explain).
 std::string Namespace(const bson_t* cmd) {
   bson_iter_t it;
   bson_iter_init(&it, cmd);
@@ -95,7 +95,7 @@ std::string Namespace(const bson_t* cmd) {
     IterChild(&it, &inner);
     return Namespace(&inner);
   }
-  return BSON_ITER_HOLDS_UTF8(&it) ? std::string("db.") + bson_iter_utf8(&it, nullptr) : "db.";
+  return BSON_ITER_HOLDS_UTF8(&it) ? std::string(".") + bson_iter_utf8(&it, nullptr) : ".";
 }
 
 }  // namespace
@@ -114,16 +114,32 @@ BsonDoc LoadJson(const std::string& path) {
 
 AutoEncryptRun RunAutoEncrypt(const std::string& folder, Analyzer analyzer,
                               const std::string& cmd_file) {
+  AutoEncryptInput input;
+  input.db = "db";
+  input.command = LoadJson(DataPath(folder + "/" + cmd_file));
+  for (const char* name : {"encrypted-field-map.json", "encrypted-field-config-map.json"}) {
+    if (std::filesystem::exists(DataPath(folder + "/" + name))) {
+      input.encrypted_fields_map = LoadJson(DataPath(folder + "/" + name));
+    }
+  }
+  if (std::filesystem::exists(DataPath(folder + "/collinfo.json"))) {
+    input.collinfo = LoadJson(DataPath(folder + "/collinfo.json"));
+  }
+  input.key_documents = KeyDocuments(folder);
+  input.local_master_key.assign(96, 0);
+  return RunAutoEncrypt(input, analyzer);
+}
+
+AutoEncryptRun RunAutoEncrypt(const AutoEncryptInput& input, Analyzer analyzer) {
   AutoEncryptRun run;
   mongocrypt_t* crypt = mongocrypt_new();
-  std::array<uint8_t, 96> master{};
-  mongocrypt_binary_t* master_bin = mongocrypt_binary_new_from_data(master.data(), master.size());
+  std::vector<uint8_t> master = input.local_master_key;
+  mongocrypt_binary_t* master_bin =
+      mongocrypt_binary_new_from_data(master.data(), static_cast<uint32_t>(master.size()));
   mongocrypt_setopt_kms_provider_local(crypt, master_bin);
   mongocrypt_binary_destroy(master_bin);
-  for (const char* name : {"encrypted-field-map.json", "encrypted-field-config-map.json"}) {
-    if (!std::filesystem::exists(DataPath(folder + "/" + name))) continue;
-    BsonDoc map = LoadJson(DataPath(folder + "/" + name));
-    mongocrypt_binary_t* bin = View(map.get());
+  if (!input.encrypted_fields_map.empty()) {
+    mongocrypt_binary_t* bin = View(input.encrypted_fields_map.get());
     mongocrypt_setopt_encrypted_field_config_map(crypt, bin);
     mongocrypt_binary_destroy(bin);
   }
@@ -141,20 +157,20 @@ AutoEncryptRun RunAutoEncrypt(const std::string& folder, Analyzer analyzer,
   if (const char* v = mongocrypt_crypt_shared_lib_version_string(crypt, nullptr)) {
     run.crypt_shared_version = v;
   }
-  BsonDoc cmd = LoadJson(DataPath(folder + "/" + cmd_file));
-  const std::string ns = Namespace(cmd.get());
+  const std::string ns = input.db + Namespace(input.command.get());
   mongocrypt_ctx_t* ctx = mongocrypt_ctx_new(crypt);
-  mongocrypt_binary_t* cmd_bin = View(cmd.get());
-  bool ok = mongocrypt_ctx_encrypt_init(ctx, "db", -1, cmd_bin);
+  mongocrypt_binary_t* cmd_bin = View(input.command.get());
+  bool ok = mongocrypt_ctx_encrypt_init(ctx, input.db.c_str(), -1, cmd_bin);
   mongocrypt_binary_destroy(cmd_bin);
-  std::vector<BsonDoc> keys = KeyDocuments(folder);
   while (ok) {
     const mongocrypt_ctx_state_t state = mongocrypt_ctx_state(ctx);
     if (state == MONGOCRYPT_CTX_NEED_MONGO_COLLINFO) {
-      const std::string path = DataPath(folder + "/collinfo.json");
-      if (std::filesystem::exists(path)) {
-        BsonDoc info = LoadJson(path);
-        mongocrypt_binary_t* bin = View(info.get());
+      mongocrypt_binary_t* op = mongocrypt_binary_new();
+      ok = mongocrypt_ctx_mongo_op(ctx, op);
+      run.collinfo_filter = FromBinary(op);
+      mongocrypt_binary_destroy(op);
+      if (ok && !input.collinfo.empty()) {
+        mongocrypt_binary_t* bin = View(input.collinfo.get());
         ok = mongocrypt_ctx_mongo_feed(ctx, bin);
         mongocrypt_binary_destroy(bin);
       }
@@ -194,9 +210,10 @@ AutoEncryptRun RunAutoEncrypt(const std::string& folder, Analyzer analyzer,
       ok = mongocrypt_ctx_mongo_op(ctx, op);
       BsonDoc filter = FromBinary(op);
       mongocrypt_binary_destroy(op);
+      if (run.key_filter.empty()) run.key_filter = filter;
       std::vector<std::string> wanted;
       CollectUuids(filter.get(), &wanted);
-      for (const BsonDoc& key : keys) {
+      for (const BsonDoc& key : input.key_documents) {
         if (!ok) break;
         if (std::find(wanted.begin(), wanted.end(), KeyId(key.get())) == wanted.end()) continue;
         mongocrypt_binary_t* bin = View(key.get());
