@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/escaping.h"
 #include "lib/common/bson_util.h"
 
 namespace querysafe::schema {
@@ -101,22 +102,6 @@ std::string FloatRepr(double d) {
   out += digits.substr(0, 1);
   if (digits.size() > 1) out += "." + digits.substr(1);
   out += std::format("e{}{:02}", exponent < 0 ? '-' : '+', std::abs(exponent));
-  return out;
-}
-
-std::string Base64(const uint8_t* data, size_t len) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < len; i += 3) {
-    uint32_t n = uint32_t{data[i]} << 16;
-    if (i + 1 < len) n |= uint32_t{data[i + 1]} << 8;
-    if (i + 2 < len) n |= data[i + 2];
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < len ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back(i + 2 < len ? kAlphabet[n & 63] : '=');
-  }
   return out;
 }
 
@@ -246,7 +231,8 @@ class Printer {
         const uint8_t* data = nullptr;
         bson_iter_binary(&it, &subtype, &len, &data);
         Wrapper("$binary",
-                Nested({{"base64", Quoted(Base64(data, len))},
+                Nested({{"base64", Quoted(absl::Base64Escape(absl::string_view(
+                                       reinterpret_cast<const char*>(data), len)))},
                         {"subType", Quoted(std::format("{:02x}", static_cast<int>(subtype)))}},
                        level + 1),
                 level);
