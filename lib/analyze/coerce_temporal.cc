@@ -45,8 +45,7 @@ int64_t Micros(const std::ssub_match& m) {
 }
 
 bool ValidDate(const Parts& p) {
-  return p.year >= 1 && p.year <= 9999 && p.month >= 1 && p.month <= 12 && p.day >= 1 &&
-         p.day <= civil::DaysInMonth(p.year, static_cast<int>(p.month));
+  return p.year >= 1 && p.year <= 9999 && civil::IsValidDate(p.year, p.month, p.day);
 }
 
 bool ValidTime(const Parts& p) {
