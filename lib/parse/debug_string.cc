@@ -170,8 +170,7 @@ class Printer {
       }
       case ast::ExprKind::kFloat: {
         const auto& f = e.Cast<ast::FloatLit>();
-        out_ +=
-            std::format("float {} text={} {}\n", parse_internal::FloatRepr(f.value), f.text, at);
+        out_ += std::format("float {} text={} {}\n", FloatRepr(f.value), f.text, at);
         return;
       }
       case ast::ExprKind::kString:
