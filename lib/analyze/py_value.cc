@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "lib/common/bson_util.h"
 #include "lib/common/civil_time.h"
 
@@ -303,9 +304,7 @@ std::string StrRepr(std::string_view s, bool bytes) {
 }
 
 std::string Hex(const uint8_t* bytes, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += std::format("{:02x}", bytes[i]);
-  return out;
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
 std::string UuidStr(const uint8_t* b) {

@@ -10,6 +10,7 @@
 #include <format>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "lib/parse/literals.h"
 #include "lib/parse/parse.h"
 
@@ -96,9 +97,7 @@ std::string_view AggregateName(ast::AggregateFunc f) {
 }
 
 std::string Hex(const uint8_t* bytes, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += std::format("{:02x}", bytes[i]);
-  return out;
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
 class Printer {
