@@ -7,149 +7,25 @@
 // DateTimeField is local time in TIME_ZONE (make_aware), and an aware datetime for a DateField
 // gives its date in TIME_ZONE (make_naive). TIME_ZONE defaults to UTC, as startproject writes it.
 
-#include <charconv>
 #include <format>
 #include <optional>
-#include <regex>
 #include <string>
+#include <string_view>
 
 #include "lib/analyze/coerce.h"
 #include "lib/analyze/coerce_internal.h"
+#include "lib/analyze/temporal_text.h"
 #include "lib/common/civil_time.h"
 
 namespace querysafe::analyze::coerce_internal {
 namespace {
 
-struct Parts {
-  int64_t year = 1, month = 1, day = 1;
-  int64_t hour = 0, minute = 0, second = 0, microsecond = 0;
-  bool aware = false;
-  int64_t offset_minutes = 0;
-};
-
-// The outcome of a parse: no match (Django then tries its next form, or reports the format),
-// or a match whose values are out of range (Django's "correct format but invalid" message).
-enum class Parse { kNoMatch, kInvalid, kOk };
-
-int64_t ToInt(const std::ssub_match& m) {
-  int64_t v = 0;
-  std::from_chars(m.first.base(), m.second.base(), v);
-  return v;
-}
-
-// Up to six fraction digits are microseconds; more are ignored (Python truncates).
-int64_t Micros(const std::ssub_match& m) {
-  std::string digits = m.str().substr(0, 6);
-  digits.resize(6, '0');
-  return std::stoll(digits);
-}
-
-bool ValidDate(const Parts& p) {
-  return p.year >= 1 && p.year <= 9999 && p.month >= 1 && p.month <= 12 && p.day >= 1 &&
-         p.day <= civil::DaysInMonth(p.year, static_cast<int>(p.month));
-}
-
-bool ValidTime(const Parts& p) {
-  return p.hour >= 0 && p.hour <= 23 && p.minute >= 0 && p.minute <= 59 && p.second >= 0 &&
-         p.second <= 59;
-}
-
-bool ParseOffset(const std::string& tz, Parts* p) {
-  if (tz.empty()) return true;
-  p->aware = true;
-  if (tz == "Z") return true;
-  std::string digits;
-  for (char c : tz.substr(1)) {
-    if (c != ':') digits.push_back(c);
-  }
-  int64_t hours = std::stoll(digits.substr(0, 2));
-  int64_t minutes = digits.size() >= 4 ? std::stoll(digits.substr(2, 2)) : 0;
-  if (hours > 23 || minutes > 59) return false;
-  p->offset_minutes = (tz[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
-  return true;
-}
-
-// date.fromisoformat() (YYYY-MM-DD, YYYYMMDD), then Django's date_re (1- or 2-digit month and
-// day).
-Parse ParseDate(const std::string& s, Parts* p) {
-  static const std::regex kIso(R"((\d{4})-?(\d{2})-?(\d{2}))");
-  static const std::regex kDjango(R"((\d{4})-(\d{1,2})-(\d{1,2}))");
-  std::smatch m;
-  if (std::regex_match(s, m, kIso) || std::regex_match(s, m, kDjango)) {
-    p->year = ToInt(m[1]), p->month = ToInt(m[2]), p->day = ToInt(m[3]);
-    return ValidDate(*p) ? Parse::kOk : Parse::kInvalid;
-  }
-  return Parse::kNoMatch;
-}
-
-// time.fromisoformat() and Django's time_re: HH:MM[:SS[.ffffff]] (Python also takes HHMMSS).
-Parse ParseTime(const std::string& s, Parts* p) {
-  static const std::regex kTime(
-      R"((\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d+))?)?|(\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?)");
-  std::smatch m;
-  if (!std::regex_match(s, m, kTime)) return Parse::kNoMatch;
-  int base = m[1].matched ? 1 : 5;
-  p->hour = ToInt(m[base]), p->minute = ToInt(m[base + 1]);
-  p->second = m[base + 2].matched ? ToInt(m[base + 2]) : 0;
-  p->microsecond = m[base + 3].matched ? Micros(m[base + 3]) : 0;
-  return ValidTime(*p) ? Parse::kOk : Parse::kInvalid;
-}
-
-// datetime.fromisoformat() and Django's datetime_re: a date, 'T' or a space, a time, an
-// optional Z or +HH[:MM] offset.
-Parse ParseDateTime(const std::string& s, Parts* p) {
-  static const std::regex kDateTime(
-      R"((\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)");
-  std::smatch m;
-  if (!std::regex_match(s, m, kDateTime)) return Parse::kNoMatch;
-  p->year = ToInt(m[1]), p->month = ToInt(m[2]), p->day = ToInt(m[3]);
-  p->hour = ToInt(m[4]), p->minute = ToInt(m[5]);
-  p->second = m[6].matched ? ToInt(m[6]) : 0;
-  p->microsecond = m[7].matched ? Micros(m[7]) : 0;
-  if (!ParseOffset(m[8].str(), p)) return Parse::kInvalid;
-  return ValidDate(*p) && ValidTime(*p) ? Parse::kOk : Parse::kInvalid;
-}
-
-// django.utils.dateparse.parse_duration: "[DD] [[HH:]MM:]ss[.uuuuuu]" (with "N days, "), ISO 8601
-// "P4DT1H15M20S", and PostgreSQL's "3 days 04:05:06".
-std::optional<int64_t> ParseDuration(const std::string& s) {
-  static const std::regex kStandard(
-      R"((?:(-?\d+) (?:days?, )?)?(-?)(?:(\d+):(?=\d+:\d+))?(?:(\d+):)?(\d+)(?:[.,](\d{1,6})\d{0,6})?)");
-  static const std::regex kIso(
-      R"(([-+]?)P(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?)");
-  static const std::regex kPostgres(
-      R"((?:(-?\d+) (?:days? ?))?(?:([-+])?(\d+):(\d\d):(\d\d)(?:\.(\d{1,6}))?)?)");
-  constexpr int64_t kUs = 1'000'000;
-  std::smatch m;
-  auto num = [](const std::ssub_match& g) {
-    std::string t = g.str();
-    for (char& c : t) {
-      if (c == ',') c = '.';
-    }
-    return g.matched ? std::stold(t) : 0.0L;
-  };
-  if (std::regex_match(s, m, kStandard)) {
-    long double days = num(m[1]);
-    int sign = m[2].str() == "-" ? -1 : 1;
-    long double micros = m[6].matched ? Micros(m[6]) : 0;
-    long double rest = num(m[3]) * 3600 * kUs + num(m[4]) * 60 * kUs + num(m[5]) * kUs + micros;
-    return static_cast<int64_t>(days * 86400 * kUs + sign * rest);
-  }
-  if (s.find('P') != std::string::npos && std::regex_match(s, m, kIso)) {
-    int sign = m[1].str() == "-" ? -1 : 1;
-    long double total =
-        num(m[2]) * 86400 * kUs + num(m[3]) * 3600 * kUs + num(m[4]) * 60 * kUs + num(m[5]) * kUs;
-    return static_cast<int64_t>(sign * total);
-  }
-  if (!s.empty() && std::regex_match(s, m, kPostgres)) {
-    long double days = num(m[1]);
-    int sign = m[2].str() == "-" ? -1 : 1;
-    long double micros = m[6].matched ? Micros(m[6]) : 0;
-    long double rest = num(m[3]) * 3600 * kUs + num(m[4]) * 60 * kUs + num(m[5]) * kUs + micros;
-    return static_cast<int64_t>(days * 86400 * kUs + sign * rest);
-  }
-  return std::nullopt;
-}
+using temporal_text::Parse;
+using temporal_text::ParseDate;
+using temporal_text::ParseDateTime;
+using temporal_text::ParseDuration;
+using temporal_text::ParseTime;
+using temporal_text::Parts;
 
 // `zone`: where a naive value is local time (null: UTC).
 int64_t EpochMillis(const Parts& p, const TimeZone* zone = nullptr) {
@@ -216,7 +92,7 @@ bool CoerceDate(const PyValue& value, const schema::Field& field, const TimeZone
     // DateField.to_python(datetime): an aware one to the default time zone, then .date().
     p = ToLocal(FromPy(value), zone);
   } else if (value.type == PyValue::Type::kStr) {
-    Parse r = ParseDate(std::string(value.s), &p);
+    Parse r = ParseDate(value.s, &p);
     if (r == Parse::kInvalid) {
       *error = Invalid("value.invalid_date",
                        std::format("\u201c{}\u201d value has the correct format (YYYY-MM-DD) but "
@@ -298,7 +174,7 @@ bool CoerceTime(const PyValue& value, const schema::Field& field, bson_value_t* 
   } else if (value.type == PyValue::Type::kDateTime) {
     p = FromPy(value);  // TimeField.to_python(datetime) keeps .time()
   } else if (value.type == PyValue::Type::kStr) {
-    Parse r = ParseTime(std::string(value.s), &p);
+    Parse r = ParseTime(value.s, &p);
     if (r != Parse::kOk) {
       *error = r == Parse::kInvalid
                    ? Invalid("value.invalid_time",
@@ -332,7 +208,7 @@ bool CoerceDuration(const PyValue& value, const schema::Field& field, bson_value
   if (value.type == PyValue::Type::kTimedelta) {
     micros = value.i;
   } else if (value.type == PyValue::Type::kStr) {
-    micros = ParseDuration(std::string(value.s));
+    micros = ParseDuration(value.s);
   }
   if (!micros) {
     *error = Invalid("value.invalid_duration",

@@ -8,6 +8,7 @@
 #include <format>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "lib/analyze/coerce.h"
 #include "lib/analyze/coerce_internal.h"
 
@@ -121,7 +122,7 @@ bool CoerceUuid(const PyValue& value, const schema::Field& field, Arena* arena, 
   (void)field;
   std::string hex;
   if (value.type == PyValue::Type::kUuid) {
-    for (int i = 0; i < 16; ++i) hex += std::format("{:02x}", value.bytes[i]);
+    hex = absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(value.bytes), 16));
   } else if (value.type == PyValue::Type::kStr) {
     // uuid.UUID(hex=...): drop "urn:", "uuid:", surrounding braces and hyphens; 32 hex digits.
     std::string s(value.s);

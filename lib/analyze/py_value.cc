@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "lib/common/bson_util.h"
 #include "lib/common/civil_time.h"
 
@@ -262,40 +263,6 @@ bool FromBson(const bson_value_t& value, int depth, Arena* arena, PyValue* out) 
 // ---------------------------------------------------------------------------------------------
 // repr() and str()
 
-std::string FloatRepr(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  if (value == 0) return std::signbit(value) ? "-0.0" : "0.0";
-  // Shortest round-trip digits, then Python's layout: fixed notation when the decimal exponent
-  // is in [-4, 16), scientific with a sign and at least two exponent digits otherwise.
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
-  std::string_view sci(buf, res.ptr - buf);
-  std::string out;
-  size_t pos = 0;
-  if (sci[0] == '-') out.push_back('-'), pos = 1;
-  size_t e_pos = sci.find('e');
-  std::string digits;
-  for (size_t i = pos; i < e_pos; ++i) {
-    if (sci[i] != '.') digits.push_back(sci[i]);
-  }
-  int exp = std::stoi(std::string(sci.substr(e_pos + 1)));
-  if (exp >= -4 && exp < 16) {
-    if (exp < 0) {
-      out += "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
-    } else if (static_cast<size_t>(exp) + 1 >= digits.size()) {
-      out += digits + std::string(exp + 1 - digits.size(), '0') + ".0";
-    } else {
-      out += digits.substr(0, exp + 1) + "." + digits.substr(exp + 1);
-    }
-    return out;
-  }
-  out += digits.substr(0, 1);
-  if (digits.size() > 1) out += "." + digits.substr(1);
-  out += std::format("e{}{:02d}", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-  return out;
-}
-
 namespace {
 
 std::string StrRepr(std::string_view s, bool bytes) {
@@ -337,9 +304,7 @@ std::string StrRepr(std::string_view s, bool bytes) {
 }
 
 std::string Hex(const uint8_t* bytes, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += std::format("{:02x}", bytes[i]);
-  return out;
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
 std::string UuidStr(const uint8_t* b) {

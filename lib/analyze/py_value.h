@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "lib/common/arena.h"
+#include "lib/common/python_repr.h"  // FloatRepr, beside Repr and Str
 #include "lib/parse/ast.h"
 
 namespace querysafe::analyze {
@@ -83,9 +84,6 @@ bool PyValueFromBson(const bson_value_t& value, Arena* arena, PyValue* out);
 // Python's repr() and str().
 std::string Repr(const PyValue& value);
 std::string Str(const PyValue& value);
-
-// Python's repr() of a float (shortest round-trip digits, exponent outside [1e-4, 1e16)).
-std::string FloatRepr(double value);
 
 }  // namespace querysafe::analyze
 

@@ -1,27 +1,30 @@
-// Proleptic Gregorian calendar arithmetic (Howard Hinnant's days_from_civil algorithms), as
-// Python's datetime uses it. Dates are checked the way Python's constructors check them.
+// Calendar dates as Python's datetime has them (the proleptic Gregorian calendar), over
+// absl::CivilDay. absl's years are 64-bit, so every BSON date (up to about 292 million years
+// either side of 1970) converts; std::chrono::year stops at +-32767. Python's own range, years
+// 1..9999, is checked by the callers, which report it.
 #ifndef QUERYSAFE_LIB_COMMON_CIVIL_TIME_H_
 #define QUERYSAFE_LIB_COMMON_CIVIL_TIME_H_
 
 #include <cstdint>
 
+#include "absl/time/civil_time.h"
+
 namespace querysafe::civil {
 
-constexpr bool IsLeapYear(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+inline constexpr int64_t kMillisPerDay = 86'400'000;
 
-constexpr int DaysInMonth(int64_t y, int m) {
-  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+// Whether year-month-day names a real day (February 29 only in leap years). absl normalizes
+// out-of-range fields (2023-02-29 becomes 2023-03-01), so a date is valid when it survives
+// construction unchanged; the ranges are checked first so that no huge field reaches absl.
+constexpr bool IsValidDate(int64_t year, int64_t month, int64_t day) {
+  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+  const absl::CivilDay d(year, static_cast<int>(month), static_cast<int>(day));
+  return d.year() == year && d.month() == month && d.day() == day;
 }
 
-// Days since 1970-01-01 of a civil date.
-constexpr int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
+// Days since 1970-01-01 (absl::CivilDay's default) of a civil date.
+constexpr int64_t DaysFromCivil(int64_t year, int month, int day) {
+  return absl::CivilDay(year, month, day) - absl::CivilDay();
 }
 
 struct Date {
@@ -30,27 +33,11 @@ struct Date {
   int day;
 };
 
-constexpr Date CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t y = yoe + era * 400;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return {y + (m <= 2), m, d};
+// The civil date `days` days after 1970-01-01 (before it when negative).
+constexpr Date CivilFromDays(int64_t days) {
+  const absl::CivilDay d = absl::CivilDay() + days;
+  return {d.year(), d.month(), d.day()};
 }
-
-// 0 = Monday ... 6 = Sunday, as Python's date.weekday().
-constexpr int Weekday(int64_t days_since_epoch) {
-  // 1970-01-01 was a Thursday (3).
-  int64_t w = (days_since_epoch + 3) % 7;
-  return static_cast<int>(w < 0 ? w + 7 : w);
-}
-
-inline constexpr int64_t kMillisPerDay = 86'400'000;
 
 }  // namespace querysafe::civil
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <format>
 
+#include "lib/common/civil_time.h"
 #include "lib/parse/constructor_args.h"
 #include "lib/parse/values.h"
 
@@ -50,7 +51,7 @@ Value Interpreter::DateTimeCall(Builtin builtin, Span span, const CallArgs& args
   const auto at = [&](size_t i) { return bound[i] != nullptr ? bound[i]->span : span; };
   if (v[0] < 1 || v[0] > 9999) return invalid(std::format("year {} is out of range", v[0]), at(0));
   if (v[1] < 1 || v[1] > 12) return invalid("month must be in 1..12", at(1));
-  if (v[2] < 1 || v[2] > DaysInMonth(v[0], v[1])) {
+  if (!civil::IsValidDate(v[0], v[1], v[2])) {
     return invalid("day is out of range for month", at(2));
   }
   if (is_date) {

@@ -10,6 +10,7 @@
 #include <format>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "lib/parse/literals.h"
 #include "lib/parse/parse.h"
 
@@ -96,9 +97,7 @@ std::string_view AggregateName(ast::AggregateFunc f) {
 }
 
 std::string Hex(const uint8_t* bytes, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += std::format("{:02x}", bytes[i]);
-  return out;
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
 class Printer {
@@ -170,8 +169,7 @@ class Printer {
       }
       case ast::ExprKind::kFloat: {
         const auto& f = e.Cast<ast::FloatLit>();
-        out_ +=
-            std::format("float {} text={} {}\n", parse_internal::FloatRepr(f.value), f.text, at);
+        out_ += std::format("float {} text={} {}\n", FloatRepr(f.value), f.text, at);
         return;
       }
       case ast::ExprKind::kString:

@@ -5,7 +5,9 @@
 #include <format>
 #include <string>
 
-#include "lib/parse/literals.h"
+#include "absl/strings/escaping.h"
+#include "lib/common/json_text.h"
+#include "lib/common/python_repr.h"
 #include "lib/parse/parse.h"
 
 namespace querysafe {
@@ -57,26 +59,14 @@ class JsonWriter {
   void SpanField(std::string_view key, Span span) {
     out_ += std::format(",\"{}\":[{},{}]", key, span.begin, span.end);
   }
-  void String(std::string_view s) {
-    out_ += '"';
-    for (const char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out_ += '\\';
-        out_ += c;
-      } else if (u < 0x20 || u == 0x7F) {
-        out_ += std::format("\\u{:04x}", u);
-      } else {
-        out_ += c;
-      }
-    }
-    out_ += '"';
-  }
+  // Control characters as \u00XX, as this output has always written them; libbson's writer
+  // would write "\n" and pass DEL through (lib/common/json_text.h).
+  void String(std::string_view s) { AppendJsonString(s, JsonEscapes::kControlCodes, &out_); }
   void Number(double v) {
     if (std::isfinite(v)) {
-      out_ += parse_internal::FloatRepr(v);
+      out_ += FloatRepr(v);
     } else {
-      String(parse_internal::FloatRepr(v));  // JSON has no nan or inf
+      String(FloatRepr(v));  // JSON has no nan or inf
     }
   }
 
@@ -188,11 +178,8 @@ class JsonWriter {
       case ast::ExprKind::kBytes: {
         Begin("bytes", e.span);
         Key("hex");
-        std::string hex;
-        for (const char c : e.Cast<ast::BytesLit>().value) {
-          hex += std::format("{:02x}", static_cast<unsigned char>(c));
-        }
-        String(hex);
+        const std::string_view bytes = e.Cast<ast::BytesLit>().value;
+        String(absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size())));
         break;
       }
       case ast::ExprKind::kDecimal:
@@ -236,10 +223,9 @@ class JsonWriter {
         Begin(uuid ? "uuid" : "objectid", e.span);
         const uint8_t* bytes =
             uuid ? e.Cast<ast::UuidLit>().bytes : e.Cast<ast::ObjectIdLit>().bytes;
-        std::string hex;
-        for (size_t i = 0; i < (uuid ? 16u : 12u); ++i) hex += std::format("{:02x}", bytes[i]);
         Key("hex");
-        String(hex);
+        String(absl::BytesToHexString(
+            absl::string_view(reinterpret_cast<const char*>(bytes), uuid ? 16u : 12u)));
         break;
       }
       case ast::ExprKind::kList:

@@ -14,6 +14,7 @@
 #include "grammar/bump_allocator.h"
 #include "grammar/syntax_tree.h"
 #include "lib/common/arena.h"
+#include "lib/common/python_repr.h"  // FloatRepr, for the literals' text
 #include "querysafe/diagnostic.h"
 
 namespace querysafe::parse_internal {
@@ -50,9 +51,6 @@ double FloatTokenValue(std::string_view token);
 // in any case, or a decimal literal with underscores between digits. nullopt if
 // Python would raise.
 std::optional<double> FloatFromString(std::string_view s);
-
-// Python's repr of a float (shortest round trip: 1.0, 1e+16, inf, nan).
-std::string FloatRepr(double value);
 
 }  // namespace querysafe::parse_internal
 

@@ -246,10 +246,4 @@ UuidResult UuidFromHex(std::string_view input) {
   return {bytes, {}};
 }
 
-int DaysInMonth(int64_t year, int64_t month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) return 29;
-  return kDays[month - 1];
-}
-
 }  // namespace querysafe::parse_internal

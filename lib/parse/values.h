@@ -44,9 +44,6 @@ struct UuidResult {
 };
 UuidResult UuidFromHex(std::string_view hex);
 
-// Days in `month` (1..12) of `year`, by the proleptic Gregorian calendar.
-int DaysInMonth(int64_t year, int64_t month);
-
 }  // namespace querysafe::parse_internal
 
 #endif  // QUERYSAFE_LIB_PARSE_VALUES_H_

@@ -1,6 +1,5 @@
 #include "lib/schema/python_json.h"
 
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -8,116 +7,19 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/escaping.h"
 #include "lib/common/bson_util.h"
+#include "lib/common/json_text.h"
+#include "lib/common/python_repr.h"
 
 namespace querysafe::schema {
 namespace {
 
-// json.dumps with ensure_ascii: everything outside ' '..'~' is escaped,
-// non-ASCII as UTF-16
-// \uXXXX units in lowercase hex.
+// The strings as json.dumps(ensure_ascii=True) escapes them, the numbers as Python's repr: the
+// two things libbson's JSON writer does differently (lib/common/json_text.h has the
+// comparison).
 void AppendString(std::string_view s, std::string& out) {
-  out.push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    uint32_t cp = c;
-    size_t len = 1;
-    if (c >= 0x80) {
-      len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
-      if (len == 1 || i + len > s.size()) {
-        cp = 0xFFFD;
-        len = 1;
-      } else {
-        cp = c & (0x7F >> len);
-        for (size_t k = 1; k < len; ++k)
-          cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-      }
-    }
-    i += len;
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      default:
-        break;
-    }
-    if (cp >= 0x20 && cp <= 0x7E) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp > 0xFFFF) {
-      cp -= 0x10000;
-      out += std::format("\\u{:04x}\\u{:04x}", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
-    } else {
-      out += std::format("\\u{:04x}", cp);
-    }
-  }
-  out.push_back('"');
-}
-
-// Python's repr(float): the shortest round-trip digits, positional for
-// exponents -4..15, else scientific with a signed two-digit exponent; integral
-// values keep ".0".
-std::string FloatRepr(double d) {
-  if (d == 0) return std::signbit(d) ? "-0.0" : "0.0";
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string_view sci(buf, end - buf);  // "-1.2345e+06"
-  bool negative = sci[0] == '-';
-  if (negative) sci.remove_prefix(1);
-  size_t e = sci.find('e');
-  std::string digits(sci.substr(0, e));
-  if (digits.size() > 1) digits.erase(1, 1);  // drop the '.'
-  int exponent = 0;
-  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exponent);
-  std::string out = negative ? "-" : "";
-  if (exponent >= -4 && exponent < 16) {
-    if (exponent < 0) {
-      out += "0." + std::string(-exponent - 1, '0') + digits;
-    } else if (static_cast<size_t>(exponent) + 1 >= digits.size()) {
-      out += digits + std::string(exponent + 1 - digits.size(), '0') + ".0";
-    } else {
-      out += digits.substr(0, exponent + 1) + "." + digits.substr(exponent + 1);
-    }
-    return out;
-  }
-  out += digits.substr(0, 1);
-  if (digits.size() > 1) out += "." + digits.substr(1);
-  out += std::format("e{}{:02}", exponent < 0 ? '-' : '+', std::abs(exponent));
-  return out;
-}
-
-std::string Base64(const uint8_t* data, size_t len) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < len; i += 3) {
-    uint32_t n = uint32_t{data[i]} << 16;
-    if (i + 1 < len) n |= uint32_t{data[i + 1]} << 8;
-    if (i + 2 < len) n |= data[i + 2];
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < len ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back(i + 2 < len ? kAlphabet[n & 63] : '=');
-  }
-  return out;
+  AppendJsonString(s, JsonEscapes::kPythonAscii, &out);
 }
 
 class Printer {
@@ -246,7 +148,8 @@ class Printer {
         const uint8_t* data = nullptr;
         bson_iter_binary(&it, &subtype, &len, &data);
         Wrapper("$binary",
-                Nested({{"base64", Quoted(Base64(data, len))},
+                Nested({{"base64", Quoted(absl::Base64Escape(absl::string_view(
+                                       reinterpret_cast<const char*>(data), len)))},
                         {"subType", Quoted(std::format("{:02x}", static_cast<int>(subtype)))}},
                        level + 1),
                 level);

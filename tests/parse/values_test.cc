@@ -171,15 +171,6 @@ TEST(UuidFromHex, RejectsWhatPythonRejects) {
               ::testing::StartsWith("invalid literal for int()"));
 }
 
-TEST(DaysInMonth, FollowsTheGregorianCalendar) {
-  EXPECT_EQ(DaysInMonth(2024, 2), 29);
-  EXPECT_EQ(DaysInMonth(2023, 2), 28);
-  EXPECT_EQ(DaysInMonth(1900, 2), 28);
-  EXPECT_EQ(DaysInMonth(2000, 2), 29);
-  EXPECT_EQ(DaysInMonth(2024, 4), 30);
-  EXPECT_EQ(DaysInMonth(2024, 12), 31);
-}
-
 TEST(FloatFromString, FollowsPythonFloat) {
   EXPECT_EQ(FloatFromString(" 1_0.5 "), 10.5);
   EXPECT_EQ(FloatFromString("1_0"), 10.0);
