@@ -264,6 +264,15 @@ def test_the_fast_walk_refuses_what_the_full_walk_refuses(qs, what):
     assert what in str(refused.value)
 
 
+def test_a_lone_lookup_under_an_or_or_negated_root_is_rendered_as_the_full_walk_does():
+    for change in ({"connector": "OR"}, {"negated": True}):
+        query = P.filter(patient_id=1).query.clone()
+        for name, value in change.items():
+            setattr(query.where, name, value)
+        fast, full = _render_both(query)
+        assert fast == full, change
+
+
 def test_the_fast_walk_is_taken_by_plain_querysets_only():
     from querysafe.django import walk
 

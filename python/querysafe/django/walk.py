@@ -273,7 +273,12 @@ class Renderer(WhereWalk):
                 text += self.annotations(query)
             where = query.where
             children = where.children
-            if len(children) == 1 and isinstance(children[0], Lookup) and not where.negated:
+            if (
+                len(children) == 1
+                and isinstance(children[0], Lookup)
+                and not where.negated
+                and where.connector == "AND"
+            ):
                 # One lookup (filter(a=b)): what where() gives it, without its two frames.
                 key, value = self.lookup(children[0], query)
                 text += ".filter(" + key + "=" + value + ")"
