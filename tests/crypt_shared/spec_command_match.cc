@@ -142,8 +142,10 @@ bool IsOperatorDocument(const bson_iter_t* it) {
 
 void AppendExplicitEq(const bson_t* filter, bson_t* out);
 
-// A `$and`/`$or`/`$nor` array: each element a filter.
-void AppendFilterArray(const bson_iter_t* it, bson_t* out) {
+// Appends the array at `it` under its key: each element that is a document as `rewrite(element,
+// out)` writes it, any other element as it is.
+template <typename Rewrite>
+void AppendArrayOfDocuments(const bson_iter_t* it, bson_t* out, Rewrite rewrite) {
   bson_t in;
   bson_t array;
   IterChild(it, &in);
@@ -156,13 +158,18 @@ void AppendFilterArray(const bson_iter_t* it, bson_t* out) {
       continue;
     }
     bson_t child;
-    bson_t normalized;
+    bson_t rewritten;
     IterChild(&element, &child);
-    bson_append_document_begin(&array, bson_iter_key(&element), -1, &normalized);
-    AppendExplicitEq(&child, &normalized);
-    bson_append_document_end(&array, &normalized);
+    bson_append_document_begin(&array, bson_iter_key(&element), -1, &rewritten);
+    rewrite(&child, &rewritten);
+    bson_append_document_end(&array, &rewritten);
   }
   bson_append_array_end(out, &array);
+}
+
+// A `$and`/`$or`/`$nor` array: each element a filter.
+void AppendFilterArray(const bson_iter_t* it, bson_t* out) {
+  AppendArrayOfDocuments(it, out, AppendExplicitEq);
 }
 
 void AppendExplicitEq(const bson_t* filter, bson_t* out) {
@@ -195,32 +202,18 @@ void AppendNormalized(const bson_iter_t* it, const char* filter_key, bson_t* out
     bson_append_document_end(out, &filter);
     return;
   }
-  bson_t array;
-  AppendArrayBegin(out, bson_iter_key(it), -1, &array);
-  bson_iter_t element;
-  bson_iter_init(&element, &in);
-  while (bson_iter_next(&element)) {
-    if (!BSON_ITER_HOLDS_DOCUMENT(&element)) {
-      bson_append_iter(&array, nullptr, 0, &element);
-      continue;
-    }
-    bson_t statement;
-    bson_t copy;
-    IterChild(&element, &statement);
-    bson_append_document_begin(&array, bson_iter_key(&element), -1, &copy);
+  AppendArrayOfDocuments(it, out, [filter_key](const bson_t* statement, bson_t* copy) {
     bson_iter_t field;
-    bson_iter_init(&field, &statement);
+    bson_iter_init(&field, statement);
     while (bson_iter_next(&field)) {
       if (std::string_view(bson_iter_key(&field)) == filter_key &&
           BSON_ITER_HOLDS_DOCUMENT(&field)) {
-        AppendNormalized(&field, nullptr, &copy);
+        AppendNormalized(&field, nullptr, copy);
       } else {
-        bson_append_iter(&copy, nullptr, 0, &field);
+        bson_append_iter(copy, nullptr, 0, &field);
       }
     }
-    bson_append_document_end(&array, &copy);
-  }
-  bson_append_array_end(out, &array);
+  });
 }
 
 }  // namespace
