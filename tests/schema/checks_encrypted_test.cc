@@ -162,8 +162,9 @@ TEST(ContainsEncrypted, RejectsEncryptedFieldsDjangoWouldStoreInPlaintext) {
                          "size": 4})"));
 }
 
-// django-mongodb-backend's documentation of encrypted fields (docs/ref/models/encrypted-fields.rst):
-// the fields with "Encrypted version available? No", and the reason given.
+// django-mongodb-backend's documentation of encrypted fields
+// (docs/ref/models/encrypted-fields.rst): the fields with "Encrypted version available? No", and
+// the reason given.
 struct NoEncryptedVersion {
   const char* type;
   const char* message;
