@@ -3,8 +3,8 @@
 #include <cfloat>
 #include <cstring>
 #include <span>
-#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "lib/common/bson_util.h"
 #include "lib/common/bson_writer.h"
 
@@ -98,17 +98,11 @@ void AppendPlaceholder(bson_t* out, std::string_view key, PlaceholderType type, 
   }
   const std::span<const uint8_t> doc = w.Close();
   // The binary is the subtype byte, then the document: on the stack unless it is large.
-  uint8_t inline_bytes[1 + BsonWriter::kInlineBytes];
-  std::vector<uint8_t> heap;
-  uint8_t* bytes = inline_bytes;
-  if (1 + doc.size() > sizeof inline_bytes) {
-    heap.resize(1 + doc.size());
-    bytes = heap.data();
-  }
+  absl::InlinedVector<uint8_t, 1 + BsonWriter::kInlineBytes> bytes(1 + doc.size());
   bytes[0] = 3;  // MC_SUBTYPE_FLE2EncryptionPlaceholder
-  std::memcpy(bytes + 1, doc.data(), doc.size());
-  bson_append_binary(out, key.data(), static_cast<int>(key.size()), BSON_SUBTYPE_ENCRYPTED, bytes,
-                     static_cast<uint32_t>(1 + doc.size()));
+  std::memcpy(bytes.data() + 1, doc.data(), doc.size());
+  bson_append_binary(out, key.data(), static_cast<int>(key.size()), BSON_SUBTYPE_ENCRYPTED,
+                     bytes.data(), static_cast<uint32_t>(bytes.size()));
 }
 
 }  // namespace querysafe::mql

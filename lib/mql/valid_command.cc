@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
+
 namespace querysafe::mql {
 namespace {
 
@@ -44,19 +46,12 @@ bool ValidCommand(const bson_t* cmd) {
   const size_t start = static_cast<size_t>(key - 1 - data);
   const size_t end = static_cast<size_t>(info + info_len - data);
   // The rest, on the stack unless the command is large.
-  const size_t rest_size = len - (end - start);
-  uint8_t inline_rest[1024];
-  std::vector<uint8_t> heap;
-  uint8_t* rest = inline_rest;
-  if (rest_size > sizeof inline_rest) {
-    heap.resize(rest_size);
-    rest = heap.data();
-  }
-  const uint32_t rest_len = BSON_UINT32_TO_LE(static_cast<uint32_t>(rest_size));
-  std::memcpy(rest, &rest_len, 4);
-  std::memcpy(rest + 4, data + 4, start - 4);
-  std::memcpy(rest + start, data + end, len - end);
-  if (!Validate(rest, rest_size)) return false;
+  absl::InlinedVector<uint8_t, 1024> rest(len - (end - start));
+  const uint32_t rest_len = BSON_UINT32_TO_LE(static_cast<uint32_t>(rest.size()));
+  std::memcpy(rest.data(), &rest_len, 4);
+  std::memcpy(rest.data() + 4, data + 4, start - 4);
+  std::memcpy(rest.data() + start, data + end, len - end);
+  if (!Validate(rest.data(), rest.size())) return false;
 
   thread_local std::vector<uint8_t> validated;
   if (validated.size() == info_len && std::memcmp(validated.data(), info, info_len) == 0) {

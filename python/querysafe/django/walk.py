@@ -284,14 +284,11 @@ class Renderer(WhereWalk):
                 text += ".filter(" + key + "=" + value + ")"
             elif children:
                 text += self.where(where, query)
-            # tail() inline, ordering() only when there is one: the frames are a tenth of a
-            # simple filter's walk.
+            # ordering() only when there is one: its frame is a tenth of a simple filter's walk.
             if query.order_by or query.extra_order_by:
                 text += self.ordering(query, True)
             low, high = query.low_mark, query.high_mark
-            if low or high is not None:
-                text += f"[{int(low)}:{'' if high is None else int(high)}]"
-            return text
+            return text + _slice(low, high) if low or high is not None else text
         if query.combinator:
             if query.combinator not in ("union", "intersection", "difference"):
                 raise unmapped(f"the combinator {query.combinator!r}")
@@ -317,15 +314,9 @@ class Renderer(WhereWalk):
         if names:
             method = "defer" if defer else "only"
             text += f".{method}({', '.join(_quoted(_path(n, method + ' field')) for n in sorted(names))})"
-        return self.tail(query, text, False)
-
-    def tail(self, query, text: str, plain: bool) -> str:
-        """``text`` followed by the query's ordering and slice."""
-        text += self.ordering(query, plain)
+        text += self.ordering(query)
         low, high = query.low_mark, query.high_mark
-        if low or high is not None:
-            text += f"[{int(low)}:{'' if high is None else int(high)}]"
-        return text
+        return text + _slice(low, high) if low or high is not None else text
 
     def annotations(self, query) -> str:
         steps = ""
@@ -430,6 +421,11 @@ def _default_alias(aggregate) -> Optional[str]:
         return aggregate.default_alias
     except (AttributeError, TypeError):  # TypeError: "Complex expressions require an alias."
         return None
+
+
+def _slice(low, high) -> str:
+    """A slice's text: ``[low:high]``, ``[low:]`` when it has no end."""
+    return f"[{int(low)}:{'' if high is None else int(high)}]"
 
 
 def _quoted(path: str) -> str:

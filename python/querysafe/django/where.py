@@ -50,21 +50,17 @@ class WhereWalk:
             key = key + "__" + name
         rhs = lookup.rhs
         kind = type(rhs)
-        if kind in _SCALARS or kind is list:
-            if kind is list:  # __in=[...]: a copy, whose items may not be expressions
-                for v in rhs:
-                    if type(v) not in _SCALARS and hasattr(v, "resolve_expression"):
-                        raise unmapped(f"expressions inside the values of __{name}")
-                rhs = list(rhs)
+        if kind in _SCALARS:
             values = self.values
             n = len(values)
             values.append(rhs)
             return key, _REFS[n] if n < 64 else f"$p{n}"
-        if hasattr(rhs, "resolve_expression"):
+        # An exact list (__in=[...]) has no resolve_expression: not asked.
+        if kind is not list and hasattr(rhs, "resolve_expression"):
             return key, self.expr(rhs, query)
-        if isinstance(rhs, (list, tuple)):
-            for v in rhs:
-                if hasattr(v, "resolve_expression"):
+        if kind is list or isinstance(rhs, (list, tuple)):
+            for v in rhs:  # a scalar is no expression: asked of the others only
+                if type(v) not in _SCALARS and hasattr(v, "resolve_expression"):
                     raise unmapped(f"expressions inside the values of __{name}")
             return key, self.param(list(rhs))
         return key, self.param(rhs)
